@@ -1,0 +1,11 @@
+/**
+ * The `derrick` command. Subcommands register here; each lives with its subsystem.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    default:
+      process.stderr.write(`usage: derrick <command> ...\n`);
+      return cmd === undefined || cmd === 'help' ? 0 : 2;
+  }
+}
