@@ -1,4 +1,469 @@
-// Placeholder; replaced by the real addon.
+// derrick native addon: module initialisation and the memory services.
+//
+// Three kinds of native memory, each handed to TypeScript as an external
+// ArrayBuffer plus its address (a JS number; user-space addresses are < 2^47):
+// - code memory: mapped read+write, filled by TypeScript, then published
+//   read+execute (the ArrayBuffer is detached first, so no page is ever writable
+//   and executable at once) and registered for the signal handler;
+// - linear memory: a large PROT_NONE reservation whose committed prefix is
+//   read+write; growing detaches the previous ArrayBuffer, as the JS API requires;
+// - plain blocks: zeroed or not, for VM contexts, tables and funcref arrays.
+// Every object is tracked by address, so freeing twice or freeing a foreign
+// address is a JS exception, never a crash.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
-NODE_API_MODULE(derrick, Init)
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "derrick.h"
+
+namespace derrick {
+namespace {
+
+constexpr double kMaxAddress = 140737488355328.0;  // 2^47
+constexpr size_t kMaxCodeBytes = size_t(1) << 30;
+constexpr size_t kMaxBlockBytes = size_t(1) << 32;
+constexpr size_t kMaxBufferBytes = size_t(1) << 32;  // external ArrayBuffers, Node 20
+
+size_t PageSize() {
+  static size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+enum class Kind { kCode, kMemory, kBlock };
+
+struct Object {
+  Kind kind;
+  size_t size;       // code/blocks: bytes mapped or allocated; memory: reserved bytes
+  size_t committed;  // memory: committed bytes; code: 1 once published
+  bool mapped;       // block: from mmap rather than malloc
+  napi_env env;      // the environment whose ArrayBuffer views this object
+  napi_ref view;     // weak reference to the current ArrayBuffer view, or null
+};
+
+std::mutex g_objects_mutex;
+std::unordered_map<uintptr_t, Object> g_objects;
+
+const char* KindName(Kind k) {
+  return k == Kind::kCode ? "code region" : k == Kind::kMemory ? "linear memory" : "block";
+}
+
+// ---- argument helpers: bad input is a TypeError/RangeError with a message ----
+
+bool GetSize(const Napi::CallbackInfo& info, size_t i, const char* what, size_t max, bool allowZero,
+             size_t* out) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    Napi::TypeError::New(env, std::string("derrick: ") + what + " must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= (allowZero ? 0 : 1)) || d != static_cast<double>(static_cast<uint64_t>(d)) ||
+      d > static_cast<double>(max)) {
+    Napi::RangeError::New(env, std::string("derrick: ") + what + " must be an integer in [" +
+                                   (allowZero ? "0" : "1") + ", " + std::to_string(max) + "], got " +
+                                   std::to_string(d))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = static_cast<size_t>(d);
+  return true;
+}
+
+bool GetAddress(const Napi::CallbackInfo& info, size_t i, uintptr_t* out) {
+  Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    Napi::TypeError::New(env, "derrick: the address argument must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d < kMaxAddress) || d != static_cast<double>(static_cast<uintptr_t>(d))) {
+    Napi::RangeError::New(env, "derrick: an address must be an integer in [0, 2^47)").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = static_cast<uintptr_t>(d);
+  return true;
+}
+
+// Looks an object up; on failure throws and returns null. Call with the mutex held.
+Object* Find(Napi::Env env, uintptr_t addr, Kind kind, const char* op) {
+  auto it = g_objects.find(addr);
+  if (it == g_objects.end() || it->second.kind != kind) {
+    char msg[200];
+    std::snprintf(msg, sizeof msg, "derrick.%s: 0x%lx is not a live %s (freed twice, or never allocated?)", op,
+                  static_cast<unsigned long>(addr), KindName(kind));
+    Napi::Error::New(env, msg).ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return &it->second;
+}
+
+Napi::Value NewView(Napi::Env env, Object* obj, void* data, size_t length) {
+  napi_value ab;
+  napi_status s = napi_create_external_arraybuffer(env, data, length, nullptr, nullptr, &ab);
+  if (s != napi_ok) {
+    Napi::Error::New(env, "derrick: cannot create an ArrayBuffer over native memory").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (obj->view != nullptr) napi_delete_reference(obj->env, obj->view);
+  napi_create_reference(env, ab, 0, &obj->view);  // weak: the view may be collected
+  obj->env = env;
+  return Napi::Value(env, ab);
+}
+
+// Detaches the current view, if it is still alive, so JS can no longer reach the bytes.
+void DetachView(Object* obj) {
+  if (obj->view == nullptr) return;
+  napi_value ab = nullptr;
+  if (napi_get_reference_value(obj->env, obj->view, &ab) == napi_ok && ab != nullptr) {
+    napi_detach_arraybuffer(obj->env, ab);
+  }
+  napi_delete_reference(obj->env, obj->view);
+  obj->view = nullptr;
+}
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// ---- code memory ----
+
+// codeAlloc(size) -> ArrayBuffer (read+write; its address via addressOf)
+Napi::Value CodeAlloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t size;
+  if (!GetSize(info, 0, "codeAlloc(size): size", kMaxCodeBytes, false, &size)) return env.Undefined();
+  size_t len = RoundUp(size, PageSize());
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    Napi::Error::New(env, Errno("derrick.codeAlloc: mmap failed")).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
+  obj = Object{Kind::kCode, len, 0, true, env, nullptr};
+  return NewView(env, &obj, p, len);
+}
+
+// codePublish(address): detach the writable view, make the pages read+execute,
+// register them for the signal handler.
+Napi::Value CodePublish(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kCode, "codePublish");
+  if (obj == nullptr) return env.Undefined();
+  if (obj->committed) {
+    Napi::Error::New(env, "derrick.codePublish: the code region is already published").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  DetachView(obj);
+  if (mprotect(reinterpret_cast<void*>(addr), obj->size, PROT_READ | PROT_EXEC) != 0) {
+    Napi::Error::New(env, Errno("derrick.codePublish: mprotect failed")).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!RegisterCodeRange(addr, addr + obj->size)) {
+    Napi::Error::New(env, "derrick.codePublish: too many code regions").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  obj->committed = 1;
+  return env.Undefined();
+}
+
+Napi::Value CodeFree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kCode, "codeFree");
+  if (obj == nullptr) return env.Undefined();
+  DetachView(obj);
+  if (obj->committed) UnregisterCodeRange(addr);
+  munmap(reinterpret_cast<void*>(addr), obj->size);
+  g_objects.erase(addr);
+  return env.Undefined();
+}
+
+// ---- linear memory ----
+
+// memoryReserve(reserveBytes, commitBytes) -> address
+Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t reserve, commit;
+  if (!GetSize(info, 0, "memoryReserve(reserveBytes, commitBytes): reserveBytes", size_t(1) << 46, false, &reserve) ||
+      !GetSize(info, 1, "memoryReserve(reserveBytes, commitBytes): commitBytes", size_t(1) << 46, true, &commit)) {
+    return env.Undefined();
+  }
+  if (reserve % PageSize() != 0 || commit % PageSize() != 0 || commit > reserve) {
+    Napi::RangeError::New(env, "derrick.memoryReserve: sizes must be multiples of the page size, commit <= reserve")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    Napi::RangeError::New(env, Errno(("derrick.memoryReserve: cannot reserve " + std::to_string(reserve) +
+                                      " bytes of address space")
+                                         .c_str()))
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (commit > 0 && mprotect(p, commit, PROT_READ | PROT_WRITE) != 0) {
+    std::string msg = Errno("derrick.memoryReserve: cannot commit the initial pages");
+    munmap(p, reserve);
+    Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  g_objects[addr] = Object{Kind::kMemory, reserve, commit, true, env, nullptr};
+  return Napi::Number::New(env, static_cast<double>(addr));
+}
+
+// memoryGrow(address, newCommitBytes): commit more pages in place; the previous
+// ArrayBuffer is detached.
+Napi::Value MemoryGrow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  size_t commit;
+  if (!GetAddress(info, 0, &addr) ||
+      !GetSize(info, 1, "memoryGrow(address, commitBytes): commitBytes", size_t(1) << 46, true, &commit)) {
+    return env.Undefined();
+  }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kMemory, "memoryGrow");
+  if (obj == nullptr) return env.Undefined();
+  if (commit % PageSize() != 0 || commit < obj->committed || commit > obj->size) {
+    Napi::RangeError::New(env, "derrick.memoryGrow: the new size must be page-aligned, not smaller than the current "
+                               "one, and within the reservation")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (commit > obj->committed &&
+      mprotect(reinterpret_cast<char*>(addr) + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE) != 0) {
+    Napi::RangeError::New(env, Errno("derrick.memoryGrow: cannot commit pages")).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  obj->committed = commit;
+  DetachView(obj);
+  return env.Undefined();
+}
+
+// memoryBuffer(address) -> ArrayBuffer over the committed bytes; the same object
+// until the next grow (or until JS drops it).
+Napi::Value MemoryBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kMemory, "memoryBuffer");
+  if (obj == nullptr) return env.Undefined();
+  if (obj->view != nullptr && obj->env == static_cast<napi_env>(env)) {
+    napi_value ab = nullptr;
+    if (napi_get_reference_value(env, obj->view, &ab) == napi_ok && ab != nullptr) return Napi::Value(env, ab);
+  }
+  if (obj->committed > kMaxBufferBytes) {
+    Napi::RangeError::New(env, "derrick.memoryBuffer: memory too large for an ArrayBuffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return NewView(env, obj, reinterpret_cast<void*>(addr), obj->committed);
+}
+
+// memoryReset(address, commitBytes): zero the memory (pages go back to the kernel)
+// and shrink the committed prefix to commitBytes. For reusing pooled memories.
+Napi::Value MemoryReset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  size_t commit;
+  if (!GetAddress(info, 0, &addr) ||
+      !GetSize(info, 1, "memoryReset(address, commitBytes): commitBytes", size_t(1) << 46, true, &commit)) {
+    return env.Undefined();
+  }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kMemory, "memoryReset");
+  if (obj == nullptr) return env.Undefined();
+  if (commit % PageSize() != 0 || commit > obj->size) {
+    Napi::RangeError::New(env, "derrick.memoryReset: bad size").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  DetachView(obj);
+  char* base = reinterpret_cast<char*>(addr);
+  if (obj->committed > 0) madvise(base, obj->committed, MADV_DONTNEED);
+  if (obj->committed > commit) mprotect(base + commit, obj->committed - commit, PROT_NONE);
+  if (commit > obj->committed) mprotect(base + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE);
+  obj->committed = commit;
+  return env.Undefined();
+}
+
+Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kMemory, "memoryRelease");
+  if (obj == nullptr) return env.Undefined();
+  DetachView(obj);
+  munmap(reinterpret_cast<void*>(addr), obj->size);
+  g_objects.erase(addr);
+  return env.Undefined();
+}
+
+// ---- plain blocks ----
+
+// blockAlloc(size, zeroed) -> ArrayBuffer (64-byte aligned)
+Napi::Value BlockAlloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t size;
+  if (!GetSize(info, 0, "blockAlloc(size, zeroed): size", kMaxBlockBytes, false, &size)) return env.Undefined();
+  bool zeroed = info.Length() > 1 && info[1].ToBoolean().Value();
+  void* p = nullptr;
+  bool mapped = size >= 256 * 1024;
+  if (mapped) {
+    // Large blocks come from mmap: zero pages for free, and untouched pages cost nothing.
+    p = mmap(nullptr, RoundUp(size, PageSize()), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+             -1, 0);
+    if (p == MAP_FAILED) p = nullptr;
+  } else if (posix_memalign(&p, 64, RoundUp(size, 64)) != 0) {
+    p = nullptr;
+  } else if (zeroed) {
+    std::memset(p, 0, size);
+  }
+  if (p == nullptr) {
+    Napi::RangeError::New(env, "derrick.blockAlloc: out of memory for " + std::to_string(size) + " bytes")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
+  obj = Object{Kind::kBlock, size, 0, mapped, env, nullptr};
+  return NewView(env, &obj, p, size);
+}
+
+Napi::Value BlockFree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kBlock, "blockFree");
+  if (obj == nullptr) return env.Undefined();
+  DetachView(obj);
+  if (obj->mapped) {
+    munmap(reinterpret_cast<void*>(addr), RoundUp(obj->size, PageSize()));
+  } else {
+    std::free(reinterpret_cast<void*>(addr));
+  }
+  g_objects.erase(addr);
+  return env.Undefined();
+}
+
+// ---- misc ----
+
+// addressOf(arrayBuffer) -> the address of its first byte.
+Napi::Value AddressOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "derrick.addressOf(buffer): buffer must be an ArrayBuffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  void* data = info[0].As<Napi::ArrayBuffer>().Data();
+  return Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(data)));
+}
+
+Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  __builtin_cpu_init();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("sse3", __builtin_cpu_supports("sse3") != 0);
+  o.Set("ssse3", __builtin_cpu_supports("ssse3") != 0);
+  o.Set("sse41", __builtin_cpu_supports("sse4.1") != 0);
+  o.Set("sse42", __builtin_cpu_supports("sse4.2") != 0);
+  o.Set("popcnt", __builtin_cpu_supports("popcnt") != 0);
+  o.Set("avx", __builtin_cpu_supports("avx") != 0);
+  o.Set("avx2", __builtin_cpu_supports("avx2") != 0);
+  o.Set("bmi1", __builtin_cpu_supports("bmi") != 0);
+  o.Set("bmi2", __builtin_cpu_supports("bmi2") != 0);
+  o.Set("fma", __builtin_cpu_supports("fma") != 0);
+  // lzcnt is reported by cpuid leaf 0x80000001 ecx bit 5 (ABM).
+  unsigned a, b, c, d;
+  __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0u));
+  o.Set("lzcnt", (c & (1u << 5)) != 0);
+  return o;
+}
+
+Napi::Value PageSizeFn(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(PageSize()));
+}
+
+// debugFault(): a deliberate null write in C++ (not generated code). Tests use it
+// in a child process to check that foreign faults still kill the process.
+Napi::Value DebugFault(const Napi::CallbackInfo& info) {
+  volatile int* p = nullptr;
+  *p = 1;
+  return info.Env().Undefined();
+}
+
+void FreeEnvData(napi_env env, void* data, void* hint) {
+  EnvData* d = static_cast<EnvData*>(data);
+  // References belong to the environment that is going away; Node frees them.
+  std::free(d->ctx);
+  delete d;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InstallSignalHandlers();
+
+  EnvData* data = new EnvData();
+  data->env = env;
+  void* ctx = nullptr;
+  if (posix_memalign(&ctx, 64, kCtxSlots * sizeof(double)) != 0) {
+    Napi::Error::New(env, "derrick: out of memory").ThrowAsJavaScriptException();
+    delete data;
+    return exports;
+  }
+  std::memset(ctx, 0, kCtxSlots * sizeof(double));
+  data->ctx = static_cast<double*>(ctx);
+  napi_set_instance_data(env, data, FreeEnvData, nullptr);
+
+  napi_value ctxBuffer;
+  napi_create_external_arraybuffer(env, ctx, kCtxSlots * sizeof(double), nullptr, nullptr, &ctxBuffer);
+  napi_create_reference(env, ctxBuffer, 1, &data->ctx_buffer);
+
+  exports.Set("threadContext", Napi::Value(env, ctxBuffer));
+  exports.Set("hostCallAddress",
+              Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(&derrick_host_call))));
+  exports.Set("codeAlloc", Napi::Function::New(env, CodeAlloc, "codeAlloc"));
+  exports.Set("codePublish", Napi::Function::New(env, CodePublish, "codePublish"));
+  exports.Set("codeFree", Napi::Function::New(env, CodeFree, "codeFree"));
+  exports.Set("memoryReserve", Napi::Function::New(env, MemoryReserve, "memoryReserve"));
+  exports.Set("memoryGrow", Napi::Function::New(env, MemoryGrow, "memoryGrow"));
+  exports.Set("memoryBuffer", Napi::Function::New(env, MemoryBuffer, "memoryBuffer"));
+  exports.Set("memoryReset", Napi::Function::New(env, MemoryReset, "memoryReset"));
+  exports.Set("memoryRelease", Napi::Function::New(env, MemoryRelease, "memoryRelease"));
+  exports.Set("blockAlloc", Napi::Function::New(env, BlockAlloc, "blockAlloc"));
+  exports.Set("blockFree", Napi::Function::New(env, BlockFree, "blockFree"));
+  exports.Set("addressOf", Napi::Function::New(env, AddressOf, "addressOf"));
+  exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
+  exports.Set("pageSize", Napi::Function::New(env, PageSizeFn, "pageSize"));
+  exports.Set("debugFault", Napi::Function::New(env, DebugFault, "debugFault"));
+
+  napi_value fn;
+  napi_create_function(env, "invoke", NAPI_AUTO_LENGTH, Invoke, nullptr, &fn);
+  exports.Set("invoke", Napi::Value(env, fn));
+  napi_create_function(env, "call", NAPI_AUTO_LENGTH, Call, nullptr, &fn);
+  exports.Set("call", Napi::Value(env, fn));
+  napi_create_function(env, "setHostDispatcher", NAPI_AUTO_LENGTH, SetHostDispatcher, nullptr, &fn);
+  exports.Set("setHostDispatcher", Napi::Value(env, fn));
+  return exports;
+}
+
+}  // namespace
+}  // namespace derrick
+
+static Napi::Object InitDerrick(Napi::Env env, Napi::Object exports) { return derrick::Init(env, exports); }
+NODE_API_MODULE(derrick, InitDerrick)

@@ -1,0 +1,168 @@
+// derrick native addon: calls between JavaScript and generated code.
+//
+// In:  JS -> Invoke/Call -> trampoline(vmctx, callee, values), under sigsetjmp.
+//      A trap (signals.cc) or a throwing host function longjmps back here.
+// Out: generated code -> derrick_host_call(vmctx, index, values) -> the JS
+//      dispatcher that TypeScript registered. If the dispatcher throws, the
+//      exception stays pending, the handle scope is closed, and we longjmp to the
+//      innermost call in; its N-API callback returns and Node rethrows the same
+//      exception object to the JavaScript caller.
+//
+// The per-call arguments travel through the thread context (derrick.h), not as
+// N-API arguments: that is the cheapest call Node-API allows (native-addon-notes.md).
+#include "derrick.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace derrick {
+
+namespace {
+
+typedef void (*Trampoline)(uintptr_t vmctx, uintptr_t callee, uintptr_t values);
+
+EnvData* GetEnvData(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<EnvData*>(data);
+}
+
+inline uintptr_t AsAddress(double d) { return static_cast<uintptr_t>(d); }
+
+// Kept out of line and free of objects with destructors: it is the function that
+// sigsetjmp returns into twice.
+__attribute__((noinline)) int RunProtected(Activation* act, Trampoline fn, uintptr_t vmctx,
+                                           uintptr_t callee, uintptr_t values) {
+  if (sigsetjmp(act->jmp, 0) == 0) {
+    fn(vmctx, callee, values);
+    return kStatusOk;
+  }
+  return act->status;
+}
+
+void Enter(EnvData* data) {
+  double* ctx = data->ctx;
+  Activation act;
+  act.prev = CurrentActivation();
+  act.ctx = ctx;
+  act.env = data->env;
+  act.status = kStatusOk;
+  act.entry_sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (act.prev == nullptr) {
+    // Outermost call on this thread: fix the stack limit for generated code.
+    EnsureAltStack();
+    uintptr_t low, high;
+    ThreadStackBounds(&low, &high);
+    double budget = ctx[kCtxStackBudget];
+    uintptr_t limit = budget > 0 && budget < static_cast<double>(act.entry_sp)
+                          ? act.entry_sp - static_cast<uintptr_t>(budget)
+                          : 0;
+    const uintptr_t reserve = 128 * 1024;  // for signal handling and host calls
+    if (limit < low + reserve) limit = low + reserve;
+    reinterpret_cast<uintptr_t*>(ctx)[kCtxStackLimit] = limit;
+  }
+  ctx[kCtxDepth] += 1;
+  CurrentActivation() = &act;
+  Trampoline fn = reinterpret_cast<Trampoline>(AsAddress(ctx[kCtxTrampoline]));
+  int status = RunProtected(&act, fn, AsAddress(ctx[kCtxVmctx]), AsAddress(ctx[kCtxCallee]),
+                            AsAddress(ctx[kCtxValues]));
+  CurrentActivation() = act.prev;
+  ctx[kCtxDepth] -= 1;
+  ctx[kCtxStatus] = status;
+  if (status != kStatusTrap) ctx[kCtxFrameCount] = 0;
+}
+
+// The part of a call out that uses N-API. Returns false if the dispatcher threw
+// (the exception is left pending). The handle scope is closed before returning.
+bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t values) {
+  napi_env env = act->env;
+  EnvData* data = GetEnvData(env);
+  double* ctx = data->ctx;
+  ctx[kCtxHostVmctx] = static_cast<double>(vmctx);
+  ctx[kCtxHostIndex] = static_cast<double>(index);
+  ctx[kCtxHostValues] = static_cast<double>(values);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
+  bool ok = false;
+  napi_value fn, recv, result;
+  if (data->dispatcher != nullptr && napi_get_reference_value(env, data->dispatcher, &fn) == napi_ok &&
+      fn != nullptr && napi_get_undefined(env, &recv) == napi_ok) {
+    ok = napi_call_function(env, recv, fn, 0, nullptr, &result) == napi_ok;
+  } else {
+    napi_throw_error(env, "ERR_DERRICK_NO_DISPATCHER",
+                     "derrick: generated code called out, but no host dispatcher is registered");
+  }
+  napi_close_handle_scope(env, scope);
+  return ok;
+}
+
+}  // namespace
+
+extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values) {
+  Activation* act = CurrentActivation();
+  if (act == nullptr) {
+    std::fprintf(stderr, "derrick: host call outside of any call into generated code\n");
+    std::abort();
+  }
+  if (!DispatchToJs(act, vmctx, index, values)) {
+    // Unwind the generated frames: nothing between here and the sigsetjmp owns
+    // resources (no C++ objects, no open handle scopes).
+    act->status = kStatusHostException;
+    siglongjmp(act->jmp, 1);
+  }
+}
+
+// invoke(): runs the call described in the thread context. No N-API arguments and
+// no result: the status and any trap record are in the thread context.
+napi_value Invoke(napi_env env, napi_callback_info info) {
+  Enter(GetEnvData(env));
+  return nullptr;
+}
+
+// call(trampoline, vmctx, callee, values) -> status: the checked form of invoke.
+napi_value Call(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  double a[4];
+  for (size_t i = 0; i < 4; i++) {
+    napi_valuetype t = napi_undefined;
+    if (i < argc) napi_typeof(env, argv[i], &t);
+    if (t != napi_number || napi_get_value_double(env, argv[i], &a[i]) != napi_ok ||
+        !(a[i] >= 0 && a[i] < 140737488355328.0) || a[i] != static_cast<double>(static_cast<uintptr_t>(a[i]))) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                            "derrick.call(trampoline, vmctx, callee, values): every argument must be "
+                            "an address (an integer number in [0, 2^47))");
+      return nullptr;
+    }
+  }
+  if (!InCodeRange(AsAddress(a[0]))) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
+                           "derrick.call: the trampoline address is not in published code memory");
+    return nullptr;
+  }
+  EnvData* data = GetEnvData(env);
+  for (int i = 0; i < 4; i++) data->ctx[kCtxTrampoline + i] = a[i];
+  Enter(data);
+  napi_value result;
+  napi_create_int32(env, static_cast<int>(data->ctx[kCtxStatus]), &result);
+  return result;
+}
+
+napi_value SetHostDispatcher(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value fn;
+  napi_get_cb_info(env, info, &argc, &fn, nullptr, nullptr);
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, fn, &t);
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "derrick.setHostDispatcher(fn): fn must be a function");
+    return nullptr;
+  }
+  EnvData* data = GetEnvData(env);
+  if (data->dispatcher != nullptr) napi_delete_reference(env, data->dispatcher);
+  napi_create_reference(env, fn, 1, &data->dispatcher);
+  return nullptr;
+}
+
+}  // namespace derrick

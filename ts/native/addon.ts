@@ -1,0 +1,130 @@
+/**
+ * The typed binding of the native addon (native/*.cc). Leftmost in the pipeline:
+ * every other folder may import it; it imports nothing of ours but the layout.
+ *
+ * The addon only maps memory, handles signals and makes calls; the policies built
+ * on these (code placement, memory layout, lazy initialisation) are TypeScript's.
+ */
+import * as path from 'node:path';
+import { Ctx, CallStatus, Signal } from './layout';
+
+export interface CpuFeatures {
+  sse3: boolean;
+  ssse3: boolean;
+  sse41: boolean;
+  sse42: boolean;
+  popcnt: boolean;
+  avx: boolean;
+  avx2: boolean;
+  bmi1: boolean;
+  bmi2: boolean;
+  fma: boolean;
+  lzcnt: boolean;
+}
+
+export interface NativeAddon {
+  /** This thread's context (see layout.ts), 768 bytes. */
+  readonly threadContext: ArrayBuffer;
+  /** Address of `derrick_host_call(vmctx, index, values)`, for generated code to call. */
+  readonly hostCallAddress: number;
+
+  /** Map `size` bytes read+write for code; returns the writable view. */
+  codeAlloc(size: number): ArrayBuffer;
+  /** Detach the writable view, make the region read+execute and register it for traps. */
+  codePublish(address: number): void;
+  codeFree(address: number): void;
+
+  /** Reserve `reserveBytes` of address space (PROT_NONE), the first `commitBytes` read+write. */
+  memoryReserve(reserveBytes: number, commitBytes: number): number;
+  /** Commit up to `commitBytes`; the previous buffer is detached. */
+  memoryGrow(address: number, commitBytes: number): void;
+  /** The committed bytes as an ArrayBuffer: the same object until the next grow. */
+  memoryBuffer(address: number): ArrayBuffer;
+  /** Zero the memory and set its committed size (for pooled reuse); detaches the buffer. */
+  memoryReset(address: number, commitBytes: number): void;
+  memoryRelease(address: number): void;
+
+  /** A native block, 64-byte aligned, zeroed if asked. */
+  blockAlloc(size: number, zeroed: boolean): ArrayBuffer;
+  blockFree(address: number): void;
+
+  /** The address of an ArrayBuffer's first byte. */
+  addressOf(buffer: ArrayBuffer): number;
+  cpuFeatures(): CpuFeatures;
+  pageSize(): number;
+  /** Writes through a null pointer in C++: only for tests of signal chaining (kills the process). */
+  debugFault(): never;
+
+  /** Run the call described by the context's Trampoline/Vmctx/Callee/Values slots. */
+  invoke(): void;
+  /** Checked form: returns a CallStatus; the trampoline must be in published code. */
+  call(trampoline: number, vmctx: number, callee: number, values: number): CallStatus;
+  /** The JS function that generated code's host calls reach; it reads HostVmctx/HostIndex/HostValues. */
+  setHostDispatcher(fn: () => void): void;
+}
+
+function load(): NativeAddon {
+  // dist/ts/native/addon.js -> <package root>/build/Release/derrick.node
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const file = path.join(root, 'build', 'Release', 'derrick.node');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require(file) as NativeAddon;
+  } catch (err) {
+    const e = new Error(`derrick: cannot load the native addon ${file} (run \`npm install\` to build it): ${String(err)}`);
+    (e as Error & { cause?: unknown }).cause = err;
+    throw e;
+  }
+}
+
+export const addon: NativeAddon = load();
+
+/** Views of this thread's context. */
+export const ctx = new Float64Array(addon.threadContext);
+const ctxWords = new BigUint64Array(addon.threadContext);
+export const ctxAddress = addon.addressOf(addon.threadContext);
+
+/** A trap reported by the signal handler. */
+export interface TrapRecord {
+  signal: Signal;
+  sigCode: number;
+  pc: number;
+  faultAddress: number;
+  /** Return addresses in generated code, innermost first (the trapping function is `pc`). */
+  frames: number[];
+}
+
+/** Reads the trap record of the last call that returned CallStatus.Trap. */
+export function readTrap(): TrapRecord {
+  const n = ctx[Ctx.FrameCount];
+  const frames: number[] = new Array(n);
+  for (let i = 0; i < n; i++) frames[i] = ctx[Ctx.Frames + i];
+  return {
+    signal: ctx[Ctx.Signal] as Signal,
+    sigCode: ctx[Ctx.SigCode],
+    pc: ctx[Ctx.Pc],
+    faultAddress: ctx[Ctx.FaultAddr],
+    frames,
+  };
+}
+
+/** Runs trampoline(vmctx, callee, values) on this thread; returns the CallStatus. */
+export function callRaw(trampoline: number, vmctx: number, callee: number, values: number): CallStatus {
+  ctx[Ctx.Trampoline] = trampoline;
+  ctx[Ctx.Vmctx] = vmctx;
+  ctx[Ctx.Callee] = callee;
+  ctx[Ctx.Values] = values;
+  addon.invoke();
+  return ctx[Ctx.Status];
+}
+
+/** The stack limit fixed at the outermost call in (valid while a call is running). */
+export function stackLimit(): number {
+  return Number(ctxWords[Ctx.StackLimit]);
+}
+
+export function setStackBudget(bytes: number): void {
+  ctx[Ctx.StackBudget] = bytes;
+}
+
+export { Ctx, CallStatus, Signal };
