@@ -3,3 +3,6 @@
  * This is the package entry point; `require('derrick')` lands here.
  */
 export const version = '0.1.0';
+
+/** The native addon's typed binding: code memory, linear memory, blocks, traps, calls. */
+export * as native from './native/addon';
