@@ -1,0 +1,54 @@
+/**
+ * `WebAssembly.Memory` of the JS API, over a runtime LinearMemory.
+ */
+import { LinearMemory, MAX_PAGES_32 } from '../runtime/memory';
+import { dictionary, enforceU32, setToStringTag } from './convert';
+
+const internal = new WeakMap<object, LinearMemory>();
+
+export class Memory {
+  constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
+    const desc = dictionary(descriptor, 'WebAssembly.Memory(): Argument 0');
+    // Dictionary members are read (and converted) in lexicographic order, then checked.
+    const initialRaw = desc.initial;
+    const initial = initialRaw === undefined ? undefined : enforceU32(initialRaw, "WebAssembly.Memory(): Property 'initial'");
+    const maximumRaw = desc.maximum;
+    const maximum = maximumRaw === undefined ? undefined : enforceU32(maximumRaw, "WebAssembly.Memory(): Property 'maximum'");
+    const shared = Boolean(desc.shared);
+    if (initial === undefined) throw new TypeError("WebAssembly.Memory(): Property 'initial' is required");
+    if (initial > MAX_PAGES_32) throw new RangeError(`WebAssembly.Memory(): Property 'initial': value ${initial} is above the upper bound ${MAX_PAGES_32}`);
+    if (maximum !== undefined) {
+      if (maximum > MAX_PAGES_32) throw new RangeError(`WebAssembly.Memory(): Property 'maximum': value ${maximum} is above the upper bound ${MAX_PAGES_32}`);
+      if (maximum < initial) throw new RangeError(`WebAssembly.Memory(): Property 'maximum': value ${maximum} is below the lower bound ${initial}`);
+    }
+    if (shared) throw new TypeError('WebAssembly.Memory(): shared memories are not supported by derrick yet');
+    internal.set(this, new LinearMemory(initial, maximum));
+  }
+
+  /** Wraps an existing runtime memory (exports of an instance). */
+  static fromRuntime(mem: LinearMemory): Memory {
+    const m = Object.create(Memory.prototype) as Memory;
+    internal.set(m, mem);
+    return m;
+  }
+
+  get buffer(): ArrayBuffer {
+    return runtimeOf(this, 'buffer').buffer();
+  }
+
+  grow(delta: number): number {
+    const mem = runtimeOf(this, 'grow');
+    const d = enforceU32(delta, 'WebAssembly.Memory.grow(): Argument 0');
+    const old = mem.grow(d);
+    if (old < 0) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    return old;
+  }
+}
+setToStringTag(Memory, 'Memory');
+
+/** The runtime memory behind a Memory object; TypeError for anything else. */
+export function runtimeOf(m: unknown, op: string): LinearMemory {
+  const mem = typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+  if (mem === undefined) throw new TypeError(`WebAssembly.Memory.${op}: Receiver is not a WebAssembly.Memory`);
+  return mem;
+}

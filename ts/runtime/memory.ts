@@ -1,0 +1,125 @@
+/**
+ * Linear memories: a large PROT_NONE reservation per memory (4 GiB + 4 GiB guard by
+ * default, so that 32-bit addresses plus any 32-bit static offset fault instead of
+ * needing a bounds check), of which the first `pages * 64 KiB` are committed.
+ * Runtime layer; the JS API's `WebAssembly.Memory` wraps this.
+ *
+ * The base address never changes (growth commits pages in place), so compiled code
+ * may keep it in the VMContext. The current length lives in a 16-byte definition
+ * record `{ base: u64, length: u64 }` that generated code reads for `memory.size` and
+ * for explicit bounds checks; every instance importing the memory points at the same
+ * record.
+ */
+import { addon } from '../native/addon';
+import { Record16, slab16 } from './slab';
+
+export const WASM_PAGE_BYTES = 65536;
+/** Pages addressable by a 32-bit memory. */
+export const MAX_PAGES_32 = 65536;
+const GiB = 1024 * 1024 * 1024;
+
+export interface MemoryReservation {
+  /** Bytes of address space to reserve; at least the maximum size. Default 8 GiB. */
+  reserveBytes?: number;
+}
+
+/** Offsets inside the definition record. */
+export const MEMORY_DEF_BASE = 0;
+export const MEMORY_DEF_LENGTH = 8;
+
+const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
+  addon.memoryRelease(held.base);
+  slab16.free(held.def);
+});
+
+export class LinearMemory {
+  /** address of byte 0 */
+  readonly base: number;
+  /** address of the { base, length } record */
+  readonly definition: number;
+  readonly maximumPages: number;
+  readonly hasMaximum: boolean;
+  private currentPages: number;
+  private readonly reservedBytes: number;
+  private readonly def: Record16;
+  private readonly defWords: Uint32Array;
+  private readonly token = {};
+  private disposed = false;
+
+  /**
+   * @throws RangeError when the address space cannot be reserved.
+   */
+  constructor(initialPages: number, maximumPages: number | undefined, opts: MemoryReservation = {}) {
+    if (!(initialPages >= 0 && initialPages <= MAX_PAGES_32)) throw new RangeError(`derrick: bad initial memory size ${initialPages} pages`);
+    this.hasMaximum = maximumPages !== undefined;
+    this.maximumPages = maximumPages === undefined ? MAX_PAGES_32 : Math.min(maximumPages, MAX_PAGES_32);
+    const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
+    this.reservedBytes = Math.max(opts.reserveBytes ?? 8 * GiB, maxBytes);
+    this.base = addon.memoryReserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES);
+    this.currentPages = initialPages;
+    this.def = slab16.alloc();
+    this.definition = this.def.address;
+    // The record holds u64s; both values are below 2^53, written as two u32 halves.
+    this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
+    this.writeDefinition();
+    finalizer.register(this, { base: this.base, def: this.def }, this.token);
+  }
+
+  get pages(): number {
+    return this.currentPages;
+  }
+
+  get byteLength(): number {
+    return this.currentPages * WASM_PAGE_BYTES;
+  }
+
+  /** The committed bytes; the same ArrayBuffer until the next grow. */
+  buffer(): ArrayBuffer {
+    this.checkLive();
+    return addon.memoryBuffer(this.base);
+  }
+
+  /**
+   * Grows by `delta` pages. Returns the previous size in pages, or -1 if the memory
+   * cannot grow that far (maximum, or the system refused to commit). A successful
+   * grow, even by 0, detaches the previous buffer, as the JS API requires.
+   */
+  grow(delta: number): number {
+    this.checkLive();
+    const old = this.currentPages;
+    const want = old + delta;
+    if (!(delta >= 0) || want > this.maximumPages) return -1;
+    try {
+      addon.memoryGrow(this.base, want * WASM_PAGE_BYTES);
+    } catch {
+      return -1;
+    }
+    this.currentPages = want;
+    this.writeDefinition();
+    return old;
+  }
+
+  /** Releases the reservation now rather than at garbage collection. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer.unregister(this.token);
+    addon.memoryRelease(this.base);
+    slab16.free(this.def);
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new Error('derrick: this memory has been disposed');
+  }
+
+  private writeDefinition(): void {
+    writeU64(this.defWords, 0, this.base);
+    writeU64(this.defWords, 2, this.byteLength);
+  }
+}
+
+/** Writes a non-negative integer below 2^53 as a little-endian u64 at u32 index `i`. */
+export function writeU64(u32: Uint32Array, i: number, value: number): void {
+  u32[i] = value % 4294967296;
+  u32[i + 1] = Math.floor(value / 4294967296);
+}
