@@ -9,18 +9,20 @@ const internal = new WeakMap<object, LinearMemory>();
 export class Memory {
   constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
     const desc = dictionary(descriptor, 'WebAssembly.Memory(): Argument 0');
-    // Dictionary members are read (and converted) in lexicographic order, then checked.
+    // Each member is converted and checked in turn (initial, maximum, shared), in the
+    // order Node's engine reports errors.
     const initialRaw = desc.initial;
-    const initial = initialRaw === undefined ? undefined : enforceU32(initialRaw, "WebAssembly.Memory(): Property 'initial'");
-    const maximumRaw = desc.maximum;
-    const maximum = maximumRaw === undefined ? undefined : enforceU32(maximumRaw, "WebAssembly.Memory(): Property 'maximum'");
-    const shared = Boolean(desc.shared);
-    if (initial === undefined) throw new TypeError("WebAssembly.Memory(): Property 'initial' is required");
+    if (initialRaw === undefined) throw new TypeError("WebAssembly.Memory(): Property 'initial' is required");
+    const initial = enforceU32(initialRaw, "WebAssembly.Memory(): Property 'initial'");
     if (initial > MAX_PAGES_32) throw new RangeError(`WebAssembly.Memory(): Property 'initial': value ${initial} is above the upper bound ${MAX_PAGES_32}`);
-    if (maximum !== undefined) {
+    const maximumRaw = desc.maximum;
+    let maximum: number | undefined;
+    if (maximumRaw !== undefined) {
+      maximum = enforceU32(maximumRaw, "WebAssembly.Memory(): Property 'maximum'");
       if (maximum > MAX_PAGES_32) throw new RangeError(`WebAssembly.Memory(): Property 'maximum': value ${maximum} is above the upper bound ${MAX_PAGES_32}`);
       if (maximum < initial) throw new RangeError(`WebAssembly.Memory(): Property 'maximum': value ${maximum} is below the lower bound ${initial}`);
     }
+    const shared = Boolean(desc.shared);
     if (shared) throw new TypeError('WebAssembly.Memory(): shared memories are not supported by derrick yet');
     internal.set(this, new LinearMemory(initial, maximum));
   }

@@ -41,7 +41,8 @@ export class LinearMemory {
   readonly hasMaximum: boolean;
   private currentPages: number;
   private readonly reservedBytes: number;
-  private readonly def: Record16;
+  /** the definition record's chunk and offset, for reading it from TypeScript */
+  readonly def: Record16;
   private readonly defWords: Uint32Array;
   private readonly token = {};
   private disposed = false;
