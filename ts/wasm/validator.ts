@@ -1,0 +1,644 @@
+/**
+ * Function-body validator (the typing rules of Wasm 2.0 instructions), driven one
+ * operator at a time like wasmparser's FuncValidator: the caller reads an operator with
+ * the shared OperatorReader and hands it to `step`, so the translator can run beside it
+ * and ask for the types on the operand stack (`valType`, `height`) and the control
+ * frames (`frameKind`, `frameUnreachable`, ...).
+ *
+ * The algorithm is the spec's validation algorithm (appendix "Validation Algorithm"):
+ * an operand stack of value types where 0 is the unknown (bottom) type, and a control
+ * stack whose frames record the height at entry and whether the rest of the frame is
+ * unreachable; popping below the frame height yields "unknown" in unreachable code and
+ * is a type error otherwise.
+ *
+ * Hot data: value stack and control frames live in typed arrays reused across
+ * functions; block/function types are (start, length) ranges into one type pool.
+ * Nothing is allocated per operator.
+ */
+import { CompileError } from './errors';
+import { OperatorReader } from './operators';
+import { Imm, OP_ALIGN, OP_IMM, OP_LANES, OP_SIG, OP_SIMPLE, OP_PREFIX_FC as FC } from './opcodes';
+import { NONE, ValType, isRefType, isValType } from './types';
+
+export const enum FrameKind {
+  Block = 0,
+  Loop = 1,
+  If = 2,
+  Else = 3,
+  Func = 4,
+}
+
+/** Largest number of locals (params included) a function may have; V8's limit. */
+export const MAX_LOCALS = 50000;
+
+/**
+ * Module-level facts the body validator needs, in flat typed arrays. Filled by the
+ * decoder as sections arrive (all of it is known before the code section).
+ */
+export class ValidationContext {
+  /** Value types of all function types: params then results, per type. */
+  typePool = new Uint8Array(64);
+  poolLen = 0;
+  typeParamStart = new Uint32Array(16);
+  typeParamLen = new Uint32Array(16);
+  typeResultStart = new Uint32Array(16);
+  typeResultLen = new Uint32Array(16);
+  numTypes = 0;
+  funcTypes = new Uint32Array(16);
+  numFuncs = 0;
+  tableTypes = new Uint8Array(4);
+  numTables = 0;
+  numMemories = 0;
+  globalTypes = new Uint8Array(16);
+  globalMutable = new Uint8Array(16);
+  numGlobals = 0;
+  elemTypes = new Uint8Array(4);
+  numElems = 0;
+  dataCount = NONE;
+  declared = new Uint8Array(0);
+
+  constructor() {
+    // Pool slots 0..127 hold each single value type at its own code's index - 0x60,
+    // so the block type `t` is the range (t - 0x60, 1).
+    this.poolLen = 0x20;
+    for (let t = 0x60; t < 0x80; t++) this.typePool[t - 0x60] = t;
+  }
+
+  addType(params: Uint8Array, results: Uint8Array): void {
+    const i = this.numTypes++;
+    if (i >= this.typeParamStart.length) {
+      const n = i * 2;
+      this.typeParamStart = grow32(this.typeParamStart, n);
+      this.typeParamLen = grow32(this.typeParamLen, n);
+      this.typeResultStart = grow32(this.typeResultStart, n);
+      this.typeResultLen = grow32(this.typeResultLen, n);
+    }
+    const need = this.poolLen + params.length + results.length;
+    if (need > this.typePool.length) {
+      const p = new Uint8Array(Math.max(need, this.typePool.length * 2));
+      p.set(this.typePool);
+      this.typePool = p;
+    }
+    this.typeParamStart[i] = this.poolLen;
+    this.typeParamLen[i] = params.length;
+    this.typePool.set(params, this.poolLen);
+    this.poolLen += params.length;
+    this.typeResultStart[i] = this.poolLen;
+    this.typeResultLen[i] = results.length;
+    this.typePool.set(results, this.poolLen);
+    this.poolLen += results.length;
+  }
+
+  addFunc(typeIndex: number): void {
+    if (this.numFuncs >= this.funcTypes.length) this.funcTypes = grow32(this.funcTypes, this.numFuncs * 2 + 16);
+    this.funcTypes[this.numFuncs++] = typeIndex;
+  }
+  addTable(elemType: number): void {
+    if (this.numTables >= this.tableTypes.length) this.tableTypes = grow8(this.tableTypes, this.numTables * 2 + 4);
+    this.tableTypes[this.numTables++] = elemType;
+  }
+  addGlobal(type: number, mutable: boolean): void {
+    if (this.numGlobals >= this.globalTypes.length) {
+      this.globalTypes = grow8(this.globalTypes, this.numGlobals * 2 + 16);
+      this.globalMutable = grow8(this.globalMutable, this.numGlobals * 2 + 16);
+    }
+    this.globalTypes[this.numGlobals] = type;
+    this.globalMutable[this.numGlobals++] = mutable ? 1 : 0;
+  }
+  addElem(type: number): void {
+    if (this.numElems >= this.elemTypes.length) this.elemTypes = grow8(this.elemTypes, this.numElems * 2 + 4);
+    this.elemTypes[this.numElems++] = type;
+  }
+}
+
+function grow32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
+}
+
+function mismatch(at: number): never {
+  throw new CompileError('type mismatch', at);
+}
+
+export class FuncValidator {
+  ctx: ValidationContext;
+  /** Operand stack of value types (0 = unknown). */
+  vals = new Uint8Array(256);
+  nv = 0;
+  /** Control frames, one column per field. */
+  kind = new Uint8Array(64);
+  height = new Uint32Array(64);
+  unreachableAt = new Uint8Array(64);
+  pStart = new Uint32Array(64);
+  pLen = new Uint32Array(64);
+  rStart = new Uint32Array(64);
+  rLen = new Uint32Array(64);
+  nctl = 0;
+  locals = new Uint8Array(64);
+  numLocals = 0;
+  /** Offset of the operator being validated (for errors). */
+  at = 0;
+
+  constructor(ctx: ValidationContext) {
+    this.ctx = ctx;
+  }
+
+  // ---- queries for a translator running beside the validator ----
+  /** Number of operand-stack entries. */
+  get stackHeight(): number {
+    return this.nv;
+  }
+  /** Type of the stack entry `depth` below the top (0 = top); 0 for unknown. */
+  valType(depth: number): number {
+    return this.vals[this.nv - 1 - depth];
+  }
+  get controlDepth(): number {
+    return this.nctl;
+  }
+  frameKind(depth: number): FrameKind {
+    return this.kind[this.nctl - 1 - depth] as FrameKind;
+  }
+  frameUnreachable(depth: number): boolean {
+    return this.unreachableAt[this.nctl - 1 - depth] !== 0;
+  }
+  localType(i: number): number {
+    return this.locals[i];
+  }
+
+  /**
+   * Start a function: reads the local declarations at r.pos (r's window is the body)
+   * and pushes the function frame. Returns the offset of the first operator.
+   */
+  begin(funcIndex: number, r: OperatorReader): number {
+    const ctx = this.ctx;
+    const type = ctx.funcTypes[funcIndex];
+    const pS = ctx.typeParamStart[type];
+    const pL = ctx.typeParamLen[type];
+    let n = pL;
+    if (n > this.locals.length) this.locals = new Uint8Array(n * 2);
+    this.locals.set(ctx.typePool.subarray(pS, pS + pL));
+    const groups = r.u32();
+    for (let g = 0; g < groups; g++) {
+      const at = r.pos;
+      const count = r.u32();
+      if (n + count > MAX_LOCALS) r.fail('too many locals', at);
+      const tAt = r.pos;
+      const t = r.u8();
+      if (!isValType(t)) r.fail('malformed value type', tAt);
+      if (n + count > this.locals.length) {
+        const l = new Uint8Array(Math.max(n + count, this.locals.length * 2));
+        l.set(this.locals.subarray(0, n));
+        this.locals = l;
+      }
+      this.locals.fill(t, n, n + count);
+      n += count;
+    }
+    this.numLocals = n;
+    this.nv = 0;
+    this.nctl = 0;
+    this.pushFrame(FrameKind.Func, 0, 0, ctx.typeResultStart[type], ctx.typeResultLen[type]);
+    return r.pos;
+  }
+
+  /** Validate a whole body whose window is r's [pos, end). */
+  validateBody(funcIndex: number, r: OperatorReader): void {
+    this.begin(funcIndex, r);
+    while (this.nctl > 0) this.step(r.read(), r);
+    if (r.pos !== r.end) r.fail('operators remaining after end of function', r.pos);
+  }
+
+  // ---- operand stack ----
+  push(t: number): void {
+    if (this.nv >= this.vals.length) {
+      const v = new Uint8Array(this.vals.length * 2);
+      v.set(this.vals);
+      this.vals = v;
+    }
+    this.vals[this.nv++] = t;
+  }
+
+  /** Pop any value; returns its type (0 = unknown in unreachable code). */
+  popAny(): number {
+    const top = this.nctl - 1;
+    if (this.nv > this.height[top]) return this.vals[--this.nv];
+    if (this.unreachableAt[top]) return ValType.Unknown;
+    return mismatch(this.at);
+  }
+
+  /** Pop a value that must be of type t. */
+  pop(t: number): void {
+    const top = this.nctl - 1;
+    if (this.nv > this.height[top]) {
+      const a = this.vals[--this.nv];
+      if (a !== t && a !== ValType.Unknown) mismatch(this.at);
+      return;
+    }
+    if (this.unreachableAt[top]) return;
+    mismatch(this.at);
+  }
+
+  /** Pop a sequence of types (given as a pool range), last first. */
+  popRange(start: number, len: number): void {
+    const pool = this.ctx.typePool;
+    for (let i = len - 1; i >= 0; i--) this.pop(pool[start + i]);
+  }
+  pushRange(start: number, len: number): void {
+    const pool = this.ctx.typePool;
+    for (let i = 0; i < len; i++) this.push(pool[start + i]);
+  }
+
+  // ---- control stack ----
+  pushFrame(kind: FrameKind, pS: number, pL: number, rS: number, rL: number): void {
+    const i = this.nctl++;
+    if (i >= this.kind.length) this.growFrames();
+    this.kind[i] = kind;
+    this.height[i] = this.nv;
+    this.unreachableAt[i] = 0;
+    this.pStart[i] = pS;
+    this.pLen[i] = pL;
+    this.rStart[i] = rS;
+    this.rLen[i] = rL;
+    this.pushRange(pS, pL);
+  }
+
+  growFrames(): void {
+    const n = this.kind.length * 2;
+    this.kind = grow8(this.kind, n);
+    this.height = grow32(this.height, n);
+    this.unreachableAt = grow8(this.unreachableAt, n);
+    this.pStart = grow32(this.pStart, n);
+    this.pLen = grow32(this.pLen, n);
+    this.rStart = grow32(this.rStart, n);
+    this.rLen = grow32(this.rLen, n);
+  }
+
+  /** Pop the top frame's results and check the stack is back at the frame's height. */
+  popFrameResults(): number {
+    const top = this.nctl - 1;
+    this.popRange(this.rStart[top], this.rLen[top]);
+    if (this.nv !== this.height[top]) mismatch(this.at);
+    return top;
+  }
+
+  setUnreachable(): void {
+    const top = this.nctl - 1;
+    this.nv = this.height[top];
+    this.unreachableAt[top] = 1;
+  }
+
+  labelCheck(depth: number): number {
+    if (depth >= this.nctl) throw new CompileError(`unknown label ${depth}`, this.at);
+    return this.nctl - 1 - depth;
+  }
+  labelStart(f: number): number {
+    return this.kind[f] === FrameKind.Loop ? this.pStart[f] : this.rStart[f];
+  }
+  labelLen(f: number): number {
+    return this.kind[f] === FrameKind.Loop ? this.pLen[f] : this.rLen[f];
+  }
+
+  /** Resolve a block type into (pS, pL, rS, rL) in the scratch fields below. */
+  private bS = 0;
+  private bL = 0;
+  private bRS = 0;
+  private bRL = 0;
+  blockType(bt: number): void {
+    if (bt < 0) {
+      this.bS = 0;
+      this.bL = 0;
+      if (bt === -0x40) {
+        this.bRS = 0;
+        this.bRL = 0;
+      } else {
+        this.bRS = bt + 0x80 - 0x60;
+        this.bRL = 1;
+      }
+      return;
+    }
+    const ctx = this.ctx;
+    if (bt >= ctx.numTypes) throw new CompileError(`unknown type ${bt}`, this.at);
+    this.bS = ctx.typeParamStart[bt];
+    this.bL = ctx.typeParamLen[bt];
+    this.bRS = ctx.typeResultStart[bt];
+    this.bRL = ctx.typeResultLen[bt];
+  }
+
+  private memCheck(r: OperatorReader, op: number): void {
+    if (this.ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+    if (r.align > OP_ALIGN[op]) throw new CompileError('alignment must not be larger than natural', this.at);
+  }
+
+  private tableCheck(t: number): number {
+    if (t >= this.ctx.numTables) throw new CompileError(`unknown table ${t}`, this.at);
+    return this.ctx.tableTypes[t];
+  }
+
+  private dataCheck(d: number): void {
+    const n = this.ctx.dataCount;
+    // memory.init/data.drop need the data count section (a decoding rule: single-pass
+    // decoders must know the segment count before the code section).
+    if (n === NONE) throw new CompileError('data count section required', this.at);
+    if (d >= n) throw new CompileError(`unknown data segment ${d}`, this.at);
+  }
+
+  private elemCheck(e: number): number {
+    if (e >= this.ctx.numElems) throw new CompileError(`unknown elem segment ${e}`, this.at);
+    return this.ctx.elemTypes[e];
+  }
+
+  /** Apply the typing rule of operator `op` whose immediates are in r. */
+  step(op: number, r: OperatorReader): void {
+    this.at = r.opPos;
+    if (OP_SIMPLE[op] !== 0) {
+      switch (OP_IMM[op] - 1) {
+        case Imm.MemArg:
+          this.memCheck(r, op);
+          break;
+        case Imm.MemZero:
+        case Imm.MemZeroZero:
+          if (this.ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+          break;
+        case Imm.Lane:
+          if (r.imm >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
+          break;
+        case Imm.MemArgLane:
+          this.memCheck(r, op);
+          if (r.imm2 >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
+          break;
+        case Imm.Shuffle: {
+          const b = r.bytes;
+          for (let i = r.immPos; i < r.immPos + 16; i++) if (b[i] >= 32) throw new CompileError('invalid lane index', this.at);
+          break;
+        }
+      }
+      const sig = OP_SIG[op];
+      const p2 = (sig >>> 16) & 0xff;
+      if (p2 !== 0) this.pop(p2);
+      const p1 = (sig >>> 8) & 0xff;
+      if (p1 !== 0) this.pop(p1);
+      const p0 = sig & 0xff;
+      if (p0 !== 0) this.pop(p0);
+      const res = sig >>> 24;
+      if (res !== 0) this.push(res);
+      return;
+    }
+    const ctx = this.ctx;
+    switch (op) {
+      case 0x00: // unreachable
+        this.setUnreachable();
+        return;
+      case 0x02: // block
+      case 0x03: // loop
+        this.blockType(r.blockType);
+        this.popRange(this.bS, this.bL);
+        this.pushFrame(op === 0x02 ? FrameKind.Block : FrameKind.Loop, this.bS, this.bL, this.bRS, this.bRL);
+        return;
+      case 0x04: // if
+        this.blockType(r.blockType);
+        this.pop(ValType.I32);
+        this.popRange(this.bS, this.bL);
+        this.pushFrame(FrameKind.If, this.bS, this.bL, this.bRS, this.bRL);
+        return;
+      case 0x05: {
+        // else
+        const top = this.nctl - 1;
+        if (this.kind[top] !== FrameKind.If) throw new CompileError('else does not match an if', this.at);
+        this.popFrameResults();
+        this.kind[top] = FrameKind.Else;
+        this.unreachableAt[top] = 0;
+        this.pushRange(this.pStart[top], this.pLen[top]);
+        return;
+      }
+      case 0x0b: {
+        // end
+        const top = this.popFrameResults();
+        if (this.kind[top] === FrameKind.If) {
+          // An if without else passes its parameters through the missing branch.
+          const pool = ctx.typePool;
+          const pL = this.pLen[top];
+          if (pL !== this.rLen[top]) mismatch(this.at);
+          for (let i = 0; i < pL; i++) if (pool[this.pStart[top] + i] !== pool[this.rStart[top] + i]) mismatch(this.at);
+        }
+        this.nctl--;
+        this.pushRange(this.rStart[top], this.rLen[top]);
+        return;
+      }
+      case 0x0c: {
+        // br
+        const f = this.labelCheck(r.imm);
+        this.popRange(this.labelStart(f), this.labelLen(f));
+        this.setUnreachable();
+        return;
+      }
+      case 0x0d: {
+        // br_if
+        const f = this.labelCheck(r.imm);
+        this.pop(ValType.I32);
+        const s = this.labelStart(f);
+        const l = this.labelLen(f);
+        this.popRange(s, l);
+        this.pushRange(s, l);
+        return;
+      }
+      case 0x0e:
+        this.brTable(r);
+        return;
+      case 0x0f: // return
+        this.popRange(this.rStart[0], this.rLen[0]);
+        this.setUnreachable();
+        return;
+      case 0x10: {
+        // call
+        const f = r.imm;
+        if (f >= ctx.numFuncs) throw new CompileError(`unknown function ${f}`, this.at);
+        const t = ctx.funcTypes[f];
+        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
+        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
+        return;
+      }
+      case 0x11: {
+        // call_indirect
+        const t = r.imm;
+        if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
+        if (t >= ctx.numTypes) throw new CompileError(`unknown type ${t}`, this.at);
+        this.pop(ValType.I32);
+        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
+        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
+        return;
+      }
+      case 0x1a: // drop
+        this.popAny();
+        return;
+      case 0x1b: {
+        // select (untyped): operands must be numeric or vector
+        this.pop(ValType.I32);
+        const t1 = this.popAny();
+        const t2 = this.popAny();
+        if (isRefType(t1) || isRefType(t2)) mismatch(this.at);
+        if (t1 !== t2 && t1 !== ValType.Unknown && t2 !== ValType.Unknown) mismatch(this.at);
+        this.push(t1 === ValType.Unknown ? t2 : t1);
+        return;
+      }
+      case 0x1c: {
+        // select t
+        if (r.imm !== 1) throw new CompileError('invalid result arity', this.at);
+        const t = r.imm2;
+        this.pop(ValType.I32);
+        this.pop(t);
+        this.pop(t);
+        this.push(t);
+        return;
+      }
+      case 0x20: // local.get
+        if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
+        this.push(this.locals[r.imm]);
+        return;
+      case 0x21: // local.set
+        if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
+        this.pop(this.locals[r.imm]);
+        return;
+      case 0x22: {
+        // local.tee
+        if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
+        const t = this.locals[r.imm];
+        this.pop(t);
+        this.push(t);
+        return;
+      }
+      case 0x23: // global.get
+        if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
+        this.push(ctx.globalTypes[r.imm]);
+        return;
+      case 0x24: // global.set
+        if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
+        if (!ctx.globalMutable[r.imm]) throw new CompileError('global is immutable', this.at);
+        this.pop(ctx.globalTypes[r.imm]);
+        return;
+      case 0x25: {
+        // table.get
+        const t = this.tableCheck(r.imm);
+        this.pop(ValType.I32);
+        this.push(t);
+        return;
+      }
+      case 0x26: {
+        // table.set
+        const t = this.tableCheck(r.imm);
+        this.pop(t);
+        this.pop(ValType.I32);
+        return;
+      }
+      case 0xd0: // ref.null
+        this.push(r.imm);
+        return;
+      case 0xd1: {
+        // ref.is_null
+        const t = this.popAny();
+        if (t !== ValType.Unknown && !isRefType(t)) mismatch(this.at);
+        this.push(ValType.I32);
+        return;
+      }
+      case 0xd2: // ref.func
+        if (r.imm >= ctx.numFuncs) throw new CompileError(`unknown function ${r.imm}`, this.at);
+        if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
+        this.push(ValType.FuncRef);
+        return;
+      case FC + 8: // memory.init
+        this.dataCheck(r.imm);
+        if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        return;
+      case FC + 9: // data.drop
+        this.dataCheck(r.imm);
+        return;
+      case FC + 12: {
+        // table.init elem table
+        const et = this.elemCheck(r.imm);
+        if (this.tableCheck(r.imm2) !== et) mismatch(this.at);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        return;
+      }
+      case FC + 13: // elem.drop
+        this.elemCheck(r.imm);
+        return;
+      case FC + 14: {
+        // table.copy dst src
+        const dst = this.tableCheck(r.imm);
+        const src = this.tableCheck(r.imm2);
+        if (dst !== src) mismatch(this.at);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        this.pop(ValType.I32);
+        return;
+      }
+      case FC + 15: {
+        // table.grow
+        const t = this.tableCheck(r.imm);
+        this.pop(ValType.I32);
+        this.pop(t);
+        this.push(ValType.I32);
+        return;
+      }
+      case FC + 16: // table.size
+        this.tableCheck(r.imm);
+        this.push(ValType.I32);
+        return;
+      case FC + 17: {
+        // table.fill
+        const t = this.tableCheck(r.imm);
+        this.pop(ValType.I32);
+        this.pop(t);
+        this.pop(ValType.I32);
+        return;
+      }
+    }
+    throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
+  }
+
+  /**
+   * br_table: every target must have the default's arity, and the operands must match
+   * each target's label types. In unreachable code the operands below the frame height
+   * are unknown and match anything; this checks each label against the stack without
+   * popping (equivalent to the spec's pop/push per label).
+   */
+  private brTable(r: OperatorReader): void {
+    this.pop(ValType.I32);
+    const dflt = this.labelCheck(r.imm);
+    const arity = this.labelLen(dflt);
+    const n = r.brCount;
+    const targets = r.brTargets;
+    for (let i = 0; i <= n; i++) {
+      const f = i < n ? this.labelCheck(targets[i]) : dflt;
+      if (this.labelLen(f) !== arity) mismatch(this.at);
+      this.peekRange(this.labelStart(f), arity);
+    }
+    this.popRange(this.labelStart(dflt), arity);
+    this.setUnreachable();
+  }
+
+  /** Check the top `len` operands against a pool range without popping. */
+  private peekRange(start: number, len: number): void {
+    const top = this.nctl - 1;
+    const h = this.height[top];
+    const pool = this.ctx.typePool;
+    for (let i = 0; i < len; i++) {
+      const pos = this.nv - len + i;
+      if (pos < h) {
+        if (!this.unreachableAt[top]) mismatch(this.at);
+        continue;
+      }
+      const a = this.vals[pos];
+      if (a !== pool[start + i] && a !== ValType.Unknown) mismatch(this.at);
+    }
+  }
+}
