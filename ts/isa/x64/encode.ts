@@ -107,6 +107,7 @@ function fitsI8in16(v: number): boolean {
  *   bits 16..18 operand shape (Shape), SSE table only
  *   bits 19..21 log2 of the memory access width, SSE table only
  *   bit  22     an imm8 follows, SSE table only
+ *   bit  23     register operands only (no memory form with this meaning)
  */
 export const M_0F = 1 << 8;
 export const M_0F38 = 2 << 8;
@@ -119,6 +120,7 @@ const DIGIT_SHIFT = 13;
 const SHAPE_SHIFT = 16;
 const MEMW_SHIFT = 19;
 export const IMM8 = 1 << 22;
+export const REG_ONLY = 1 << 23;
 
 /** Operand shapes of SSE table entries. ModRM.reg/rm roles are what matters. */
 export const enum Shape {
@@ -157,6 +159,10 @@ export function specMemWidth(spec: number): number {
 }
 export function specHasImm8(spec: number): boolean {
   return (spec & IMM8) !== 0;
+}
+/** Does the entry have a memory form (so a load may be sunk into it)? */
+export function specHasMemForm(spec: number): boolean {
+  return (spec & REG_ONLY) === 0;
 }
 
 // ---- The core: prefixes, REX, opcode, ModRM/SIB/disp ------------------------------
@@ -755,11 +761,11 @@ export enum SseOp {
   MOVQ_X = P_F3 | M_0F | 0x7e | SH_XX | MW8,
   /** movq xmm/m64, xmm */
   MOVQ_XS = P_66 | M_0F | 0xd6 | SH_RX | MW8,
-  MOVLHPS = M_0F | 0x16 | SH_XX | MW16,
-  MOVHLPS = M_0F | 0x12 | SH_XX | MW16,
-  MOVMSKPS = M_0F | 0x50 | SH_GX | MW16,
-  MOVMSKPD = P_66 | M_0F | 0x50 | SH_GX | MW16,
-  PMOVMSKB = P_66 | M_0F | 0xd7 | SH_GX | MW16,
+  MOVLHPS = M_0F | 0x16 | SH_XX | MW16 | REG_ONLY,
+  MOVHLPS = M_0F | 0x12 | SH_XX | MW16 | REG_ONLY,
+  MOVMSKPS = M_0F | 0x50 | SH_GX | MW16 | REG_ONLY,
+  MOVMSKPD = P_66 | M_0F | 0x50 | SH_GX | MW16 | REG_ONLY,
+  PMOVMSKB = P_66 | M_0F | 0xd7 | SH_GX | MW16 | REG_ONLY,
 
   // Floating-point arithmetic
   ADDSS = P_F3 | M_0F | 0x58 | MW4, ADDSD = P_F2 | M_0F | 0x58 | MW8,
@@ -864,7 +870,7 @@ export enum SseOp {
   PINSRQ = P_66 | W | M_0F3A | 0x22 | SH_XG | MW8 | IMM8,
   PEXTRB = P_66 | M_0F3A | 0x14 | SH_RG | MW1 | IMM8,
   /** pextrw r32, xmm, imm (C5: register destination only) */
-  PEXTRW = P_66 | M_0F | 0xc5 | SH_GX | MW2 | IMM8,
+  PEXTRW = P_66 | M_0F | 0xc5 | SH_GX | MW2 | IMM8 | REG_ONLY,
   PEXTRD = P_66 | M_0F3A | 0x16 | SH_RG | MW4 | IMM8,
   PEXTRQ = P_66 | W | M_0F3A | 0x16 | SH_RG | MW8 | IMM8,
   // Shifts by an xmm count (low 64 bits)
@@ -872,16 +878,16 @@ export enum SseOp {
   PSRLW = P_66 | M_0F | 0xd1 | MW16, PSRLD = P_66 | M_0F | 0xd2 | MW16, PSRLQ = P_66 | M_0F | 0xd3 | MW16,
   PSRAW = P_66 | M_0F | 0xe1 | MW16, PSRAD = P_66 | M_0F | 0xe2 | MW16,
   // Shifts by an immediate: group forms, register operand only
-  PSLLW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | (6 << DIGIT_SHIFT),
-  PSLLD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | (6 << DIGIT_SHIFT),
-  PSLLQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | (6 << DIGIT_SHIFT),
-  PSRLW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | (2 << DIGIT_SHIFT),
-  PSRLD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | (2 << DIGIT_SHIFT),
-  PSRLQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | (2 << DIGIT_SHIFT),
-  PSRAW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | (4 << DIGIT_SHIFT),
-  PSRAD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | (4 << DIGIT_SHIFT),
-  PSLLDQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | (7 << DIGIT_SHIFT),
-  PSRLDQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | (3 << DIGIT_SHIFT),
+  PSLLW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | REG_ONLY | (6 << DIGIT_SHIFT),
+  PSLLD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | REG_ONLY | (6 << DIGIT_SHIFT),
+  PSLLQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | REG_ONLY | (6 << DIGIT_SHIFT),
+  PSRLW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | REG_ONLY | (2 << DIGIT_SHIFT),
+  PSRLD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | REG_ONLY | (2 << DIGIT_SHIFT),
+  PSRLQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | REG_ONLY | (2 << DIGIT_SHIFT),
+  PSRAW_I = P_66 | M_0F | 0x71 | SH_XI | IMM8 | REG_ONLY | (4 << DIGIT_SHIFT),
+  PSRAD_I = P_66 | M_0F | 0x72 | SH_XI | IMM8 | REG_ONLY | (4 << DIGIT_SHIFT),
+  PSLLDQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | REG_ONLY | (7 << DIGIT_SHIFT),
+  PSRLDQ_I = P_66 | M_0F | 0x73 | SH_XI | IMM8 | REG_ONLY | (3 << DIGIT_SHIFT),
 }
 
 /** The opcode part of a spec (what `encRR`/`encRM` need), without the table metadata. */
@@ -902,7 +908,7 @@ export function sseRR(s: CodeSink, op: SseOp, reg: number, rm: number): void {
 /** Memory SSE form: ModRM.reg = `reg`, ModRM.rm = memory (loads and stores alike). */
 export function sseRM(s: CodeSink, op: SseOp, reg: number, m: Amode): void {
   assert(!specHasImm8(op), `${SseOp[op]} needs an imm8`);
-  assert(specShape(op) !== Shape.XI, `${SseOp[op]} has no memory form`);
+  assert(specHasMemForm(op), `${SseOp[op]} has no memory form`);
   encRM(s, specEnc(op), 0, reg, m, 0, 0);
 }
 
@@ -914,7 +920,7 @@ export function sseRRI(s: CodeSink, op: SseOp, reg: number, rm: number, imm: num
 }
 
 export function sseRMI(s: CodeSink, op: SseOp, reg: number, m: Amode, imm: number): void {
-  assert(specHasImm8(op) && specShape(op) !== Shape.XI, `${SseOp[op]} takes no imm8 here`);
+  assert(specHasImm8(op) && specHasMemForm(op), `${SseOp[op]} takes no imm8 or has no memory form`);
   encRM(s, specEnc(op), 0, reg, m, 1, 0);
   s.put1(imm & 0xff);
 }
