@@ -1,0 +1,75 @@
+/**
+ * Wasm values in 16-byte slots: the layout of global cells and of the values area
+ * that trampolines read arguments from and write results to. Runtime layer.
+ *
+ * i32: 4 bytes at +0; i64: 8 bytes at +0; f32/f64: their bits at +0; v128: 16 bytes;
+ * externref: a handle (externref.ts) at +0 as a u64; funcref: the address of a
+ * funcref record at +0, 0 for null. Conversions to and from JS follow the JS API's
+ * ToJSValue / ToWebAssemblyValue.
+ */
+import { ValType } from '../wasm/types';
+import { externHandle, externValue } from './externref';
+
+/** A DataView over a region holding 16-byte slots. */
+export type SlotView = DataView;
+
+/** ToWebAssemblyValue for the number types and externref; writes slot `i`. */
+export function writeSlot(view: SlotView, i: number, type: ValType, value: unknown): void {
+  const at = i * 16;
+  switch (type) {
+    case ValType.I32:
+      view.setInt32(at, toNumber(value) | 0, true);
+      return;
+    case ValType.I64:
+      view.setBigInt64(at, BigInt.asIntN(64, toBigInt(value)), true);
+      return;
+    case ValType.F32:
+      view.setFloat32(at, toNumber(value), true);
+      return;
+    case ValType.F64:
+      view.setFloat64(at, toNumber(value), true);
+      return;
+    case ValType.ExternRef:
+      view.setBigUint64(at, BigInt(externHandle(value)), true);
+      return;
+    case ValType.V128:
+      throw new TypeError('type incompatibility when transforming from/to JS (v128)');
+    default:
+      throw new Error(`derrick internal error: writeSlot of type 0x${type.toString(16)}`);
+  }
+}
+
+/** ToJSValue for the number types and externref; reads slot `i`. */
+export function readSlot(view: SlotView, i: number, type: ValType): unknown {
+  const at = i * 16;
+  switch (type) {
+    case ValType.I32:
+      return view.getInt32(at, true);
+    case ValType.I64:
+      return view.getBigInt64(at, true);
+    case ValType.F32:
+      return view.getFloat32(at, true);
+    case ValType.F64:
+      return view.getFloat64(at, true);
+    case ValType.ExternRef:
+      return externValue(Number(view.getBigUint64(at, true)));
+    case ValType.V128:
+      throw new TypeError('type incompatibility when transforming from/to JS (v128)');
+    default:
+      throw new Error(`derrick internal error: readSlot of type 0x${type.toString(16)}`);
+  }
+}
+
+/** ToBigInt: TypeError for numbers, undefined, null and symbols, as the JS API requires. */
+export function toBigInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' || value === undefined || value === null || typeof value === 'symbol') {
+    throw new TypeError(`Cannot convert ${typeof value === 'symbol' ? 'a Symbol' : String(value)} to a BigInt`);
+  }
+  return BigInt(value as string | boolean); // objects go through ToPrimitive; SyntaxError for bad strings
+}
+
+/** ToNumber: unlike Number(), a BigInt is a TypeError, as the JS API requires. */
+export function toNumber(value: unknown): number {
+  return +(value as number);
+}
