@@ -41,7 +41,7 @@ function parseValueType(s: string): ValType {
 function defaultValue(type: ValType): unknown {
   switch (type) {
     case ValType.I64: return 0n;
-    case ValType.ExternRef: return undefined;
+    case ValType.ExternRef: return null;
     default: return 0;
   }
 }
