@@ -34,14 +34,15 @@ const cases: Array<[unknown, unknown, unknown?]> = [
   [{ value: 'i64', mutable: true }, 1n, 2n ** 63n],
   [{ value: 'f32' }, 0.1], [{ value: 'f32' }, -0], [{ value: 'f32' }, 1e40], [{ value: 'f32' }, NaN], [{ value: 'f32' }, 16777217],
   [{ value: 'f64' }, 0.1], [{ value: 'f64' }, -0], [{ value: 'f64' }, 'x'], [{ value: 'f64', mutable: true }, 1, 5n],
-  [{ value: 'externref' }, undefined], [{ value: 'externref' }, null], [{ value: 'externref' }, obj], [{ value: 'externref' }, -0],
+  [{ value: 'externref' }, undefined], [{ value: 'externref' }, 'explicit undefined'], [{ value: 'i32' }, 'explicit undefined'],
+  [{ value: 'i64' }, 'explicit undefined'], [{ value: 'externref' }, null], [{ value: 'externref' }, obj], [{ value: 'externref' }, -0],
   [{ value: 'externref', mutable: true }, 1, 'str'], [{ value: 'v128' }, undefined], [{ value: 'x' }, 1], [{}, 1], [undefined, 1],
   [{ value: 'i32', mutable: 'yes' }, 3, 4],
 ];
 
 test("WebAssembly.Global: same values and errors as Node's engine", (t) => {
   for (const [d, v, set] of cases) {
-    const args = v === undefined ? [d] : [d, v];
+    const args = v === undefined ? [d] : v === 'explicit undefined' ? [d, undefined] : [d, v];
     const ours = outcome(() => new (Global as unknown as new (...a: unknown[]) => { value: unknown })(...args), set);
     const theirs = outcome(() => new NodeGlobal(...(args as [unknown, unknown])), set);
     t.is(ours, theirs, `${JSON.stringify(d)} ${describe(v)} ${describe(set)}`);

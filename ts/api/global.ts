@@ -47,7 +47,7 @@ function defaultValue(type: ValType): unknown {
 }
 
 export class Global {
-  constructor(descriptor: { value: string; mutable?: boolean }, value?: unknown) {
+  constructor(descriptor: { value: string; mutable?: boolean }, ...value: unknown[]) {
     const desc = dictionary(descriptor, 'WebAssembly.Global(): Argument 0');
     const mutable = Boolean(desc.mutable);
     const type = parseValueType(String(desc.value));
@@ -56,7 +56,10 @@ export class Global {
       type, mutable, view: new DataView(rec.buffer, rec.offset, 16), address: 0, owner: rec,
     };
     state.address = addon.addressOf(rec.buffer) + rec.offset;
-    writeSlot(state.view, 0, type, value === undefined ? defaultValue(type) : value);
+    // A missing value means the default; so does an explicit undefined, except for
+    // externref, where undefined is a value like any other (as in Node's engine).
+    const v = value.length === 0 || (value[0] === undefined && type !== ValType.ExternRef) ? defaultValue(type) : value[0];
+    writeSlot(state.view, 0, type, v);
     internal.set(this, state);
     finalizer.register(this, rec);
   }
