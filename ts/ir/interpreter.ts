@@ -1,0 +1,885 @@
+/**
+ * Reference interpreter for the IR (ir/): the oracle that native code is later
+ * compared against, bit for bit.
+ *
+ * Every value lives in a 16-byte slot of a per-frame register file, viewed
+ * through typed arrays, so float NaN payloads, i64/i128 and vector bits are
+ * exact. Integer lanes are computed as unsigned BigInt bit patterns (one code path
+ * for i8…i128, scalar or lane-wise); this is the oracle, not a hot path, and BigInt
+ * never appears in the IR data structures themselves. Float lanes are JS numbers,
+ * with the bit-level operations (fneg, fabs, fcopysign, bitcast, loads, selects)
+ * done on bits so NaN payloads survive.
+ *
+ * Memory: stack slots are carved from one growable little-endian byte array at
+ * addresses starting at STACK_BASE; any access outside allocated bytes traps with
+ * the access's trap code (heap_oob by default). Calls go to functions of the same
+ * file by name, or to the libcalls upstream's runner knows (CeilF32, FmaF64, ...).
+ * `func_addr` gives FUNC_BASE + 16·k for entry k of the callee table.
+ */
+import { Function, NONE } from './function';
+import { Op, Fmt, opFormat, opName } from './opcodes';
+import * as T from './types';
+import { IntCC, FloatCC, AtomicOp, TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
+import { ClifFile } from './parser';
+import { Executor, ExecResult } from './runtest';
+import { fmaExact, intToFloat, roundEven } from './interp-float';
+import { FMT_F32, FMT_F64 } from './literals';
+
+const STACK_BASE = 0x10000;
+const FUNC_BASE = 0x7f0000000000n;
+
+class TrapSignal { constructor(readonly code: TrapCode) {} }
+class InterpError extends Error {}
+
+/** Little-endian byte memory for stack slots. */
+class Memory {
+  buf = new Uint8Array(1 << 16);
+  top = 0;
+
+  alloc(size: number, align: number): number {
+    const a = Math.max(1, align);
+    this.top = Math.ceil(this.top / a) * a;
+    const addr = this.top;
+    this.top += size;
+    if (this.top > this.buf.length) {
+      let n = this.buf.length;
+      while (n < this.top) n *= 2;
+      const b = new Uint8Array(n);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf.fill(0, addr, this.top);
+    return STACK_BASE + addr;
+  }
+
+  check(addr: bigint, n: number, code: TrapCode): number {
+    const a = Number(addr) - STACK_BASE;
+    if (addr > 0xffffffffffffn || a < 0 || a + n > this.top) throw new TrapSignal(code === 0 ? TRAP_HEAP_OOB : code);
+    return a;
+  }
+}
+
+const LIBCALLS = ['%CeilF32', '%CeilF64', '%FloorF32', '%FloorF64', '%TruncF32', '%TruncF64', '%NearestF32', '%NearestF64', '%FmaF32', '%FmaF64'];
+
+type CalleeRef = { kind: 'func'; index: number } | { kind: 'lib'; name: string };
+
+export class Interpreter implements Executor {
+  readonly name = 'interpret';
+  /** Instruction budget per call (guards against infinite loops). */
+  fuel = 50_000_000;
+  private mem = new Memory();
+  private file: ClifFile | undefined;
+  private callees: CalleeRef[] = [];
+  private steps = 0;
+  private depth = 0;
+
+  call(file: ClifFile, index: number, args: Uint32Array): ExecResult {
+    this.file = file;
+    this.mem = new Memory();
+    this.callees = [];
+    file.functions.forEach((_, k) => this.callees.push({ kind: 'func', index: k }));
+    for (const n of LIBCALLS) this.callees.push({ kind: 'lib', name: n });
+    this.steps = 0;
+    this.depth = 0;
+    try {
+      return { kind: 'ok', results: this.run(file.functions[index].func, args) };
+    } catch (e) {
+      if (e instanceof TrapSignal) return { kind: 'trap', code: e.code };
+      if (e instanceof InterpError) return { kind: 'error', message: e.message };
+      if (e instanceof RangeError) return { kind: 'error', message: `interpreter: ${e.message}` };
+      throw e;
+    }
+  }
+
+  private findCallee(name: string): number {
+    const fs = this.file!.functions;
+    for (let k = 0; k < fs.length; k++) if (fs[k].func.name === name) return k;
+    const l = LIBCALLS.indexOf(name);
+    if (l >= 0) return fs.length + l;
+    throw new InterpError(`call to unknown function ${name}`);
+  }
+
+  private invoke(k: number, args: Uint32Array): Uint32Array {
+    const c = this.callees[k];
+    if (c === undefined) throw new InterpError(`call through bad function address`);
+    if (c.kind === 'func') return this.run(this.file!.functions[c.index].func, args);
+    return libcall(c.name, args);
+  }
+
+  /** Execute `f` with argument slots; returns result slots. */
+  run(f: Function, args: Uint32Array): Uint32Array {
+    if (++this.depth > 2000) throw new InterpError('call depth exceeded');
+    const savedTop = this.mem.top;
+    const fr = new Frame(f.valueCount);
+    const entry = f.firstBlock;
+    if (entry === NONE) throw new InterpError(`function ${f.name} has no blocks`);
+    const np = f.bParamLen[entry];
+    if (args.length < np * 4) throw new InterpError(`function ${f.name} expects ${np} arguments`);
+    for (let k = 0; k < np; k++) fr.u32.set(args.subarray(k * 4, k * 4 + 4), f.blockParam(entry, k) * 4);
+    const slotAddr: number[] = f.stackSlots.map((s) => (s.kind === '' ? 0 : this.mem.alloc(s.size, s.align)));
+    try {
+      return this.exec(f, fr, slotAddr);
+    } finally {
+      this.mem.top = savedTop;
+      this.depth--;
+    }
+  }
+
+  private exec(f: Function, fr: Frame, slotAddr: number[]): Uint32Array {
+    let b = f.firstBlock;
+    let i = f.bFirst[b];
+    const tmp = new Uint32Array(4);
+    for (;;) {
+      if (i === NONE) throw new InterpError(`block${b} has no terminator`);
+      if (++this.steps > this.fuel) throw new InterpError('fuel exhausted (infinite loop?)');
+      const op = f.iOp[i] as Op;
+      const fmt = opFormat[op] as Fmt;
+      // control flow first
+      if (fmt === Fmt.Jump || fmt === Fmt.Brif || fmt === Fmt.BranchTable) {
+        let c: number;
+        if (fmt === Fmt.Jump) c = f.iImm0[i];
+        else if (fmt === Fmt.Brif) c = fr.truthy(f, f.arg(i, 0)) ? f.iImm0[i] : f.iImm1[i];
+        else {
+          const j = f.iImm0[i];
+          const n = f.jtLen[j];
+          const idx = fr.getU(f.resolve(f.arg(i, 0)), 0, f.vType[f.resolve(f.arg(i, 0))]);
+          const k = idx < BigInt(n - 1) ? Number(idx) + 1 : 0;
+          c = f.pool[f.jtStart[j] + k];
+        }
+        b = this.passArgs(f, fr, c);
+        i = f.bFirst[b];
+        continue;
+      }
+      if (op === Op.Return) {
+        const n = f.iArgLen[i];
+        const out = new Uint32Array(n * 4);
+        for (let k = 0; k < n; k++) out.set(fr.slot(f.resolve(f.arg(i, k))), k * 4);
+        return out;
+      }
+      if (op === Op.ReturnCall || op === Op.ReturnCallIndirect) {
+        return this.doCall(f, fr, i);
+      }
+      this.step(f, fr, i, slotAddr, tmp);
+      i = f.iNext[i];
+    }
+  }
+
+  /** Copy block-call arguments into the target's parameters (parallel copy); returns the target. */
+  private passArgs(f: Function, fr: Frame, c: number): number {
+    const tb = f.bcBlock[c];
+    const n = f.bcArgLen[c], s = f.bcArgStart[c];
+    if (n !== f.bParamLen[tb]) throw new InterpError(`block${tb}: ${n} arguments for ${f.bParamLen[tb]} parameters`);
+    if (n === 0) return tb;
+    const vals = new Uint32Array(n * 4);
+    for (let k = 0; k < n; k++) vals.set(fr.slot(f.resolve(f.pool[s + k])), k * 4);
+    for (let k = 0; k < n; k++) fr.u32.set(vals.subarray(k * 4, k * 4 + 4), f.blockParam(tb, k) * 4);
+    return tb;
+  }
+
+  private doCall(f: Function, fr: Frame, i: number): Uint32Array {
+    const op = f.iOp[i];
+    let k: number;
+    let first = 0;
+    if (op === Op.Call || op === Op.ReturnCall) {
+      k = this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
+    } else {
+      const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
+      const off = addr - FUNC_BASE;
+      if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
+      k = Number(off / 16n);
+      first = 1;
+    }
+    const n = f.iArgLen[i] - first;
+    const args = new Uint32Array(n * 4);
+    for (let a = 0; a < n; a++) args.set(fr.slot(f.resolve(f.arg(i, a + first))), a * 4);
+    return this.invoke(k, args);
+  }
+
+  private step(f: Function, fr: Frame, i: number, slotAddr: number[], tmp: Uint32Array): void {
+    const op = f.iOp[i] as Op;
+    const ct = f.iType[i];
+    const r = f.iResLen[i] > 0 ? f.pool[f.iResStart[i]] : NONE;
+    const na = f.iArgLen[i];
+    const a0 = na > 0 ? f.resolve(f.arg(i, 0)) : NONE;
+    const a1 = na > 1 ? f.resolve(f.arg(i, 1)) : NONE;
+    const a2 = na > 2 ? f.resolve(f.arg(i, 2)) : NONE;
+    const lt = T.laneOf(ct);
+    const lanes = T.laneCount(ct);
+    const w = T.laneBits(ct);
+    const imm0 = f.iImm0[i], imm1 = f.iImm1[i];
+    switch (op) {
+      case Op.Nop: case Op.Fence: return;
+      case Op.Iconst: {
+        const v = (BigInt(imm1 >>> 0) << 32n) | BigInt(imm0 >>> 0);
+        fr.setU(r, 0, ct, v);
+        return;
+      }
+      case Op.F16const: case Op.F32const: fr.clear(r); fr.u32[r * 4] = imm0; return;
+      case Op.F64const: fr.clear(r); fr.u32[r * 4] = imm0; fr.u32[r * 4 + 1] = imm1; return;
+      case Op.F128const: case Op.Vconst: {
+        const c = f.constants[imm0]!;
+        fr.clear(r);
+        fr.u8.set(c.subarray(0, Math.min(16, c.length)), r * 16);
+        return;
+      }
+      case Op.GetStackPointer: case Op.GetFramePointer: case Op.GetReturnAddress: case Op.GetPinnedReg:
+        fr.setU(r, 0, ct, BigInt(STACK_BASE + this.mem.top)); return;
+      case Op.SetPinnedReg: return;
+      case Op.GlobalValue: fr.setU(r, 0, ct, this.globalValue(f, fr, imm0)); return;
+
+      // ---- lane-wise integer unary ----
+      case Op.Ineg: case Op.Iabs: case Op.Bnot: case Op.Clz: case Op.Ctz: case Op.Cls: case Op.Popcnt: case Op.Bitrev: case Op.Bswap: {
+        const it = T.asInt(ct), il = T.laneOf(it);
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, il, intUnary(op, fr.getU(a0, l, il), w));
+        return;
+      }
+      // ---- lane-wise float unary ----
+      case Op.Fneg: case Op.Fabs: {
+        const il = T.laneOf(T.asInt(ct));
+        const sign = 1n << BigInt(w - 1);
+        for (let l = 0; l < lanes; l++) {
+          const x = fr.getU(a0, l, il);
+          fr.setU(r, l, il, op === Op.Fneg ? x ^ sign : x & (sign - 1n));
+        }
+        return;
+      }
+      case Op.Sqrt: case Op.Ceil: case Op.Floor: case Op.Trunc: case Op.Nearest: {
+        for (let l = 0; l < lanes; l++) {
+          const x = fr.getF(a0, l, lt);
+          if (Number.isNaN(x)) { fr.setCanonNaN(r, l, lt, fr.getU(a0, l, T.asInt(lt))); continue; }
+          const y = op === Op.Sqrt ? Math.sqrt(x) : op === Op.Ceil ? Math.ceil(x) : op === Op.Floor ? Math.floor(x) : op === Op.Trunc ? Math.trunc(x) : roundEven(x);
+          fr.setF(r, l, lt, y);
+        }
+        return;
+      }
+      // ---- conversions ----
+      case Op.Uextend: case Op.Sextend: case Op.Ireduce: {
+        const st = f.vType[a0];
+        let x = fr.getU(a0, 0, st);
+        if (op === Op.Sextend) x = BigInt.asIntN(T.bits(st), x);
+        fr.setU(r, 0, ct, x);
+        return;
+      }
+      case Op.Fpromote: case Op.Fdemote: {
+        const st = f.vType[a0];
+        fr.clear(r);
+        fr.setF(r, 0, ct, fr.getF(a0, 0, st));
+        return;
+      }
+      case Op.FvpromoteLow: {
+        const x0 = fr.getF(a0, 0, T.F32), x1 = fr.getF(a0, 1, T.F32);
+        fr.setF(r, 0, T.F64, x0); fr.setF(r, 1, T.F64, x1);
+        return;
+      }
+      case Op.Fvdemote: {
+        const x0 = fr.getF(a0, 0, T.F64), x1 = fr.getF(a0, 1, T.F64);
+        fr.clear(r);
+        fr.setF(r, 0, T.F32, x0); fr.setF(r, 1, T.F32, x1);
+        return;
+      }
+      case Op.FcvtToSint: case Op.FcvtToUint: {
+        const st = f.vType[a0];
+        const x = fr.getF(a0, 0, st);
+        if (Number.isNaN(x)) throw new TrapSignal(TRAP_BAD_TOINT);
+        const t = Math.trunc(x);
+        const signed = op === Op.FcvtToSint;
+        const lo = signed ? -(2 ** (w - 1)) : 0, hi = signed ? 2 ** (w - 1) : 2 ** w;
+        if (!(t >= lo && t < hi)) throw new TrapSignal(TRAP_INT_OVF);
+        fr.setU(r, 0, ct, BigInt(t));
+        return;
+      }
+      case Op.FcvtToSintSat: case Op.FcvtToUintSat: {
+        const st = f.vType[a0], sl = T.laneOf(st);
+        const signed = op === Op.FcvtToSintSat;
+        for (let l = 0; l < lanes; l++) {
+          const x = fr.getF(a0, l, sl);
+          let v: bigint;
+          if (Number.isNaN(x)) v = 0n;
+          else {
+            const t = Math.trunc(x);
+            const lo = signed ? -(2 ** (w - 1)) : 0, hi = signed ? 2 ** (w - 1) : 2 ** w;
+            v = t < lo ? BigInt(lo) : t >= hi ? BigInt(hi) - 1n : BigInt(t);
+          }
+          fr.setU(r, l, lt, v);
+        }
+        return;
+      }
+      case Op.FcvtFromSint: case Op.FcvtFromUint: {
+        const st = f.vType[a0], sl = T.laneOf(st), sw = T.laneBits(st);
+        fr.clear(r);
+        for (let l = 0; l < lanes; l++) {
+          let x = fr.getU(a0, l, sl);
+          if (op === Op.FcvtFromSint) x = BigInt.asIntN(sw, x);
+          fr.setF(r, l, lt, intToFloat(x, w === 32 ? FMT_F32 : FMT_F64));
+        }
+        return;
+      }
+      case Op.Bmask: {
+        const st = f.vType[a0];
+        if (T.isVector(st)) {
+          for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, fr.getU(a0, l, T.laneOf(st)) !== 0n ? -1n : 0n);
+        } else {
+          fr.setU(r, 0, ct, fr.getU(a0, 0, st) !== 0n ? -1n : 0n);
+        }
+        return;
+      }
+      case Op.Bitcast: {
+        tmp.set(fr.slot(a0));
+        fr.u32.set(tmp, r * 4);
+        if ((imm0 & MF_BIG) !== 0 && T.isVector(ct)) fr.reverseBytes(r, T.bytes(ct));
+        return;
+      }
+      case Op.Splat: {
+        const il = T.laneOf(T.asInt(ct));
+        const x = fr.getU(a0, 0, il);
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, il, x);
+        return;
+      }
+      case Op.ScalarToVector: {
+        const il = T.laneOf(T.asInt(ct));
+        const x = fr.getU(a0, 0, il);
+        fr.clear(r);
+        fr.setU(r, 0, il, x);
+        return;
+      }
+      case Op.VhighBits: {
+        const st = f.vType[a0], sl = T.laneOf(T.asInt(st)), sw = T.laneBits(st);
+        let m = 0n;
+        for (let l = 0; l < T.laneCount(st); l++) if ((fr.getU(a0, l, sl) >> BigInt(sw - 1)) & 1n) m |= 1n << BigInt(l);
+        fr.setU(r, 0, ct, m);
+        return;
+      }
+      case Op.VanyTrue: case Op.VallTrue: {
+        const il = T.laneOf(T.asInt(ct));
+        let any = false, all = true;
+        for (let l = 0; l < lanes; l++) { if (fr.getU(a0, l, il) !== 0n) any = true; else all = false; }
+        fr.setU(r, 0, T.I8, (op === Op.VanyTrue ? any : all) ? 1n : 0n);
+        return;
+      }
+      case Op.SwidenLow: case Op.SwidenHigh: case Op.UwidenLow: case Op.UwidenHigh: {
+        const half = lanes / 2;
+        const base = op === Op.SwidenHigh || op === Op.UwidenHigh ? half : 0;
+        const signed = op === Op.SwidenLow || op === Op.SwidenHigh;
+        const wt = T.laneOf(T.widen(ct));
+        const xs: bigint[] = [];
+        for (let l = 0; l < half; l++) { const x = fr.getU(a0, base + l, lt); xs.push(signed ? BigInt.asIntN(w, x) : x); }
+        for (let l = 0; l < half; l++) fr.setU(r, l, wt, xs[l]);
+        return;
+      }
+      case Op.Snarrow: case Op.Unarrow: case Op.Uunarrow: {
+        const nt = T.laneOf(T.narrow(ct)), nw = w / 2;
+        const xs: bigint[] = [];
+        for (let l = 0; l < 2 * lanes; l++) {
+          const src = l < lanes ? a0 : a1;
+          let x = fr.getU(src, l % lanes, lt);
+          if (op !== Op.Uunarrow) x = BigInt.asIntN(w, x);
+          const lo = op === Op.Snarrow ? -(1n << BigInt(nw - 1)) : 0n;
+          const hi = op === Op.Snarrow ? (1n << BigInt(nw - 1)) - 1n : (1n << BigInt(nw)) - 1n;
+          xs.push(x < lo ? lo : x > hi ? hi : x);
+        }
+        for (let l = 0; l < 2 * lanes; l++) fr.setU(r, l, nt, xs[l]);
+        return;
+      }
+      case Op.IaddPairwise: {
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) {
+          const src = l < lanes / 2 ? a0 : a1;
+          const k = (l % (lanes / 2)) * 2;
+          xs.push(fr.getU(src, k, lt) + fr.getU(src, k + 1, lt));
+        }
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, xs[l]);
+        return;
+      }
+      case Op.Swizzle: {
+        const xs: number[] = [];
+        for (let l = 0; l < 16; l++) { const k = fr.u8[a1 * 16 + l]; xs.push(k < 16 ? fr.u8[a0 * 16 + k] : 0); }
+        for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
+        return;
+      }
+      case Op.Shuffle: {
+        const m = f.constants[imm0]!;
+        const xs: number[] = [];
+        for (let l = 0; l < 16; l++) { const k = m[l]; xs.push(k < 16 ? fr.u8[a0 * 16 + k] : k < 32 ? fr.u8[a1 * 16 + k - 16] : 0); }
+        for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
+        return;
+      }
+      case Op.Extractlane: {
+        const il = T.laneOf(T.asInt(ct));
+        const x = fr.getU(a0, imm0, il);
+        fr.setU(r, 0, il, x);
+        return;
+      }
+      case Op.Insertlane: {
+        const il = T.laneOf(T.asInt(ct));
+        const x = fr.getU(a1, 0, il);
+        tmp.set(fr.slot(a0));
+        fr.u32.set(tmp, r * 4);
+        fr.setU(r, imm0, il, x);
+        return;
+      }
+
+      // ---- lane-wise integer binary ----
+      case Op.Iadd: case Op.Isub: case Op.Imul: case Op.Umulhi: case Op.Smulhi: case Op.Udiv: case Op.Sdiv:
+      case Op.Urem: case Op.Srem: case Op.Band: case Op.Bor: case Op.Bxor: case Op.BandNot: case Op.BorNot:
+      case Op.BxorNot: case Op.Smin: case Op.Smax: case Op.Umin: case Op.Umax: case Op.UaddSat: case Op.SaddSat:
+      case Op.UsubSat: case Op.SsubSat: case Op.AvgRound: case Op.SqmulRoundSat: {
+        const il = T.laneOf(T.asInt(ct));
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) xs.push(intBinary(op, fr.getU(a0, l, il), fr.getU(a1, l, il), w));
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, il, xs[l]);
+        return;
+      }
+      case Op.Ishl: case Op.Ushr: case Op.Sshr: case Op.Rotl: case Op.Rotr: {
+        const amt = Number(fr.getU(a1, 0, f.vType[a1]) & BigInt(w - 1));
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) xs.push(shift(op, fr.getU(a0, l, lt), amt, w));
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, xs[l]);
+        return;
+      }
+      case Op.SaddOverflow: case Op.UaddOverflow: case Op.SsubOverflow: case Op.UsubOverflow: case Op.SmulOverflow: case Op.UmulOverflow: {
+        const x = fr.getU(a0, 0, ct), y = fr.getU(a1, 0, ct);
+        const signed = op === Op.SaddOverflow || op === Op.SsubOverflow || op === Op.SmulOverflow;
+        const sx = signed ? BigInt.asIntN(w, x) : x, sy = signed ? BigInt.asIntN(w, y) : y;
+        const exact = op === Op.SaddOverflow || op === Op.UaddOverflow ? sx + sy : op === Op.SmulOverflow || op === Op.UmulOverflow ? sx * sy : sx - sy;
+        const wrapped = BigInt.asUintN(w, exact);
+        const back = signed ? BigInt.asIntN(w, wrapped) : wrapped;
+        const r1 = f.result(i, 1);
+        fr.setU(r, 0, ct, wrapped);
+        fr.setU(r1, 0, T.I8, back !== exact ? 1n : 0n);
+        return;
+      }
+      case Op.UaddOverflowTrap: {
+        const s = fr.getU(a0, 0, ct) + fr.getU(a1, 0, ct);
+        if (s >> BigInt(w) !== 0n) throw new TrapSignal(imm0);
+        fr.setU(r, 0, ct, s);
+        return;
+      }
+      case Op.Iconcat: {
+        const x = fr.getU(a0, 0, ct), y = fr.getU(a1, 0, ct);
+        fr.setU(r, 0, T.doubleWidth(ct), x | (y << BigInt(w)));
+        return;
+      }
+      case Op.Isplit: {
+        const x = fr.getU(a0, 0, ct);
+        const ht = T.halfWidth(ct);
+        fr.setU(r, 0, ht, x);
+        fr.setU(f.result(i, 1), 0, ht, x >> BigInt(w / 2));
+        return;
+      }
+
+      // ---- float binary / ternary ----
+      case Op.Fadd: case Op.Fsub: case Op.Fmul: case Op.Fdiv: case Op.Fmin: case Op.Fmax: {
+        const xs: number[] = [];
+        const nan: boolean[] = [];
+        for (let l = 0; l < lanes; l++) {
+          const x = fr.getF(a0, l, lt), y = fr.getF(a1, l, lt);
+          let z: number;
+          switch (op) {
+            case Op.Fadd: z = x + y; break;
+            case Op.Fsub: z = x - y; break;
+            case Op.Fmul: z = x * y; break;
+            case Op.Fdiv: z = x / y; break;
+            case Op.Fmin: z = Number.isNaN(x) || Number.isNaN(y) ? NaN : x === y ? (Object.is(x, -0) || Object.is(y, -0) ? -0 : x) : Math.min(x, y); break;
+            default: z = Number.isNaN(x) || Number.isNaN(y) ? NaN : x === y ? (Object.is(x, 0) || Object.is(y, 0) ? 0 : x) : Math.max(x, y); break;
+          }
+          xs.push(z);
+          nan.push(Number.isNaN(z));
+        }
+        for (let l = 0; l < lanes; l++) {
+          if (nan[l]) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]);
+        }
+        return;
+      }
+      case Op.Fcopysign: {
+        const il = T.laneOf(T.asInt(ct));
+        const sign = 1n << BigInt(w - 1);
+        for (let l = 0; l < lanes; l++) {
+          const x = fr.getU(a0, l, il), y = fr.getU(a1, l, il);
+          fr.setU(r, l, il, (x & (sign - 1n)) | (y & sign));
+        }
+        return;
+      }
+      case Op.Fma: {
+        const xs: number[] = [];
+        for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 32 ? FMT_F32 : FMT_F64));
+        for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]); }
+        return;
+      }
+      case Op.Select: case Op.SelectSpectreGuard: {
+        tmp.set(fr.slot(fr.truthy(f, a0) ? a1 : a2));
+        fr.u32.set(tmp, r * 4);
+        return;
+      }
+      case Op.Bitselect: {
+        for (let k = 0; k < 4; k++) {
+          const c = fr.u32[a0 * 4 + k];
+          tmp[k] = (c & fr.u32[a1 * 4 + k]) | (~c & fr.u32[a2 * 4 + k]);
+        }
+        fr.u32.set(tmp, r * 4);
+        return;
+      }
+      case Op.Icmp: {
+        const xs: boolean[] = [];
+        for (let l = 0; l < lanes; l++) xs.push(intCompare(imm0, fr.getU(a0, l, lt), fr.getU(a1, l, lt), w));
+        if (T.isVector(ct)) for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, xs[l] ? -1n : 0n);
+        else fr.setU(r, 0, T.I8, xs[0] ? 1n : 0n);
+        return;
+      }
+      case Op.Fcmp: {
+        const xs: boolean[] = [];
+        for (let l = 0; l < lanes; l++) xs.push(floatCompare(imm0, fr.getF(a0, l, lt), fr.getF(a1, l, lt)));
+        const il = T.laneOf(T.asInt(ct));
+        if (T.isVector(ct)) for (let l = 0; l < lanes; l++) fr.setU(r, l, il, xs[l] ? -1n : 0n);
+        else fr.setU(r, 0, T.I8, xs[0] ? 1n : 0n);
+        return;
+      }
+
+      // ---- memory ----
+      case Op.Load: case Op.Uload8: case Op.Sload8: case Op.Uload16: case Op.Sload16: case Op.Uload32: case Op.Sload32:
+      case Op.Uload8x8: case Op.Sload8x8: case Op.Uload16x4: case Op.Sload16x4: case Op.Uload32x2: case Op.Sload32x2:
+      case Op.AtomicLoad: {
+        const fmtIsLoad = op !== Op.AtomicLoad;
+        const addr = BigInt.asUintN(64, fr.getU(a0, 0, f.vType[a0]) + BigInt(fmtIsLoad ? imm1 : 0));
+        const [size, signed, ext] = loadShape(op, ct);
+        const at = this.mem.check(addr, size, memFlagsTrapCode(imm0));
+        const big = (imm0 & MF_BIG) !== 0;
+        if (ext === 0) {
+          fr.clear(r);
+          for (let k = 0; k < size; k++) fr.u8[r * 16 + k] = this.mem.buf[at + (big ? size - 1 - k : k)];
+        } else {
+          // widening vector load: `ext` source lanes of size/ext bytes each
+          const sb = size / ext;
+          for (let l = 0; l < ext; l++) {
+            let v = 0n;
+            for (let k = sb - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.buf[at + l * sb + k]);
+            fr.setU(r, l, lt, signed ? BigInt.asIntN(sb * 8, v) : v);
+          }
+          return;
+        }
+        if (size < T.bytes(ct)) {
+          let v = fr.getU(r, 0, bytesToInt(size));
+          if (signed) v = BigInt.asIntN(size * 8, v);
+          fr.setU(r, 0, ct, v);
+        }
+        return;
+      }
+      case Op.Store: case Op.Istore8: case Op.Istore16: case Op.Istore32: case Op.AtomicStore: {
+        const off = op === Op.AtomicStore ? 0 : imm1;
+        const addr = BigInt.asUintN(64, fr.getU(a1, 0, f.vType[a1]) + BigInt(off));
+        const vt = f.vType[a0];
+        const size = op === Op.Istore8 ? 1 : op === Op.Istore16 ? 2 : op === Op.Istore32 ? 4 : T.bytes(vt);
+        const at = this.mem.check(addr, size, memFlagsTrapCode(imm0));
+        const big = (imm0 & MF_BIG) !== 0;
+        for (let k = 0; k < size; k++) this.mem.buf[at + (big ? size - 1 - k : k)] = fr.u8[a0 * 16 + k];
+        return;
+      }
+      case Op.AtomicRmw: case Op.AtomicCas: {
+        const addr = fr.getU(a0, 0, f.vType[a0]);
+        const size = T.bytes(ct);
+        const at = this.mem.check(addr, size, memFlagsTrapCode(imm0));
+        const big = (imm0 & MF_BIG) !== 0;
+        let old = 0n;
+        for (let k = size - 1; k >= 0; k--) old = (old << 8n) | BigInt(this.mem.buf[at + (big ? size - 1 - k : k)]);
+        const x = fr.getU(a1, 0, ct);
+        let nv: bigint;
+        if (op === Op.AtomicCas) nv = old === x ? fr.getU(a2, 0, ct) : old;
+        else nv = atomicOp(imm1, old, x, w);
+        nv = BigInt.asUintN(w, nv);
+        for (let k = 0; k < size; k++) this.mem.buf[at + (big ? size - 1 - k : k)] = Number((nv >> BigInt(8 * k)) & 0xffn);
+        fr.setU(r, 0, ct, old);
+        return;
+      }
+      case Op.StackAddr: fr.setU(r, 0, ct, BigInt(slotAddr[imm0] + imm1)); return;
+      case Op.FuncAddr: {
+        const k = this.findCallee(f.extFuncs[imm0]!.name);
+        fr.setU(r, 0, ct, FUNC_BASE + BigInt(k) * 16n);
+        return;
+      }
+      case Op.Call: case Op.CallIndirect: {
+        const res = this.doCall(f, fr, i);
+        const n = f.iResLen[i];
+        for (let k = 0; k < n; k++) fr.u32.set(res.subarray(k * 4, k * 4 + 4), f.result(i, k) * 4);
+        return;
+      }
+      case Op.Trap: throw new TrapSignal(imm0);
+      case Op.Trapz: if (!fr.truthy(f, a0)) throw new TrapSignal(imm0); return;
+      case Op.Trapnz: if (fr.truthy(f, a0)) throw new TrapSignal(imm0); return;
+      default:
+        throw new InterpError(`interpreter: opcode ${opName[op]} not implemented`);
+    }
+  }
+
+  private globalValue(f: Function, fr: Frame, gv: number): bigint {
+    const g = f.globalValues[gv];
+    if (g === undefined) throw new InterpError(`undeclared gv${gv}`);
+    switch (g.kind) {
+      case 'vmctx': {
+        const b = f.firstBlock;
+        for (let k = 0; k < f.sig.params.length; k++) {
+          if (f.sig.params[k].purpose === 'vmctx') return fr.getU(f.blockParam(b, k), 0, T.I64);
+        }
+        throw new InterpError('no vmctx parameter');
+      }
+      case 'iadd_imm': return BigInt.asUintN(64, this.globalValue(f, fr, g.base) + BigInt(g.offset));
+      case 'load': {
+        const addr = BigInt.asUintN(64, this.globalValue(f, fr, g.base) + BigInt(g.offset));
+        const n = T.bytes(g.type);
+        const at = this.mem.check(addr, n, memFlagsTrapCode(g.flags));
+        let v = 0n;
+        for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.buf[at + k]);
+        return v;
+      }
+      default: throw new InterpError(`global value kind ${g.kind} not supported`);
+    }
+  }
+}
+
+function bytesToInt(n: number): T.Type { return n === 1 ? T.I8 : n === 2 ? T.I16 : n === 4 ? T.I32 : n === 8 ? T.I64 : T.I128; }
+
+/** [bytes accessed, sign-extend, widening lane count (0 = scalar/plain)] */
+function loadShape(op: Op, ct: T.Type): [number, boolean, number] {
+  switch (op) {
+    case Op.Uload8: return [1, false, 0];
+    case Op.Sload8: return [1, true, 0];
+    case Op.Uload16: return [2, false, 0];
+    case Op.Sload16: return [2, true, 0];
+    case Op.Uload32: return [4, false, 0];
+    case Op.Sload32: return [4, true, 0];
+    case Op.Uload8x8: return [8, false, 8];
+    case Op.Sload8x8: return [8, true, 8];
+    case Op.Uload16x4: return [8, false, 4];
+    case Op.Sload16x4: return [8, true, 4];
+    case Op.Uload32x2: return [8, false, 2];
+    case Op.Sload32x2: return [8, true, 2];
+    default: return [T.bytes(ct), false, 0];
+  }
+}
+
+/** A 16-byte-slot register file with typed views. */
+class Frame {
+  readonly buf: ArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  readonly u64: BigUint64Array;
+
+  constructor(nvalues: number) {
+    this.buf = new ArrayBuffer(Math.max(1, nvalues) * 16);
+    this.u8 = new Uint8Array(this.buf);
+    this.u32 = new Uint32Array(this.buf);
+    this.f32 = new Float32Array(this.buf);
+    this.f64 = new Float64Array(this.buf);
+    this.u64 = new BigUint64Array(this.buf);
+  }
+
+  slot(v: number): Uint32Array { return this.u32.subarray(v * 4, v * 4 + 4); }
+  clear(v: number): void { this.u32.fill(0, v * 4, v * 4 + 4); }
+
+  /** Lane `l` of value `v` as unsigned bits of integer lane type `lt` (float lanes read as their int twin). */
+  getU(v: number, l: number, lt: T.Type): bigint {
+    switch (T.bits(T.laneOf(lt))) {
+      case 8: return BigInt(this.u8[v * 16 + l]);
+      case 16: return BigInt(this.u8[v * 16 + 2 * l] | (this.u8[v * 16 + 2 * l + 1] << 8));
+      case 32: return BigInt(this.u32[v * 4 + l]);
+      case 64: return this.u64[v * 2 + l];
+      default: return this.u64[v * 2] | (this.u64[v * 2 + 1] << 64n);
+    }
+  }
+
+  /** Write lane `l` (wrapping `x` to the lane width); scalars narrower than 128 bits clear the rest of the slot. */
+  setU(v: number, l: number, lt: T.Type, x: bigint): void {
+    const b = T.bits(T.laneOf(lt));
+    const u = BigInt.asUintN(b, x);
+    switch (b) {
+      case 8: this.u8[v * 16 + l] = Number(u); return;
+      case 16: { const n = Number(u); this.u8[v * 16 + 2 * l] = n & 0xff; this.u8[v * 16 + 2 * l + 1] = n >> 8; return; }
+      case 32: this.u32[v * 4 + l] = Number(u); return;
+      case 64: this.u64[v * 2 + l] = u; return;
+      default: this.u64[v * 2] = u & 0xffffffffffffffffn; this.u64[v * 2 + 1] = u >> 64n; return;
+    }
+  }
+
+  getF(v: number, l: number, lt: T.Type): number {
+    const b = T.laneBits(lt);
+    if (b === 32) return this.f32[v * 4 + l];
+    if (b === 64) return this.f64[v * 2 + l];
+    throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
+  }
+
+  setF(v: number, l: number, lt: T.Type, x: number): void {
+    const b = T.laneBits(lt);
+    if (b === 32) this.f32[v * 4 + l] = x;
+    else if (b === 64) this.f64[v * 2 + l] = x;
+    else throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
+  }
+
+  /** A NaN result: the input's NaN quietened when `from` is a NaN pattern, else the canonical quiet NaN. */
+  setCanonNaN(v: number, l: number, lt: T.Type, from: bigint): void {
+    const b = T.laneBits(lt);
+    const il = b === 32 ? T.I32 : T.I64;
+    const quiet = b === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
+    this.setU(v, l, il, from !== 0n ? from | quiet : quiet);
+  }
+
+  truthy(f: Function, v: number): boolean {
+    const rv = f.resolve(v);
+    return this.getU(rv, 0, f.vType[rv]) !== 0n;
+  }
+
+  reverseBytes(v: number, n: number): void {
+    const s = this.u8.slice(v * 16, v * 16 + n).reverse();
+    this.u8.set(s, v * 16);
+  }
+}
+
+function intUnary(op: Op, x: bigint, w: number): bigint {
+  const bw = BigInt(w);
+  switch (op) {
+    case Op.Ineg: return -x;
+    case Op.Iabs: { const s = BigInt.asIntN(w, x); return s < 0n ? -s : s; }
+    case Op.Bnot: return ~x;
+    case Op.Clz: { let n = 0; for (let k = w - 1; k >= 0 && ((x >> BigInt(k)) & 1n) === 0n; k--) n++; return BigInt(n); }
+    case Op.Ctz: { let n = 0; for (let k = 0; k < w && ((x >> BigInt(k)) & 1n) === 0n; k++) n++; return BigInt(n); }
+    case Op.Cls: {
+      const s = (x >> (bw - 1n)) & 1n;
+      let n = 0;
+      for (let k = w - 2; k >= 0 && ((x >> BigInt(k)) & 1n) === s; k--) n++;
+      return BigInt(n);
+    }
+    case Op.Popcnt: { let n = 0; for (let k = 0; k < w; k++) if ((x >> BigInt(k)) & 1n) n++; return BigInt(n); }
+    case Op.Bitrev: { let y = 0n; for (let k = 0; k < w; k++) if ((x >> BigInt(k)) & 1n) y |= 1n << BigInt(w - 1 - k); return y; }
+    case Op.Bswap: { let y = 0n; for (let k = 0; k < w / 8; k++) y |= ((x >> BigInt(8 * k)) & 0xffn) << BigInt(w - 8 - 8 * k); return y; }
+    default: throw new InterpError('bad unary');
+  }
+}
+
+function intBinary(op: Op, x: bigint, y: bigint, w: number): bigint {
+  const sx = BigInt.asIntN(w, x), sy = BigInt.asIntN(w, y);
+  const bw = BigInt(w);
+  switch (op) {
+    case Op.Iadd: return x + y;
+    case Op.Isub: return x - y;
+    case Op.Imul: return x * y;
+    case Op.Umulhi: return (x * y) >> bw;
+    case Op.Smulhi: return (sx * sy) >> bw;
+    case Op.Udiv: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return x / y;
+    case Op.Urem: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return x % y;
+    case Op.Sdiv:
+      if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ);
+      if (sy === -1n && sx === -(1n << (bw - 1n))) throw new TrapSignal(TRAP_INT_OVF);
+      return sx / sy;
+    case Op.Srem: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return sx % sy;
+    case Op.Band: return x & y;
+    case Op.Bor: return x | y;
+    case Op.Bxor: return x ^ y;
+    case Op.BandNot: return x & ~y;
+    case Op.BorNot: return x | ~y;
+    case Op.BxorNot: return x ^ ~y;
+    case Op.Smin: return sx < sy ? sx : sy;
+    case Op.Smax: return sx > sy ? sx : sy;
+    case Op.Umin: return x < y ? x : y;
+    case Op.Umax: return x > y ? x : y;
+    case Op.UaddSat: { const s = x + y; const m = (1n << bw) - 1n; return s > m ? m : s; }
+    case Op.UsubSat: return x > y ? x - y : 0n;
+    case Op.SaddSat: return satS(sx + sy, w);
+    case Op.SsubSat: return satS(sx - sy, w);
+    case Op.AvgRound: return (x + y + 1n) >> 1n;
+    case Op.SqmulRoundSat: return satS((sx * sy + (1n << (bw - 2n))) >> (bw - 1n), w);
+    default: throw new InterpError('bad binary');
+  }
+}
+
+function satS(v: bigint, w: number): bigint {
+  const hi = (1n << BigInt(w - 1)) - 1n, lo = -(1n << BigInt(w - 1));
+  return v > hi ? hi : v < lo ? lo : v;
+}
+
+function shift(op: Op, x: bigint, amt: number, w: number): bigint {
+  const a = BigInt(amt);
+  switch (op) {
+    case Op.Ishl: return x << a;
+    case Op.Ushr: return x >> a;
+    case Op.Sshr: return BigInt.asIntN(w, x) >> a;
+    case Op.Rotl: return amt === 0 ? x : (x << a) | (x >> BigInt(w - amt));
+    default: return amt === 0 ? x : (x >> a) | (x << BigInt(w - amt));
+  }
+}
+
+function intCompare(cc: number, x: bigint, y: bigint, w: number): boolean {
+  const sx = BigInt.asIntN(w, x), sy = BigInt.asIntN(w, y);
+  switch (cc as IntCC) {
+    case IntCC.Eq: return x === y;
+    case IntCC.Ne: return x !== y;
+    case IntCC.Slt: return sx < sy;
+    case IntCC.Sge: return sx >= sy;
+    case IntCC.Sgt: return sx > sy;
+    case IntCC.Sle: return sx <= sy;
+    case IntCC.Ult: return x < y;
+    case IntCC.Uge: return x >= y;
+    case IntCC.Ugt: return x > y;
+    case IntCC.Ule: return x <= y;
+  }
+}
+
+function floatCompare(cc: number, x: number, y: number): boolean {
+  const uno = Number.isNaN(x) || Number.isNaN(y);
+  switch (cc as FloatCC) {
+    case FloatCC.Eq: return x === y;
+    case FloatCC.Ne: return x !== y;
+    case FloatCC.Lt: return x < y;
+    case FloatCC.Le: return x <= y;
+    case FloatCC.Gt: return x > y;
+    case FloatCC.Ge: return x >= y;
+    case FloatCC.Ord: return !uno;
+    case FloatCC.Uno: return uno;
+    case FloatCC.One: return !uno && x !== y;
+    case FloatCC.Ueq: return uno || x === y;
+    case FloatCC.Ult: return uno || x < y;
+    case FloatCC.Ule: return uno || x <= y;
+    case FloatCC.Ugt: return uno || x > y;
+    case FloatCC.Uge: return uno || x >= y;
+  }
+}
+
+function atomicOp(o: number, old: bigint, x: bigint, w: number): bigint {
+  const so = BigInt.asIntN(w, old), sx = BigInt.asIntN(w, x);
+  switch (o as AtomicOp) {
+    case AtomicOp.Add: return old + x;
+    case AtomicOp.Sub: return old - x;
+    case AtomicOp.And: return old & x;
+    case AtomicOp.Nand: return ~(old & x);
+    case AtomicOp.Or: return old | x;
+    case AtomicOp.Xor: return old ^ x;
+    case AtomicOp.Xchg: return x;
+    case AtomicOp.Umin: return old < x ? old : x;
+    case AtomicOp.Umax: return old > x ? old : x;
+    case AtomicOp.Smin: return so < sx ? so : sx;
+    case AtomicOp.Smax: return so > sx ? so : sx;
+  }
+}
+
+const lf32 = new Float32Array(4);
+const lf64 = new Float64Array(2);
+function libcall(name: string, args: Uint32Array): Uint32Array {
+  const is32 = name.endsWith('F32');
+  const arg = (k: number): number => {
+    if (is32) { new Uint32Array(lf32.buffer)[0] = args[k * 4]; return lf32[0]; }
+    const u = new Uint32Array(lf64.buffer); u[0] = args[k * 4]; u[1] = args[k * 4 + 1]; return lf64[0];
+  };
+  const x = arg(0);
+  let y: number;
+  switch (name.slice(1, -3)) {
+    case 'Ceil': y = Math.ceil(x); break;
+    case 'Floor': y = Math.floor(x); break;
+    case 'Trunc': y = Math.trunc(x); break;
+    case 'Nearest': y = roundEven(x); break;
+    case 'Fma': y = fmaExact(x, arg(1), arg(2), is32 ? FMT_F32 : FMT_F64); break;
+    default: throw new InterpError(`unknown libcall ${name}`);
+  }
+  const out = new Uint32Array(4);
+  if (is32) { lf32[0] = y; out[0] = new Uint32Array(lf32.buffer)[0]; } else {
+    lf64[0] = y; const u = new Uint32Array(lf64.buffer); out[0] = u[0]; out[1] = u[1];
+  }
+  return out;
+}
