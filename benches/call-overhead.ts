@@ -10,8 +10,11 @@
  * and `invoke()` with no N-API arguments.
  * Run: npm run bench:calls
  */
-import { addon, ctx, Ctx, CallStatus } from '../ts/native/addon';
-import { ADD_I32, I32_TRAMPOLINE, place } from '../test/native/code';
+import { addon, callArea, callAreaAddress, ctx, Ctx, CallStatus } from '../ts/native/addon';
+import * as T from '../ts/ir/types';
+import { publishCode } from '../ts/jit/code-memory';
+import { emitEntryTrampoline } from '../ts/jit/trampolines';
+import { ADD_I32 } from '../test/native/code';
 import { nodeWasm } from '../test/util/node-wasm';
 import { interleaved, stats, table } from './harness';
 
@@ -25,12 +28,13 @@ const ADD_MODULE = new Uint8Array([
 ]);
 
 function derrickAdd(): (a: number, b: number) => number {
-  const code = place({ tramp: I32_TRAMPOLINE, add: ADD_I32 });
-  const valuesBuf = addon.blockAlloc(64, true);
-  const values = addon.addressOf(valuesBuf);
-  const i32 = new Int32Array(valuesBuf);
-  const tramp = code.at.tramp;
-  const callee = code.at.add;
+  // The generated entry trampoline for (i32, i32) -> i32, and add() hand-encoded
+  // in the wasm convention (the compiler does not exist yet).
+  const code = publishCode([{ bytes: emitEntryTrampoline({ params: [T.I32, T.I32], results: [T.I32] }) }, { bytes: new Uint8Array(ADD_I32) }]);
+  const values = callAreaAddress;
+  const i32 = new Int32Array(callArea.buffer, callArea.byteOffset, 8);
+  const tramp = code.addresses[0];
+  const callee = code.addresses[1];
   const invoke = addon.invoke;
   return function add(a: number, b: number): number {
     i32[0] = a;

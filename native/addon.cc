@@ -421,17 +421,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EnvData* data = new EnvData();
   data->env = env;
   void* ctx = nullptr;
-  if (posix_memalign(&ctx, 64, kCtxSlots * sizeof(double)) != 0) {
+  if (posix_memalign(&ctx, 64, kCtxBytes) != 0) {
     Napi::Error::New(env, "derrick: out of memory").ThrowAsJavaScriptException();
     delete data;
     return exports;
   }
-  std::memset(ctx, 0, kCtxSlots * sizeof(double));
+  std::memset(ctx, 0, kCtxBytes);
   data->ctx = static_cast<double*>(ctx);
   napi_set_instance_data(env, data, FreeEnvData, nullptr);
 
   napi_value ctxBuffer;
-  napi_create_external_arraybuffer(env, ctx, kCtxSlots * sizeof(double), nullptr, nullptr, &ctxBuffer);
+  napi_create_external_arraybuffer(env, ctx, kCtxBytes, nullptr, nullptr, &ctxBuffer);
   napi_create_reference(env, ctxBuffer, 1, &data->ctx_buffer);
 
   exports.Set("threadContext", Napi::Value(env, ctxBuffer));

@@ -2,8 +2,10 @@
 //
 // In:  JS -> Invoke/Call -> trampoline(vmctx, callee, values), under sigsetjmp.
 //      A trap (signals.cc) or a throwing host function longjmps back here.
-// Out: generated code -> derrick_host_call(vmctx, index, values) -> the JS
-//      dispatcher that TypeScript registered. If the dispatcher throws, the
+// Out: generated code -> derrick_host_call(vmctx, index, values, nslots) -> the JS
+//      dispatcher that TypeScript registered. The nslots 16-byte value slots are
+//      copied into the context's host area and back, because JavaScript cannot view
+//      the native stack where generated code keeps them. If the dispatcher throws, the
 //      exception stays pending, the handle scope is closed, and we longjmp to the
 //      innermost call in; its N-API callback returns and Node rethrows the same
 //      exception object to the JavaScript caller.
@@ -14,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace derrick {
 
@@ -74,10 +77,11 @@ void Enter(EnvData* data) {
 
 // The part of a call out that uses N-API. Returns false if the dispatcher threw
 // (the exception is left pending). The handle scope is closed before returning.
-bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t values) {
+bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t values, uintptr_t nslots) {
   napi_env env = act->env;
   EnvData* data = GetEnvData(env);
   double* ctx = data->ctx;
+  char* area = reinterpret_cast<char*>(ctx) + kCtxHostAreaOffset;
   ctx[kCtxHostVmctx] = static_cast<double>(vmctx);
   ctx[kCtxHostIndex] = static_cast<double>(index);
   ctx[kCtxHostValues] = static_cast<double>(values);
@@ -85,9 +89,13 @@ bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t v
   if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
   bool ok = false;
   napi_value fn, recv, result;
-  if (data->dispatcher != nullptr && napi_get_reference_value(env, data->dispatcher, &fn) == napi_ok &&
+  if (nslots > kCtxValueSlots) {
+    napi_throw_range_error(env, "ERR_DERRICK_HOST_CALL", "derrick: a host call passes more than 1024 values");
+  } else if (data->dispatcher != nullptr && napi_get_reference_value(env, data->dispatcher, &fn) == napi_ok &&
       fn != nullptr && napi_get_undefined(env, &recv) == napi_ok) {
+    std::memcpy(area, reinterpret_cast<void*>(values), nslots * 16);
     ok = napi_call_function(env, recv, fn, 0, nullptr, &result) == napi_ok;
+    if (ok) std::memcpy(reinterpret_cast<void*>(values), area, nslots * 16);
   } else {
     napi_throw_error(env, "ERR_DERRICK_NO_DISPATCHER",
                      "derrick: generated code called out, but no host dispatcher is registered");
@@ -98,13 +106,13 @@ bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t v
 
 }  // namespace
 
-extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values) {
+extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values, uintptr_t nslots) {
   Activation* act = CurrentActivation();
   if (act == nullptr) {
     std::fprintf(stderr, "derrick: host call outside of any call into generated code\n");
     std::abort();
   }
-  if (!DispatchToJs(act, vmctx, index, values)) {
+  if (!DispatchToJs(act, vmctx, index, values, nslots)) {
     // Unwind the generated frames: nothing between here and the sigsetjmp owns
     // resources (no C++ objects, no open handle scopes).
     act->status = kStatusHostException;

@@ -33,13 +33,22 @@ enum CtxSlot : int {
   kCtxStackBudget = 11, // in: bytes of stack generated code may use below the outermost entry
   kCtxHostVmctx = 12,   // host call: vmctx argument of the call out
   kCtxHostIndex = 13,   // host call: index argument
-  kCtxHostValues = 14,  // host call: values pointer
+  kCtxHostValues = 14,  // host call: the caller's values pointer (copied to the host area)
   kCtxDepth = 15,       // current nesting depth of calls into generated code
   kCtxInterrupt = 16,   // raw: word that generated code may poll (policy is TypeScript's)
   kCtxFrames = 32,      // out, on trap: return addresses of generated frames, innermost first
   kCtxMaxFrames = 64,
-  kCtxSlots = kCtxFrames + kCtxMaxFrames,
+  kCtxSlots = 128,      // control slots; the values areas follow
 };
+
+// After the control slots, two areas of 16-byte value slots:
+// - the host area: a call out copies the caller's values here before running the
+//   JS dispatcher and copies them back afterwards (JS cannot view the native stack);
+// - the call area: TypeScript's scratch values area for calls in.
+constexpr size_t kCtxValueSlots = 1024;
+constexpr size_t kCtxHostAreaOffset = kCtxSlots * 8;
+constexpr size_t kCtxCallAreaOffset = kCtxHostAreaOffset + kCtxValueSlots * 16;
+constexpr size_t kCtxBytes = kCtxCallAreaOffset + kCtxValueSlots * 16;
 
 enum CallStatus : int {
   kStatusOk = 0,
@@ -60,7 +69,7 @@ struct Activation {
 
 // Per-environment state (napi instance data).
 struct EnvData {
-  double* ctx = nullptr;       // the thread context (kCtxSlots doubles), 64-byte aligned
+  double* ctx = nullptr;       // the thread context (kCtxBytes), 64-byte aligned
   napi_ref ctx_buffer = nullptr;
   napi_ref dispatcher = nullptr;
   napi_env env = nullptr;
@@ -79,6 +88,6 @@ Activation*& CurrentActivation();
 napi_value Invoke(napi_env env, napi_callback_info info);
 napi_value Call(napi_env env, napi_callback_info info);
 napi_value SetHostDispatcher(napi_env env, napi_callback_info info);
-extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values);
+extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values, uintptr_t nslots);
 
 }  // namespace derrick

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { addon, callRaw, ctx, ctxAddress, readTrap, setStackBudget, stackLimit, CallStatus, Ctx, Signal } from '../../ts/native/addon';
+import { addon, callRaw, ctx, ctxAddress, hostArea, readTrap, setStackBudget, stackLimit, CallStatus, Ctx, Signal } from '../../ts/native/addon';
 import { ADD_I32, I32_TRAMPOLINE, PASS_TRAMPOLINE, imm64, place, rel32 } from './code';
 
 const valuesBuf = addon.blockAlloc(4096, true);
@@ -126,7 +126,7 @@ test('100,000 traps in a loop keep RSS bounded and leave the process working', (
 
 // ---- calls out ----
 
-/** h(vmctx=rdi, _, values=rdx): host_call(vmctx, 7, values); values[0].i32 += 1 */
+/** h(vmctx=rdi, _, values=rdx): host_call(vmctx, 7, values, 1); values[0].i32 += 1 */
 function hostCaller(): number[] {
   return [
     0x55, 0x48, 0x89, 0xe5,
@@ -134,6 +134,7 @@ function hostCaller(): number[] {
     0x48, 0x83, 0xec, 0x08,       // sub rsp, 8
     0x48, 0x89, 0xd3,             // mov rbx, rdx
     0xbe, 0x07, 0x00, 0x00, 0x00, // mov esi, 7
+    0xb9, 0x01, 0x00, 0x00, 0x00, // mov ecx, 1
     0x48, 0xb8, ...imm64(addon.hostCallAddress), // movabs rax, host_call
     0xff, 0xd0,                   // call rax
     0x8b, 0x03,                   // mov eax, [rbx]
@@ -148,10 +149,9 @@ test.serial('host call round trip: generated code calls JS, which writes a resul
   const code = place({ tramp: PASS_TRAMPOLINE, h: hostCaller() });
   const seen: number[][] = [];
   addon.setHostDispatcher(() => {
-    const v = ctx[Ctx.HostValues];
-    seen.push([ctx[Ctx.HostVmctx], ctx[Ctx.HostIndex], v]);
-    const dv = new DataView(valuesBuf);
-    dv.setInt32(0, dv.getInt32(0, true) * 10, true);
+    seen.push([ctx[Ctx.HostVmctx], ctx[Ctx.HostIndex], ctx[Ctx.HostValues]]);
+    // the caller's slot arrives in the host area, and goes back from there
+    hostArea.setInt32(0, hostArea.getInt32(0, true) * 10, true);
   });
   vals.setInt32(0, 4, true);
   t.is(callRaw(code.at.tramp, 1234, code.at.h, values), CallStatus.Ok);
@@ -188,18 +188,20 @@ test.serial('re-entrancy: JS -> code -> JS -> code ... at depth 5, with a trap a
   addon.setHostDispatcher(() => {
     const depth = ctx[Ctx.Depth];
     depths.push(depth);
-    const here = new DataView(areas[depth - 1]);
+    const x = hostArea.getInt32(0, true); // read the arguments before anything re-enters
+    let result = x;
     if (depth < maxDepth) {
       const inner = areas[depth];
       new DataView(inner).setInt32(0, 100 * depth, true);
       const st = callRaw(code.at.tramp, 0, code.at.h, addon.addressOf(inner));
       if (st !== CallStatus.Ok) throw new Error(`inner status ${st}`);
-      here.setInt32(0, here.getInt32(0, true) + new DataView(inner).getInt32(0, true), true);
+      result += new DataView(inner).getInt32(0, true);
     } else {
       // at the deepest level, a trap in a nested call comes back as a status
       t.is(callRaw(code.at.tramp, 0, code.at.bad, addon.addressOf(areas[depth])), CallStatus.Trap);
       t.is(readTrap().pc, code.at.bad + 4);
     }
+    hostArea.setInt32(0, result, true);
   });
   new DataView(areas[0]).setInt32(0, 1, true);
   t.is(callRaw(code.at.tramp, 0, code.at.h, addon.addressOf(areas[0])), CallStatus.Ok);

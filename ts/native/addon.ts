@@ -6,7 +6,7 @@
  * on these (code placement, memory layout, lazy initialisation) are TypeScript's.
  */
 import * as path from 'node:path';
-import { Ctx, CallStatus, Signal } from './layout';
+import { Ctx, CallStatus, Signal, CTX_BYTES, CTX_CALL_AREA, CTX_HOST_AREA, CTX_VALUE_SLOTS } from './layout';
 
 export interface CpuFeatures {
   sse3: boolean;
@@ -23,9 +23,9 @@ export interface CpuFeatures {
 }
 
 export interface NativeAddon {
-  /** This thread's context (see layout.ts), 768 bytes. */
+  /** This thread's context (see layout.ts): control slots and two values areas. */
   readonly threadContext: ArrayBuffer;
-  /** Address of `derrick_host_call(vmctx, index, values)`, for generated code to call. */
+  /** Address of `derrick_host_call(vmctx, index, values, nslots)`, for generated code to call. */
   readonly hostCallAddress: number;
 
   /** Map `size` bytes read+write for code; returns the writable view. */
@@ -59,7 +59,7 @@ export interface NativeAddon {
   invoke(): void;
   /** Checked form: returns a CallStatus; the trampoline must be in published code. */
   call(trampoline: number, vmctx: number, callee: number, values: number): CallStatus;
-  /** The JS function that generated code's host calls reach; it reads HostVmctx/HostIndex/HostValues. */
+  /** The JS function that generated code's host calls reach; it reads HostVmctx/HostIndex and the host area. */
   setHostDispatcher(fn: () => void): void;
 }
 
@@ -83,6 +83,14 @@ export const addon: NativeAddon = load();
 export const ctx = new Float64Array(addon.threadContext);
 const ctxWords = new BigUint64Array(addon.threadContext);
 export const ctxAddress = addon.addressOf(addon.threadContext);
+if (addon.threadContext.byteLength !== CTX_BYTES) {
+  throw new Error(`derrick: the native addon's thread context has ${addon.threadContext.byteLength} bytes, expected ${CTX_BYTES} (rebuild it with \`npm install\`)`);
+}
+/** A host call's values: the dispatcher reads its arguments here and writes its results here. */
+export const hostArea = new DataView(addon.threadContext, CTX_HOST_AREA, CTX_VALUE_SLOTS * 16);
+/** Scratch values area for calls in, and its address. */
+export const callArea = new DataView(addon.threadContext, CTX_CALL_AREA, CTX_VALUE_SLOTS * 16);
+export const callAreaAddress = ctxAddress + CTX_CALL_AREA;
 
 /** A trap reported by the signal handler. */
 export interface TrapRecord {
@@ -127,4 +135,4 @@ export function setStackBudget(bytes: number): void {
   ctx[Ctx.StackBudget] = bytes;
 }
 
-export { Ctx, CallStatus, Signal };
+export { Ctx, CallStatus, Signal, CTX_VALUE_SLOTS };

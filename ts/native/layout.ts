@@ -35,7 +35,7 @@ export const enum Ctx {
   HostVmctx = 12,
   /** host call: index argument */
   HostIndex = 13,
-  /** host call: values pointer */
+  /** host call: the caller's values pointer (its slots are copied to the host area and back) */
   HostValues = 14,
   /** nesting depth of calls into generated code on this thread */
   Depth = 15,
@@ -44,10 +44,17 @@ export const enum Ctx {
   /** out, on trap: return addresses of generated frames, innermost first */
   Frames = 32,
   MaxFrames = 64,
-  Slots = 96,
+  /** control slots; the values areas follow */
+  Slots = 128,
 }
 
-export const CTX_BYTES = Ctx.Slots * 8;
+/** 16-byte value slots in each values area. */
+export const CTX_VALUE_SLOTS = 1024;
+/** Byte offset of the host area: a call out's values, copied in before the dispatcher runs and back after. */
+export const CTX_HOST_AREA = Ctx.Slots * 8;
+/** Byte offset of the call area: a scratch values area for calls in. */
+export const CTX_CALL_AREA = CTX_HOST_AREA + CTX_VALUE_SLOTS * 16;
+export const CTX_BYTES = CTX_CALL_AREA + CTX_VALUE_SLOTS * 16;
 
 export const enum CallStatus {
   Ok = 0,
