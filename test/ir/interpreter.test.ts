@@ -1,0 +1,196 @@
+/**
+ * Hand-written interpreter edge cases: shifts by >= width, MIN / -1, division
+ * traps, NaN propagation and payloads, fmin/fmax of ±0, float-to-int traps,
+ * exact fma, i64 without loss, memory traps. Each case is CLIF text with run
+ * lines, executed through the same runner as the shared runtests.
+ */
+import test from 'ava';
+import { parseClif } from '../../ts/ir/parser';
+import { Interpreter } from '../../ts/ir/interpreter';
+import { runClifFile } from '../../ts/tools/clif-run';
+import { parseRunComment } from '../../ts/ir/runtest';
+import { TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB } from '../../ts/ir/immediates';
+
+function runAll(t: import('ava').ExecutionContext, src: string, expectLines: number): void {
+  const { summary, failures } = runClifFile('inline.clif', src, new Interpreter());
+  for (const f of failures) t.fail(`line ${f.line}: ${f.text}: ${f.message}`);
+  t.is(summary.passed, expectLines);
+}
+
+/** Run function `name` with `args` (run-line syntax) and return the trap code or -1. */
+function trapOf(src: string, args: string): number {
+  const file = parseClif(src);
+  const cmd = parseRunComment(`; run: %f(${args}) == 0`, 1, file.functions[0].func.sig);
+  const r = new Interpreter().call(file, 0, cmd.args);
+  return r.kind === 'trap' ? r.code : -1;
+}
+
+test('shifts and rotates mask the amount to the type width', (t) => {
+  runAll(t, `
+function %shl8(i8, i32) -> i8 {
+block0(v0: i8, v1: i32):
+    v2 = ishl v0, v1
+    return v2
+}
+; run: %shl8(1, 8) == 1
+; run: %shl8(1, 9) == 2
+; run: %shl8(1, 7) == 0x80
+function %sshr64(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = sshr v0, v1
+    return v2
+}
+; run: %sshr64(0x80000000_00000000, 64) == 0x80000000_00000000
+; run: %sshr64(0x80000000_00000000, 63) == -1
+; run: %sshr64(-2, 65) == -1
+function %rotr32(i32, i8) -> i32 {
+block0(v0: i32, v1: i8):
+    v2 = rotr v0, v1
+    return v2
+}
+; run: %rotr32(1, 33) == 0x80000000
+; run: %rotr32(0x12345678, 32) == 0x12345678
+function %ushr_vec(i16x8, i32) -> i16x8 {
+block0(v0: i16x8, v1: i32):
+    v2 = ushr v0, v1
+    return v2
+}
+; run: %ushr_vec([0x8000 1 2 3 4 5 6 0xffff], 17) == [0x4000 0 1 1 2 2 3 0x7fff]
+`, 9);
+});
+
+test('integer division: MIN / -1 traps int_ovf, srem gives 0, zero divisors trap int_divz', (t) => {
+  const sdiv = 'function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = sdiv v0, v1\n    return v2\n}\n';
+  const srem = sdiv.replace('sdiv', 'srem');
+  const udiv = sdiv.replace('sdiv', 'udiv');
+  t.is(trapOf(sdiv, '0x80000000_00000000, -1'), TRAP_INT_OVF);
+  t.is(trapOf(sdiv, '5, 0'), TRAP_INT_DIVZ);
+  t.is(trapOf(srem, '5, 0'), TRAP_INT_DIVZ);
+  t.is(trapOf(udiv, '5, 0'), TRAP_INT_DIVZ);
+  t.is(trapOf(srem, '0x80000000_00000000, -1'), -1);
+  runAll(t, sdiv.replace('%f', '%sdiv') + `; run: %sdiv(-7, 2) == -3
+; run: %sdiv(0x80000000_00000000, 2) == 0xc0000000_00000000
+` + srem.replace('%f', '%srem') + `; run: %srem(0x80000000_00000000, -1) == 0
+; run: %srem(-7, 2) == -1
+` + udiv.replace('%f', '%udiv') + `; run: %udiv(-1, 3) == 0x55555555_55555555
+`, 5);
+});
+
+test('i64 arithmetic is exact beyond 2^53', (t) => {
+  runAll(t, `
+function %mul(i64, i64) -> i64, i64 {
+block0(v0: i64, v1: i64):
+    v2 = imul v0, v1
+    v3 = umulhi v0, v1
+    return v2, v3
+}
+; run: %mul(0x1_0000_0001, 0x1_0000_0001) == [0x2_0000_0001, 1]
+; run: %mul(-1, -1) == [1, 0xffffffff_fffffffe]
+; run: %mul(9007199254740993, 1) == [9007199254740993, 0]
+`, 3);
+});
+
+test('NaN propagation, payloads and fmin/fmax of signed zeros', (t) => {
+  runAll(t, `
+function %fmin(f64, f64) -> f64 {
+block0(v0: f64, v1: f64):
+    v2 = fmin v0, v1
+    return v2
+}
+; run: %fmin(0.0, -0.0) == -0.0
+; run: %fmin(-0.0, 0.0) == -0.0
+; run: %fmin(NaN, 1.0) == NaN
+; run: %fmin(1.0, -NaN:0x1) == NaN
+function %fmax(f32, f32) -> f32 {
+block0(v0: f32, v1: f32):
+    v2 = fmax v0, v1
+    return v2
+}
+; run: %fmax(0.0, -0.0) == 0.0
+; run: %fmax(-0.0, 0.0) == 0.0
+; run: %fmax(-Inf, sNaN:0x1) == NaN
+function %neg(f32) -> f32 {
+block0(v0: f32):
+    v1 = fneg v0
+    return v1
+}
+; run: %neg(sNaN:0x1234) == -sNaN:0x1234
+; run: %neg(-NaN:0x3) == +NaN:0x3
+function %add(f64, f64) -> f64 {
+block0(v0: f64, v1: f64):
+    v2 = fadd v0, v1
+    return v2
+}
+; run: %add(+Inf, -Inf) == NaN
+; run: %add(0x1.0p-1074, 0x1.0p-1074) == 0x1.0p-1073
+; run: %add(-0.0, -0.0) == -0.0
+; run: %add(0.0, -0.0) == 0.0
+`, 13);
+});
+
+test('float to int conversions trap with bad_toint / int_ovf; saturating forms clamp', (t) => {
+  const cvt = 'function %f(f32) -> i32 {\nblock0(v0: f32):\n    v1 = fcvt_to_sint.i32 v0\n    return v1\n}\n';
+  t.is(trapOf(cvt, 'NaN'), TRAP_BAD_TOINT);
+  t.is(trapOf(cvt, '0x1.0p31'), TRAP_INT_OVF);
+  t.is(trapOf(cvt, '-0x1.0p31'), -1);
+  t.is(trapOf(cvt.replace('sint', 'uint'), '-0x1.0p0'), TRAP_INT_OVF);
+  t.is(trapOf(cvt.replace('sint', 'uint'), '-0x1.8p-1'), -1);
+  runAll(t, `
+function %sat(f64) -> i32 {
+block0(v0: f64):
+    v1 = fcvt_to_sint_sat.i32 v0
+    return v1
+}
+; run: %sat(NaN) == 0
+; run: %sat(+Inf) == 0x7fffffff
+; run: %sat(-0x1.0p40) == 0x80000000
+; run: %sat(-0x1.fp1) == -3
+function %fromu(i64) -> f32 {
+block0(v0: i64):
+    v1 = fcvt_from_uint.f32 v0
+    return v1
+}
+; run: %fromu(-1) == 0x1.0p64
+; run: %fromu(0x0000_0000_0100_0001) == 0x1.0p24
+; run: %fromu(0x2000_0020_0000_0001) == 0x1.000002p61
+`, 7);
+});
+
+test('fma is fused (one rounding)', (t) => {
+  runAll(t, `
+function %fma(f64, f64, f64) -> f64 {
+block0(v0: f64, v1: f64, v2: f64):
+    v3 = fma v0, v1, v2
+    return v3
+}
+; run: %fma(0x1.0000000000001p0, 0x1.0000000000001p0, -0x1.0000000000002p0) == 0x1.0p-104
+; run: %fma(0x1.0p1000, 0x1.0p1000, -Inf) == -Inf
+; run: %fma(0x1.8p0, 0x1.0p1, 0x1.0p0) == 0x1.0p2
+`, 3);
+});
+
+test('memory: stack slots, widths, out-of-bounds accesses trap with their code', (t) => {
+  runAll(t, `
+function %mem(i64) -> i64, i32, i16 {
+    ss0 = explicit_slot 16
+block0(v0: i64):
+    v1 = stack_addr.i64 ss0
+    store v0, v1+4
+    v2 = load.i64 v1+4
+    v3 = sload8.i32 v1+4
+    v4 = uload8.i16 v1+11
+    return v2, v3, v4
+}
+; run: %mem(0x8877665544332211) == [0x8877665544332211, 0x11, 0x88]
+; run: %mem(0xff) == [0xff, -1, 0]
+`, 2);
+  const oob = 'function %f(i64) -> i64 {\n    ss0 = explicit_slot 8\nblock0(v0: i64):\n    v1 = stack_addr.i64 ss0\n    v2 = load.i64 user7 v1+1\n    return v2\n}\n';
+  t.is(trapOf(oob, '0'), 7);
+  t.is(trapOf(oob.replace(' user7', ''), '0'), TRAP_HEAP_OOB);
+});
+
+test('explicit traps report their code; br_table picks the default past the end', (t) => {
+  const src = 'function %f(i32) -> i32 {\nblock0(v0: i32):\n    trapnz v0, user42\n    v1 = iconst.i32 3\n    br_table v0, block1(v1), []\nblock1(v2: i32):\n    return v2\n}\n';
+  t.is(trapOf(src, '1'), 42);
+  t.is(trapOf(src, '0'), -1);
+});

@@ -1,0 +1,163 @@
+/**
+ * FunctionBuilder (frontend/): the API the Wasm translator (and tests) use to
+ * emit IR. It places instructions at the end of the current block, records
+ * branch edges, and builds SSA on the fly from Variables (frontend/ssa.ts).
+ *
+ * Usage:
+ *   const b = new FunctionBuilder(f);
+ *   const entry = b.createBlock(); b.appendBlockParamsForFunctionParams(entry);
+ *   b.switchToBlock(entry); b.sealBlock(entry);
+ *   const x = b.declareVar(I32); b.defVar(x, b.blockParam(entry, 0));
+ *   ... b.binary(Op.Iadd, b.useVar(x), one) ... b.jump(loop, []) ...
+ *   b.sealAllBlocks(); b.finalize();
+ *
+ * Blocks are sealed when all their predecessors have been emitted (sealBlock),
+ * or all at the end (sealAllBlocks). finalize() replaces alias uses by their
+ * targets and drops the aliases left by removed parameters.
+ */
+import { Function, Block, Value, Inst, NONE, VK_ALIAS, VK_NONE } from '../ir/function';
+import { Op, opFlags, F_TERMINATOR, opTv, TV_NONE } from '../ir/opcodes';
+import { IntCC, FloatCC } from '../ir/immediates';
+import * as T from '../ir/types';
+import { SSABuilder, Variable } from './ssa';
+
+export { Variable };
+
+export class FunctionBuilder {
+  readonly ssa: SSABuilder;
+  private cur: Block = NONE;
+
+  constructor(readonly f: Function) {
+    this.ssa = new SSABuilder(f);
+  }
+
+  // ---------------- blocks ----------------
+
+  createBlock(): Block {
+    const b = this.f.makeBlock();
+    this.ssa.ensureBlock(b);
+    return b;
+  }
+
+  /** Make `b` current, appending it to the layout the first time. */
+  switchToBlock(b: Block): void {
+    if (!this.f.isBlockInLayout(b)) this.f.appendBlockToLayout(b);
+    this.cur = b;
+  }
+
+  currentBlock(): Block { return this.cur; }
+
+  appendBlockParam(b: Block, t: T.Type): Value { return this.f.appendBlockParam(b, t); }
+  blockParam(b: Block, k: number): Value { return this.f.blockParam(b, k); }
+
+  appendBlockParamsForFunctionParams(b: Block): void {
+    for (const p of this.f.sig.params) this.f.appendBlockParam(b, p.type);
+  }
+
+  sealBlock(b: Block): void { this.ssa.seal(b); }
+
+  sealAllBlocks(): void {
+    for (let b = 0; b < this.f.blockCount; b++) if (this.f.blockExists(b)) this.ssa.seal(b);
+  }
+
+  /** Has the current block got its terminator? */
+  isFilled(): boolean {
+    const last = this.f.bLast[this.cur];
+    return last !== NONE && (opFlags[this.f.iOp[last]] & F_TERMINATOR) !== 0;
+  }
+
+  // ---------------- variables ----------------
+
+  declareVar(t: T.Type): Variable { return this.ssa.declareVar(t); }
+  defVar(v: Variable, val: Value): void {
+    if (this.f.vType[this.f.resolve(val)] !== this.ssa.varTypes[v]) {
+      throw new Error(`defVar: variable ${v} is ${T.typeName(this.ssa.varTypes[v])}, value is ${T.typeName(this.f.vType[val])}`);
+    }
+    this.ssa.def(v, this.cur, val);
+  }
+  useVar(v: Variable): Value { return this.ssa.use(v, this.cur); }
+
+  // ---------------- instructions ----------------
+
+  /** Emit `op` at the end of the current block. For opcodes whose type is inferred, `ctrl` may be INVALID. */
+  ins(op: Op, ctrl: T.Type, args: ArrayLike<number>, imm0 = 0, imm1 = 0): Inst {
+    if (this.cur === NONE) throw new Error('no current block');
+    if (this.isFilled()) throw new Error(`block${this.cur} is already terminated`);
+    const f = this.f;
+    const tv = opTv[op];
+    if (tv >= 0 && ctrl === T.INVALID) ctrl = f.vType[f.resolve(args[tv])];
+    if (tv === TV_NONE && op !== Op.Call && op !== Op.CallIndirect) ctrl = T.INVALID;
+    const i = f.makeInst(op, ctrl, args, imm0, imm1);
+    f.appendInst(this.cur, i);
+    return i;
+  }
+
+  /** Emit and return the first result. */
+  val(op: Op, ctrl: T.Type, args: ArrayLike<number>, imm0 = 0, imm1 = 0): Value {
+    return this.f.firstResult(this.ins(op, ctrl, args, imm0, imm1));
+  }
+
+  iconst(t: T.Type, n: number): Value {
+    // n is a JS integer (|n| < 2^53); stored zero-extended to the type width
+    const lo = n | 0;
+    const hi = Math.floor(n / 4294967296) | 0;
+    const bits = T.bits(t);
+    const l = bits >= 32 ? lo : lo & ((1 << bits) - 1);
+    const h = bits === 64 ? hi : 0;
+    return this.val(Op.Iconst, t, [], l, h);
+  }
+  iconst64(lo: number, hi: number): Value { return this.val(Op.Iconst, T.I64, [], lo, hi); }
+  f32const(bits: number): Value { return this.val(Op.F32const, T.INVALID, [], bits); }
+  f64const(lo: number, hi: number): Value { return this.val(Op.F64const, T.INVALID, [], lo, hi); }
+  unary(op: Op, a: Value): Value { return this.val(op, T.INVALID, [a]); }
+  binary(op: Op, a: Value, b: Value): Value { return this.val(op, T.INVALID, [a, b]); }
+  convert(op: Op, to: T.Type, a: Value): Value { return this.val(op, to, [a]); }
+  icmp(cc: IntCC, a: Value, b: Value): Value { return this.val(Op.Icmp, T.INVALID, [a, b], cc); }
+  fcmp(cc: FloatCC, a: Value, b: Value): Value { return this.val(Op.Fcmp, T.INVALID, [a, b], cc); }
+  select(c: Value, a: Value, b: Value): Value { return this.val(Op.Select, T.INVALID, [c, a, b]); }
+  load(t: T.Type, flags: number, addr: Value, offset: number): Value { return this.val(Op.Load, t, [addr], flags, offset); }
+  store(flags: number, v: Value, addr: Value, offset: number): Inst { return this.ins(Op.Store, T.INVALID, [v, addr], flags, offset); }
+  call(fn: number, args: Value[]): Inst { return this.ins(Op.Call, T.INVALID, args, fn); }
+  trap(code: number): Inst { return this.ins(Op.Trap, T.INVALID, [], code); }
+  trapz(c: Value, code: number): Inst { return this.ins(Op.Trapz, T.INVALID, [c], code); }
+  trapnz(c: Value, code: number): Inst { return this.ins(Op.Trapnz, T.INVALID, [c], code); }
+
+  // ---------------- terminators (record SSA edges) ----------------
+
+  jump(target: Block, args: Value[]): Inst {
+    const c = this.edge(target, args);
+    return this.ins(Op.Jump, T.INVALID, [], c);
+  }
+
+  brif(cond: Value, thenB: Block, thenArgs: Value[], elseB: Block, elseArgs: Value[]): Inst {
+    const c1 = this.edge(thenB, thenArgs);
+    const c2 = this.edge(elseB, elseArgs);
+    return this.ins(Op.Brif, T.INVALID, [cond], c1, c2);
+  }
+
+  /** br_table: `entries[k]` for index k, `dflt` otherwise. */
+  brTable(index: Value, dflt: Block, dfltArgs: Value[], entries: { block: Block; args: Value[] }[]): Inst {
+    const calls = [this.edge(dflt, dfltArgs)];
+    for (const e of entries) calls.push(this.edge(e.block, e.args));
+    const j = this.f.makeJumpTable(calls);
+    return this.ins(Op.BrTable, T.INVALID, [index], j);
+  }
+
+  ret(vals: Value[]): Inst { return this.ins(Op.Return, T.INVALID, vals); }
+
+  private edge(target: Block, args: Value[]): number {
+    const c = this.f.makeBlockCall(target, args);
+    this.ssa.addEdge(c, this.cur);
+    return c;
+  }
+
+  /** Finish: every block must be sealed; alias uses are replaced by their targets. */
+  finalize(): void {
+    const f = this.f;
+    for (let b = 0; b < f.blockCount; b++) {
+      if (f.blockExists(b) && !this.ssa.sealed[b]) throw new Error(`finalize: block${b} is not sealed`);
+    }
+    f.resolveAllAliases();
+    for (let v = 0; v < f.valueCount; v++) if (f.vKind[v] === VK_ALIAS) f.vKind[v] = VK_NONE;
+  }
+}
