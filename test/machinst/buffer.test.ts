@@ -10,7 +10,7 @@ import * as E from '../../ts/isa/x64/encode';
 import { Amode, Cond, SseOp } from '../../ts/isa/x64/encode';
 import { RelocKind } from '../../ts/isa/x64/encode-sink';
 import { Gpr } from '../../ts/isa/x64/regs';
-import { disassemble, objdumpAvailable, OBJDUMP_MISSING } from '../isa/x64/objdump';
+import { disassemble, objdumpTest } from '../isa/x64/objdump';
 
 function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -186,8 +186,7 @@ test('label aliasing: a jmp after an unconditional jmp with no label left is dro
   t.is(r.labelOffsets[x], 8);
 });
 
-test('constant pool: aligned, deduplicated, RIP-relative (checked by objdump)', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('constant pool: aligned, deduplicated, RIP-relative (checked by objdump)', (t) => {
   const b = new MachBuffer();
   const c1 = b.constant32(0x3f800000);
   const c2 = b.constant64(0, 0x3ff00000);
@@ -221,8 +220,7 @@ test('constant pool: aligned, deduplicated, RIP-relative (checked by objdump)', 
   ]);
 });
 
-test('br_table: bounds check, inline table of offsets relative to the table', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('br_table: bounds check, inline table of offsets relative to the table', (t) => {
   const b = new MachBuffer();
   const targets = [b.newLabel(), b.newLabel(), b.newLabel()];
   const dflt = b.newLabel();
@@ -421,8 +419,7 @@ function runDecoded(ins: { offset: number; text: string }[], base: number, end: 
   return out;
 }
 
-test('random control flow: finished code runs like the program as written', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('random control flow: finished code runs like the program as written', (t) => {
   const r = rng(0xd3e21c);
   const programs: { items: Item[]; start: number; end: number; fin: MachBufferFinalized }[] = [];
   const chunks: Uint8Array[] = [];

@@ -7,7 +7,7 @@
 import test from 'ava';
 import * as E from '../../../ts/isa/x64/encode';
 import { SseOp, Shape } from '../../../ts/isa/x64/encode';
-import { Batch, objdumpAvailable, OBJDUMP_MISSING } from './objdump';
+import { Batch, objdumpTest } from './objdump';
 import { reg, x, mem, imm, someAmodes } from './intel';
 
 /** All table entries (numeric enum members). */
@@ -74,8 +74,7 @@ test('SSE table entries have distinct encodings and names', (t) => {
   t.true(ops.length > 150, `table has ${ops.length} entries`);
 });
 
-test.serial('SSE register forms over all register pairs', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('SSE register forms over all register pairs', (t) => {
   const b = new Batch();
   for (const op of entries()) {
     const hasImm = E.specHasImm8(op);
@@ -98,8 +97,7 @@ test.serial('SSE register forms over all register pairs', (t) => {
   total += b.check(t);
 });
 
-test.serial('SSE memory forms over a spread of addressing modes', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('SSE memory forms over a spread of addressing modes', (t) => {
   const b = new Batch();
   const ams = someAmodes();
   for (const op of entries()) {

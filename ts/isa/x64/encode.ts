@@ -271,6 +271,15 @@ function emitImm(s: CodeSink, size: number, imm: number): void {
   }
 }
 
+/**
+ * At 64 bits an imm32 is sign-extended, so it must be a true int32: 0xffffffff there
+ * would silently mean -1. At 32 bits and below either reading of the bits is fine.
+ */
+function assertImm(size: number, imm: number): void {
+  assert(size === 8 ? imm === (imm | 0) : imm === (imm | 0) || imm === imm >>> 0,
+    `immediate ${imm} does not fit a ${size === 8 ? 'sign-extended imm32' : 'imm32'}`);
+}
+
 function assertSize(size: number): void {
   assert(size === 1 || size === 2 || size === 4 || size === 8, `bad operand size ${size}`);
 }
@@ -311,6 +320,7 @@ export function aluMR(s: CodeSink, op: AluOp, size: number, m: Amode, src: numbe
  */
 export function aluRI(s: CodeSink, op: AluOp, size: number, dst: number, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const short = size === 1 || (size === 2 ? fitsI8in16(imm) : fitsI8(imm));
   const opc = size === 1 ? 0x80 : short ? 0x83 : 0x81;
   encRR(s, opc, size, op, dst, size === 1 ? BYTE_RM : 0);
@@ -319,6 +329,7 @@ export function aluRI(s: CodeSink, op: AluOp, size: number, dst: number, imm: nu
 
 export function aluMI(s: CodeSink, op: AluOp, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const short = size === 1 || (size === 2 ? fitsI8in16(imm) : fitsI8(imm));
   const opc = size === 1 ? 0x80 : short ? 0x83 : 0x81;
   const isz = short ? 1 : size === 2 ? 2 : 4;
@@ -341,12 +352,14 @@ export function testMR(s: CodeSink, size: number, m: Amode, src: number): void {
 /** `test r, imm`: F7 /0 id (F6 /0 ib for bytes, iw at 16 bits). No imm8 form exists. */
 export function testRI(s: CodeSink, size: number, r: number, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   encRR(s, size === 1 ? 0xf6 : 0xf7, size, 0, r, size === 1 ? BYTE_RM : 0);
   emitImm(s, size === 8 ? 4 : size, imm);
 }
 
 export function testMI(s: CodeSink, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const isz = size === 8 ? 4 : size;
   encRM(s, size === 1 ? 0xf6 : 0xf7, size, 0, m, isz, 0);
   emitImm(s, isz, imm);
@@ -382,6 +395,7 @@ export function imulRM(s: CodeSink, size: number, dst: number, m: Amode): void {
 /** Three-operand `imul dst, src, imm`: 6B /r ib or 69 /r id (iw at 16 bits). */
 export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm: number): void {
   assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   encRR(s, short ? 0x6b : 0x69, size, dst, src, 0);
   emitImm(s, short ? 1 : size === 2 ? 2 : 4, imm);
@@ -389,6 +403,7 @@ export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm
 
 export function imulRMI(s: CodeSink, size: number, dst: number, m: Amode, imm: number): void {
   assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   const isz = short ? 1 : size === 2 ? 2 : 4;
   encRM(s, short ? 0x6b : 0x69, size, dst, m, isz, 0);
@@ -490,6 +505,7 @@ export function movMR(s: CodeSink, size: number, m: Amode, src: number): void {
 /** Store an immediate `mov [m], imm`: C7 /0 id (C6 ib, 66 C7 iw); sign-extended at 64. */
 export function movMI(s: CodeSink, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const isz = size === 8 ? 4 : size;
   encRM(s, size === 1 ? 0xc6 : 0xc7, size, 0, m, isz, 0);
   emitImm(s, isz, imm);
@@ -504,6 +520,7 @@ export function movRI32(s: CodeSink, dst: number, imm: number): void {
 
 /** `mov r64, imm32` sign-extended: REX.W C7 /0 id. */
 export function movRI64SignExt(s: CodeSink, dst: number, imm: number): void {
+  assertImm(8, imm);
   encRR(s, 0xc7, 8, 0, dst, 0);
   s.put4(imm);
 }
@@ -672,6 +689,7 @@ export function pop(s: CodeSink, r: number): void {
 
 /** `push imm` sign-extended to 64 bits: 6A ib or 68 id. */
 export function pushI(s: CodeSink, imm: number): void {
+  assertImm(8, imm);
   if (fitsI8(imm)) {
     s.put1(0x6a);
     s.put1(imm & 0xff);
