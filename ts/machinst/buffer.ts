@@ -73,6 +73,8 @@ export interface MachBufferFinalized {
   srclocStarts: Int32Array;
   srclocEnds: Int32Array;
   srclocLocs: Int32Array;
+  /** Inline jump tables (data inside the code): pairs (offset, number of 4-byte entries). */
+  jumpTables: Int32Array;
   /** Final offset of every label (after aliasing); -1 for labels never bound. */
   labelOffsets: Int32Array;
   /** Number of branches emitted short (rel8) and long (rel32): relaxation figures. */
@@ -134,6 +136,10 @@ export class MachBuffer extends CodeSink {
   private curSrclocRaw = 0;
   private curSrclocBr = 0;
 
+  // Jump tables: base label and entry count
+  private jtLabel = new Column();
+  private jtCount = new Column();
+
   // Constant pool
   private constData: Uint8Array[] = [];
   private constLabel: number[] = [];
@@ -153,7 +159,8 @@ export class MachBuffer extends CodeSink {
       this.fixRaw, this.fixBr, this.fixKind, this.fixLabel, this.fixAux, this.fixExtra,
       this.relRaw, this.relBr, this.relKind, this.relTarget, this.relAddend,
       this.trapRaw, this.trapBr, this.trapCode,
-      this.slStartRaw, this.slStartBr, this.slEndRaw, this.slEndBr, this.slLoc]) c.clear();
+      this.slStartRaw, this.slStartBr, this.slEndRaw, this.slEndBr, this.slLoc,
+      this.jtLabel, this.jtCount]) c.clear();
     this.tailLabels.length = 0;
     this.tailRaw = -1;
     this.curSrcloc = NONE;
@@ -424,6 +431,8 @@ export class MachBuffer extends CodeSink {
    */
   jumpTable(base: Label, targets: readonly Label[]): void {
     this.bindLabel(base);
+    this.jtLabel.push(base);
+    this.jtCount.push(targets.length);
     for (let i = 0; i < targets.length; i++) {
       assert(targets[i] >= 0 && targets[i] < this.labelRaw.len, `bad jump-table target ${targets[i]}`);
       this.addFixup(FixKind.TableEntry, targets[i], base, 0);
@@ -569,8 +578,15 @@ export class MachBuffer extends CodeSink {
       srclocEnds[i] = MachBuffer.final(this.slEndRaw.get(i), this.slEndBr.get(i), prefix);
     }
 
+    const jumpTables = new Int32Array(2 * this.jtLabel.len);
+    for (let i = 0; i < this.jtLabel.len; i++) {
+      jumpTables[2 * i] = labelOffsets[this.jtLabel.get(i)];
+      jumpTables[2 * i + 1] = this.jtCount.get(i);
+    }
+
     return {
       bytes: out,
+      jumpTables,
       codeSize,
       relocOffsets,
       relocKinds: this.relKind.toArray(),
