@@ -7,7 +7,7 @@ import test from 'ava';
 import * as E from '../../../ts/isa/x64/encode';
 import { Amode, AluOp, ShiftOp, UnaryOp, BitOp, Cond } from '../../../ts/isa/x64/encode';
 import { CodeSink } from '../../../ts/isa/x64/encode-sink';
-import { Batch, objdumpAvailable, OBJDUMP_MISSING } from './objdump';
+import { Batch, objdumpTest } from './objdump';
 import { reg, mem, imm, CC, SIZES, allAmodes, someAmodes, IMMS } from './intel';
 
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
@@ -35,8 +35,7 @@ function aluImm(v: number, size: number): number {
 
 let total = 0;
 
-test.serial('ALU r/r, r/m, m/r, r/imm, m/imm at 8/16/32/64 bits', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('ALU r/r, r/m, m/r, r/imm, m/imm at 8/16/32/64 bits', (t) => {
   const b = new Batch();
   const ams = someAmodes();
   for (let op = 0; op < 8; op++) {
@@ -67,8 +66,7 @@ test.serial('ALU r/r, r/m, m/r, r/imm, m/imm at 8/16/32/64 bits', (t) => {
   total += b.check(t);
 });
 
-test.serial('test, not/neg/mul/imul/div/idiv, two- and three-operand imul, cwd/cdq/cqo', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('test, not/neg/mul/imul/div/idiv, two- and three-operand imul, cwd/cdq/cqo', (t) => {
   const b = new Batch();
   const ams = someAmodes();
   for (const size of SIZES) {
@@ -121,8 +119,7 @@ test.serial('test, not/neg/mul/imul/div/idiv, two- and three-operand imul, cwd/c
   total += b.check(t);
 });
 
-test.serial('shifts and rotates by cl and by imm; bit counts; bswap', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('shifts and rotates by cl and by imm; bit counts; bswap', (t) => {
   const b = new Batch();
   const ams = someAmodes();
   for (const size of SIZES) {
@@ -165,8 +162,7 @@ test.serial('shifts and rotates by cl and by imm; bit counts; bswap', (t) => {
   total += b.check(t);
 });
 
-test.serial('mov, movzx, movsx, movsxd, lea over the full operand sweep; immediates', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('mov, movzx, movsx, movsxd, lea over the full operand sweep; immediates', (t) => {
   const b = new Batch();
   const ams = allAmodes();
   for (const size of SIZES) {
@@ -237,8 +233,7 @@ test.serial('mov, movzx, movsx, movsxd, lea over the full operand sweep; immedia
   total += b.check(t);
 });
 
-test.serial('setcc, cmovcc, jumps, calls, push/pop, ret, ud2, int3, nops', (t) => {
-  if (!objdumpAvailable()) return t.pass(OBJDUMP_MISSING);
+objdumpTest('setcc, cmovcc, jumps, calls, push/pop, ret, ud2, int3, nops', (t) => {
   const b = new Batch();
   const ams = someAmodes();
   for (let cc = 0; cc < 16; cc++) {
@@ -333,4 +328,12 @@ test.serial.after('report', (t) => {
 test.serial('rsp cannot be an index', (t) => {
   const b = new Batch();
   t.throws(() => E.movRM(b.begin(), 8, 0, Amode.bi(0, 4, 0, 0)));
+});
+
+test.serial('a 64-bit immediate must be a true int32 (it is sign-extended)', (t) => {
+  const b = new Batch();
+  t.throws(() => E.aluRI(b.begin(), AluOp.Add, 8, 0, 0xffffffff));
+  t.throws(() => E.movRI64SignExt(b.begin(), 0, 0x80000000));
+  t.notThrows(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0xffffffff));
+  t.throws(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0x100000000));
 });

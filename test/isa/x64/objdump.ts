@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { CodeSink } from '../../../ts/isa/x64/encode-sink';
 
@@ -28,6 +29,21 @@ export function objdumpAvailable(): boolean {
 }
 
 export const OBJDUMP_MISSING = 'skipped: objdump (GNU binutils) not found on PATH; encoder tests need it as an independent disassembler';
+
+/**
+ * `test.serial` when objdump is present; otherwise `test.serial.skip`, after saying
+ * once why (ava lists the tests as skipped).
+ */
+export function objdumpTest(title: string, fn: (t: ExecutionContext) => void): void {
+  if (objdumpAvailable()) {
+    test.serial(title, fn);
+  } else {
+    if (!warned) console.warn(OBJDUMP_MISSING);
+    warned = true;
+    test.serial.skip(title, fn);
+  }
+}
+let warned = false;
 
 export interface Insn {
   offset: number;

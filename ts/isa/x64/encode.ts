@@ -108,6 +108,7 @@ function fitsI8in16(v: number): boolean {
  *   bits 19..21 log2 of the memory access width, SSE table only
  *   bit  22     an imm8 follows, SSE table only
  *   bit  23     register operands only (no memory form with this meaning)
+ *   bit  24     memory operand only (the register form is another instruction)
  */
 export const M_0F = 1 << 8;
 export const M_0F38 = 2 << 8;
@@ -121,6 +122,7 @@ const SHAPE_SHIFT = 16;
 const MEMW_SHIFT = 19;
 export const IMM8 = 1 << 22;
 export const REG_ONLY = 1 << 23;
+export const MEM_ONLY = 1 << 24;
 
 /** Operand shapes of SSE table entries. ModRM.reg/rm roles are what matters. */
 export const enum Shape {
@@ -159,6 +161,10 @@ export function specMemWidth(spec: number): number {
 }
 export function specHasImm8(spec: number): boolean {
   return (spec & IMM8) !== 0;
+}
+/** Does the entry have a register-register form? */
+export function specHasRegForm(spec: number): boolean {
+  return (spec & MEM_ONLY) === 0;
 }
 /** Does the entry have a memory form (so a load may be sunk into it)? */
 export function specHasMemForm(spec: number): boolean {
@@ -271,6 +277,15 @@ function emitImm(s: CodeSink, size: number, imm: number): void {
   }
 }
 
+/**
+ * At 64 bits an imm32 is sign-extended, so it must be a true int32: 0xffffffff there
+ * would silently mean -1. At 32 bits and below either reading of the bits is fine.
+ */
+function assertImm(size: number, imm: number): void {
+  assert(size === 8 ? imm === (imm | 0) : imm === (imm | 0) || imm === imm >>> 0,
+    `immediate ${imm} does not fit a ${size === 8 ? 'sign-extended imm32' : 'imm32'}`);
+}
+
 function assertSize(size: number): void {
   assert(size === 1 || size === 2 || size === 4 || size === 8, `bad operand size ${size}`);
 }
@@ -311,6 +326,7 @@ export function aluMR(s: CodeSink, op: AluOp, size: number, m: Amode, src: numbe
  */
 export function aluRI(s: CodeSink, op: AluOp, size: number, dst: number, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const short = size === 1 || (size === 2 ? fitsI8in16(imm) : fitsI8(imm));
   const opc = size === 1 ? 0x80 : short ? 0x83 : 0x81;
   encRR(s, opc, size, op, dst, size === 1 ? BYTE_RM : 0);
@@ -319,6 +335,7 @@ export function aluRI(s: CodeSink, op: AluOp, size: number, dst: number, imm: nu
 
 export function aluMI(s: CodeSink, op: AluOp, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const short = size === 1 || (size === 2 ? fitsI8in16(imm) : fitsI8(imm));
   const opc = size === 1 ? 0x80 : short ? 0x83 : 0x81;
   const isz = short ? 1 : size === 2 ? 2 : 4;
@@ -341,12 +358,14 @@ export function testMR(s: CodeSink, size: number, m: Amode, src: number): void {
 /** `test r, imm`: F7 /0 id (F6 /0 ib for bytes, iw at 16 bits). No imm8 form exists. */
 export function testRI(s: CodeSink, size: number, r: number, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   encRR(s, size === 1 ? 0xf6 : 0xf7, size, 0, r, size === 1 ? BYTE_RM : 0);
   emitImm(s, size === 8 ? 4 : size, imm);
 }
 
 export function testMI(s: CodeSink, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const isz = size === 8 ? 4 : size;
   encRM(s, size === 1 ? 0xf6 : 0xf7, size, 0, m, isz, 0);
   emitImm(s, isz, imm);
@@ -382,6 +401,7 @@ export function imulRM(s: CodeSink, size: number, dst: number, m: Amode): void {
 /** Three-operand `imul dst, src, imm`: 6B /r ib or 69 /r id (iw at 16 bits). */
 export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm: number): void {
   assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   encRR(s, short ? 0x6b : 0x69, size, dst, src, 0);
   emitImm(s, short ? 1 : size === 2 ? 2 : 4, imm);
@@ -389,6 +409,7 @@ export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm
 
 export function imulRMI(s: CodeSink, size: number, dst: number, m: Amode, imm: number): void {
   assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   const isz = short ? 1 : size === 2 ? 2 : 4;
   encRM(s, short ? 0x6b : 0x69, size, dst, m, isz, 0);
@@ -490,6 +511,7 @@ export function movMR(s: CodeSink, size: number, m: Amode, src: number): void {
 /** Store an immediate `mov [m], imm`: C7 /0 id (C6 ib, 66 C7 iw); sign-extended at 64. */
 export function movMI(s: CodeSink, size: number, m: Amode, imm: number): void {
   assertSize(size);
+  assertImm(size, imm);
   const isz = size === 8 ? 4 : size;
   encRM(s, size === 1 ? 0xc6 : 0xc7, size, 0, m, isz, 0);
   emitImm(s, isz, imm);
@@ -504,6 +526,7 @@ export function movRI32(s: CodeSink, dst: number, imm: number): void {
 
 /** `mov r64, imm32` sign-extended: REX.W C7 /0 id. */
 export function movRI64SignExt(s: CodeSink, dst: number, imm: number): void {
+  assertImm(8, imm);
   encRR(s, 0xc7, 8, 0, dst, 0);
   s.put4(imm);
 }
@@ -672,6 +695,7 @@ export function pop(s: CodeSink, r: number): void {
 
 /** `push imm` sign-extended to 64 bits: 6A ib or 68 id. */
 export function pushI(s: CodeSink, imm: number): void {
+  assertImm(8, imm);
   if (fitsI8(imm)) {
     s.put1(0x6a);
     s.put1(imm & 0xff);
@@ -766,6 +790,16 @@ export enum SseOp {
   MOVMSKPS = M_0F | 0x50 | SH_GX | MW16 | REG_ONLY,
   MOVMSKPD = P_66 | M_0F | 0x50 | SH_GX | MW16 | REG_ONLY,
   PMOVMSKB = P_66 | M_0F | 0xd7 | SH_GX | MW16 | REG_ONLY,
+  /** 64-bit half loads and stores (lane loads); their register forms are movlhps etc. */
+  MOVHPS = M_0F | 0x16 | SH_XX | MW8 | MEM_ONLY,
+  MOVHPS_S = M_0F | 0x17 | SH_RX | MW8 | MEM_ONLY,
+  MOVLPS = M_0F | 0x12 | SH_XX | MW8 | MEM_ONLY,
+  MOVLPS_S = M_0F | 0x13 | SH_RX | MW8 | MEM_ONLY,
+  MOVHPD = P_66 | M_0F | 0x16 | SH_XX | MW8 | MEM_ONLY,
+  MOVHPD_S = P_66 | M_0F | 0x17 | SH_RX | MW8 | MEM_ONLY,
+  MOVLPD = P_66 | M_0F | 0x12 | SH_XX | MW8 | MEM_ONLY,
+  MOVLPD_S = P_66 | M_0F | 0x13 | SH_RX | MW8 | MEM_ONLY,
+  MOVDDUP = P_F2 | M_0F | 0x12 | SH_XX | MW8,
 
   // Floating-point arithmetic
   ADDSS = P_F3 | M_0F | 0x58 | MW4, ADDSD = P_F2 | M_0F | 0x58 | MW8,
@@ -812,6 +846,10 @@ export enum SseOp {
   CVTSI2SD = P_F2 | M_0F | 0x2a | SH_XG | MW4, CVTSI2SD_Q = P_F2 | W | M_0F | 0x2a | SH_XG | MW8,
   CVTTSS2SI = P_F3 | M_0F | 0x2c | SH_GX | MW4, CVTTSS2SI_Q = P_F3 | W | M_0F | 0x2c | SH_GX | MW4,
   CVTTSD2SI = P_F2 | M_0F | 0x2c | SH_GX | MW8, CVTTSD2SI_Q = P_F2 | W | M_0F | 0x2c | SH_GX | MW8,
+  /** rounding per MXCSR (round-to-nearest-even by default) */
+  CVTSS2SI = P_F3 | M_0F | 0x2d | SH_GX | MW4, CVTSS2SI_Q = P_F3 | W | M_0F | 0x2d | SH_GX | MW4,
+  CVTSD2SI = P_F2 | M_0F | 0x2d | SH_GX | MW8, CVTSD2SI_Q = P_F2 | W | M_0F | 0x2d | SH_GX | MW8,
+  CVTPD2DQ = P_F2 | M_0F | 0xe6 | MW16,
 
   // Integer SIMD (all 66-prefixed, 16-byte accesses unless noted)
   PADDB = P_66 | M_0F | 0xfc | MW16, PADDW = P_66 | M_0F | 0xfd | MW16,
@@ -843,6 +881,7 @@ export enum SseOp {
   PABSB = P_66 | M_0F38 | 0x1c | MW16, PABSW = P_66 | M_0F38 | 0x1d | MW16,
   PABSD = P_66 | M_0F38 | 0x1e | MW16,
   PSADBW = P_66 | M_0F | 0xf6 | MW16,
+  PHADDW = P_66 | M_0F38 | 0x01 | MW16, PHADDD = P_66 | M_0F38 | 0x02 | MW16,
   PSHUFB = P_66 | M_0F38 | 0x00 | MW16,
   PSHUFD = P_66 | M_0F | 0x70 | MW16 | IMM8,
   PSHUFLW = P_F2 | M_0F | 0x70 | MW16 | IMM8,
@@ -871,6 +910,8 @@ export enum SseOp {
   PEXTRB = P_66 | M_0F3A | 0x14 | SH_RG | MW1 | IMM8,
   /** pextrw r32, xmm, imm (C5: register destination only) */
   PEXTRW = P_66 | M_0F | 0xc5 | SH_GX | MW2 | IMM8 | REG_ONLY,
+  /** pextrw r32/m16, xmm, imm (0F 3A 15: also stores) */
+  PEXTRW_S = P_66 | M_0F3A | 0x15 | SH_RG | MW2 | IMM8,
   PEXTRD = P_66 | M_0F3A | 0x16 | SH_RG | MW4 | IMM8,
   PEXTRQ = P_66 | W | M_0F3A | 0x16 | SH_RG | MW8 | IMM8,
   // Shifts by an xmm count (low 64 bits)
@@ -902,6 +943,7 @@ function specEnc(op: number): number {
  */
 export function sseRR(s: CodeSink, op: SseOp, reg: number, rm: number): void {
   assert(!specHasImm8(op), `${SseOp[op]} needs an imm8`);
+  assert(specHasRegForm(op), `${SseOp[op]} has no register form`);
   encRR(s, specEnc(op), 0, reg, rm, 0);
 }
 
@@ -914,7 +956,7 @@ export function sseRM(s: CodeSink, op: SseOp, reg: number, m: Amode): void {
 
 /** Register-register SSE form with a trailing imm8 (pshufd, roundss, pinsrd, ...). */
 export function sseRRI(s: CodeSink, op: SseOp, reg: number, rm: number, imm: number): void {
-  assert(specHasImm8(op) && specShape(op) !== Shape.XI, `${SseOp[op]} takes no imm8 here`);
+  assert(specHasImm8(op) && specShape(op) !== Shape.XI && specHasRegForm(op), `${SseOp[op]} takes no imm8 here`);
   encRR(s, specEnc(op), 0, reg, rm, 0);
   s.put1(imm & 0xff);
 }
