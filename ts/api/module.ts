@@ -1,0 +1,81 @@
+/**
+ * `WebAssembly.Module`, `validate` and `compile` of the JS API, over the decoder
+ * (wasm/). A Module holds its own copy of the bytes and the decoded module
+ * environment; compiling function bodies to machine code is the instance layer's
+ * business (lazily, per DESIGN.md).
+ */
+import { CompileError, decodeModule, ExternKind, ModuleEnv } from '../wasm';
+import { setToStringTag } from './convert';
+
+const KIND_NAMES = ['function', 'table', 'memory', 'global'];
+
+const internal = new WeakMap<object, ModuleEnv>();
+
+/** A copy of a BufferSource's bytes; TypeError for anything else. */
+export function copyBytes(source: unknown, what: string): Uint8Array {
+  if (source instanceof ArrayBuffer) return new Uint8Array(source.slice(0));
+  if (ArrayBuffer.isView(source)) {
+    return new Uint8Array(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
+  }
+  throw new TypeError(`${what}: Argument 0 must be a buffer source`);
+}
+
+export class Module {
+  constructor(bytes: ArrayBuffer | ArrayBufferView) {
+    internal.set(this, decodeModule(copyBytes(bytes, 'WebAssembly.Module()')));
+  }
+
+  static imports(module: Module): Array<{ module: string; name: string; kind: string }> {
+    const env = moduleEnv(module, 'imports');
+    return env.imports.map((imp) => ({ module: imp.module, name: imp.name, kind: KIND_NAMES[imp.kind] }));
+  }
+
+  static exports(module: Module): Array<{ name: string; kind: string }> {
+    const env = moduleEnv(module, 'exports');
+    return env.exports.map((exp) => ({ name: exp.name, kind: KIND_NAMES[exp.kind] }));
+  }
+
+  static customSections(module: Module, sectionName: string): ArrayBuffer[] {
+    const env = moduleEnv(module, 'customSections');
+    if (arguments.length < 2 || sectionName === undefined) {
+      throw new TypeError('WebAssembly.Module.customSections(): Argument 1 is required');
+    }
+    const name = String(sectionName);
+    const out: ArrayBuffer[] = [];
+    for (const c of env.customSections) {
+      if (c.name === name) out.push(env.bytes.buffer.slice(env.bytes.byteOffset + c.start, env.bytes.byteOffset + c.end) as ArrayBuffer);
+    }
+    return out;
+  }
+}
+setToStringTag(Module, 'Module');
+
+/** The module environment behind a Module; TypeError for anything else. */
+export function moduleEnv(m: unknown, op: string): ModuleEnv {
+  const env = typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+  if (env === undefined) throw new TypeError(`WebAssembly.Module.${op}(): Argument 0 must be a WebAssembly.Module`);
+  return env;
+}
+
+/** WebAssembly.validate */
+export function validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
+  const copy = copyBytes(bytes, 'WebAssembly.validate()');
+  try {
+    decodeModule(copy);
+    return true;
+  } catch (e) {
+    if (e instanceof CompileError) return false;
+    throw e;
+  }
+}
+
+/** WebAssembly.compile: rejects with TypeError or CompileError as the constructor throws. */
+export function compile(bytes: ArrayBuffer | ArrayBufferView): Promise<Module> {
+  try {
+    return Promise.resolve(new Module(bytes));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+export { CompileError, ExternKind };
