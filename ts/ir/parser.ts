@@ -8,7 +8,7 @@
  * numbers of the text are preserved. Errors are ClifSyntaxError with line and column;
  * `tryParseClif` returns them as values instead of throwing.
  */
-import { Lexer, ClifSyntaxError } from './lexer';
+import { Lexer, ClifSyntaxError, MAX_ENTITY } from './lexer';
 import { Function, AbiParam, Signature, NONE, VK_NONE, GlobalValueData } from './function';
 import { Op, Fmt, opFormat, opTv, opCtrl, opcodeByName, TV_EXPLICIT, TV_NONE, ctrlAccepts, opName } from './opcodes';
 import * as T from './types';
@@ -165,6 +165,7 @@ class FunctionParser {
         throw lx.error(`expected a preamble declaration or a block, found '${w}'`, save);
       }
       const n = Number(m[2]);
+      if (n > MAX_ENTITY) throw lx.error(`entity number too large: ${w}`, save);
       lx.expect('=');
       switch (m[1]) {
         case 'ss': {
@@ -511,9 +512,9 @@ class FunctionParser {
       throw lx.error(`${opName[op]} does not accept type ${T.typeName(ctrl)}`, opPos);
     }
     // results
-    const rtypes = f.resultTypes(op, ctrl, imm0);
-    if (rtypes.length !== results.length) {
-      throw lx.error(`${opName[op]} has ${rtypes.length} result(s), ${results.length} given`, start);
+    const nres = f.opResultCount(op, imm0);
+    if (nres !== results.length) {
+      throw lx.error(`${opName[op]} has ${nres} result(s), ${results.length} given`, start);
     }
     for (const v of results) {
       if (f.isValidValue(v)) throw lx.error(`value v${v} defined twice`, start);
