@@ -51,6 +51,9 @@ export class Lexer {
     this.pos = p;
   }
 
+  /** Position of the next token (after whitespace and comments). */
+  mark(): number { this.skip(); return this.pos; }
+
   atEnd(): boolean { this.skip(); return this.pos >= this.src.length; }
 
   error(msg: string, pos = this.pos): ClifSyntaxError {
@@ -103,6 +106,7 @@ export class Lexer {
 
   /** Consume a word of the form `<prefix><digits>` (v12, block3, ss0) and return the number. */
   entity(prefix: string): number | undefined {
+    this.skip();
     const save = this.pos, sl = this.line, sls = this.lineStart;
     const w = this.word();
     if (w !== undefined && w.startsWith(prefix)) {
