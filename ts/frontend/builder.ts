@@ -26,6 +26,11 @@ export { Variable };
 export class FunctionBuilder {
   readonly ssa: SSABuilder;
   private cur: Block = NONE;
+  // reusable argument arrays, so emitting an instruction allocates no JS object
+  private readonly a1 = [0];
+  private readonly a2 = [0, 0];
+  private readonly a3 = [0, 0, 0];
+  private static readonly NO_ARGS: number[] = [];
 
   constructor(readonly f: Function) {
     this.ssa = new SSABuilder(f);
@@ -104,35 +109,38 @@ export class FunctionBuilder {
     const bits = T.bits(t);
     const l = bits >= 32 ? lo : lo & ((1 << bits) - 1);
     const h = bits === 64 ? hi : 0;
-    return this.val(Op.Iconst, t, [], l, h);
+    return this.val(Op.Iconst, t, FunctionBuilder.NO_ARGS, l, h);
   }
-  iconst64(lo: number, hi: number): Value { return this.val(Op.Iconst, T.I64, [], lo, hi); }
-  f32const(bits: number): Value { return this.val(Op.F32const, T.INVALID, [], bits); }
-  f64const(lo: number, hi: number): Value { return this.val(Op.F64const, T.INVALID, [], lo, hi); }
-  unary(op: Op, a: Value): Value { return this.val(op, T.INVALID, [a]); }
-  binary(op: Op, a: Value, b: Value): Value { return this.val(op, T.INVALID, [a, b]); }
-  convert(op: Op, to: T.Type, a: Value): Value { return this.val(op, to, [a]); }
-  icmp(cc: IntCC, a: Value, b: Value): Value { return this.val(Op.Icmp, T.INVALID, [a, b], cc); }
-  fcmp(cc: FloatCC, a: Value, b: Value): Value { return this.val(Op.Fcmp, T.INVALID, [a, b], cc); }
-  select(c: Value, a: Value, b: Value): Value { return this.val(Op.Select, T.INVALID, [c, a, b]); }
-  load(t: T.Type, flags: number, addr: Value, offset: number): Value { return this.val(Op.Load, t, [addr], flags, offset); }
-  store(flags: number, v: Value, addr: Value, offset: number): Inst { return this.ins(Op.Store, T.INVALID, [v, addr], flags, offset); }
+  iconst64(lo: number, hi: number): Value { return this.val(Op.Iconst, T.I64, FunctionBuilder.NO_ARGS, lo, hi); }
+  f32const(bits: number): Value { return this.val(Op.F32const, T.INVALID, FunctionBuilder.NO_ARGS, bits); }
+  f64const(lo: number, hi: number): Value { return this.val(Op.F64const, T.INVALID, FunctionBuilder.NO_ARGS, lo, hi); }
+  unary(op: Op, a: Value): Value { return this.val(op, T.INVALID, this.args1(a)); }
+  binary(op: Op, a: Value, b: Value): Value { return this.val(op, T.INVALID, this.args2(a, b)); }
+  convert(op: Op, to: T.Type, a: Value): Value { return this.val(op, to, this.args1(a)); }
+  icmp(cc: IntCC, a: Value, b: Value): Value { return this.val(Op.Icmp, T.INVALID, this.args2(a, b), cc); }
+  fcmp(cc: FloatCC, a: Value, b: Value): Value { return this.val(Op.Fcmp, T.INVALID, this.args2(a, b), cc); }
+  select(c: Value, a: Value, b: Value): Value { const s = this.a3; s[0] = c; s[1] = a; s[2] = b; return this.val(Op.Select, T.INVALID, s); }
+  load(t: T.Type, flags: number, addr: Value, offset: number): Value { return this.val(Op.Load, t, this.args1(addr), flags, offset); }
+  store(flags: number, v: Value, addr: Value, offset: number): Inst { return this.ins(Op.Store, T.INVALID, this.args2(v, addr), flags, offset); }
   call(fn: number, args: Value[]): Inst { return this.ins(Op.Call, T.INVALID, args, fn); }
-  trap(code: number): Inst { return this.ins(Op.Trap, T.INVALID, [], code); }
-  trapz(c: Value, code: number): Inst { return this.ins(Op.Trapz, T.INVALID, [c], code); }
-  trapnz(c: Value, code: number): Inst { return this.ins(Op.Trapnz, T.INVALID, [c], code); }
+  trap(code: number): Inst { return this.ins(Op.Trap, T.INVALID, FunctionBuilder.NO_ARGS, code); }
+  trapz(c: Value, code: number): Inst { return this.ins(Op.Trapz, T.INVALID, this.args1(c), code); }
+  trapnz(c: Value, code: number): Inst { return this.ins(Op.Trapnz, T.INVALID, this.args1(c), code); }
+
+  private args1(a: Value): number[] { this.a1[0] = a; return this.a1; }
+  private args2(a: Value, b: Value): number[] { const s = this.a2; s[0] = a; s[1] = b; return s; }
 
   // ---------------- terminators (record SSA edges) ----------------
 
   jump(target: Block, args: Value[]): Inst {
     const c = this.edge(target, args);
-    return this.ins(Op.Jump, T.INVALID, [], c);
+    return this.ins(Op.Jump, T.INVALID, FunctionBuilder.NO_ARGS, c);
   }
 
   brif(cond: Value, thenB: Block, thenArgs: Value[], elseB: Block, elseArgs: Value[]): Inst {
     const c1 = this.edge(thenB, thenArgs);
     const c2 = this.edge(elseB, elseArgs);
-    return this.ins(Op.Brif, T.INVALID, [cond], c1, c2);
+    return this.ins(Op.Brif, T.INVALID, this.args1(cond), c1, c2);
   }
 
   /** br_table: `entries[k]` for index k, `dflt` otherwise. */
@@ -140,7 +148,7 @@ export class FunctionBuilder {
     const calls = [this.edge(dflt, dfltArgs)];
     for (const e of entries) calls.push(this.edge(e.block, e.args));
     const j = this.f.makeJumpTable(calls);
-    return this.ins(Op.BrTable, T.INVALID, [index], j);
+    return this.ins(Op.BrTable, T.INVALID, this.args1(index), j);
   }
 
   ret(vals: Value[]): Inst { return this.ins(Op.Return, T.INVALID, vals); }

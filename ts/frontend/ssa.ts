@@ -4,8 +4,8 @@
  * of Static Single Assignment Form" (CC 2013), with block parameters in place of
  * phi instructions.
  *
- * - A variable's current definition per block lives in one Map keyed by
- *   block * 2^20 + variable.
+ * - A variable's current definition per block lives in a dense Uint32Array per
+ *   variable, indexed by block (value + 1; 0 = none), grown on demand.
  * - Reading a variable in a block without a local definition: in an unsealed block
  *   add a parameter and remember it as incomplete; in a sealed block with one
  *   predecessor, continue in that predecessor; with several, add a parameter, read
@@ -31,8 +31,8 @@ const FR_SINGLE = 1;
 const FR_MULTI = 2;
 
 export class SSABuilder {
-  /** Definitions: key block * 2^20 + var. */
-  private defs = new Map<number, Value>();
+  /** Definitions per variable, indexed by block: value + 1, 0 = none. */
+  private defs: Uint32Array[] = [];
   varTypes: T.Type[] = [];
   sealed = new Uint8Array(16);
   /** Predecessor edges per block: block-call ids. */
@@ -57,6 +57,7 @@ export class SSABuilder {
   declareVar(t: T.Type): Variable {
     if (this.varTypes.length >= VAR_LIMIT) throw new Error('too many variables');
     this.varTypes.push(t);
+    this.defs.push(new Uint32Array(16));
     return this.varTypes.length - 1;
   }
 
@@ -74,7 +75,20 @@ export class SSABuilder {
     while (this.preds.length <= b) { this.preds.push([]); this.incomplete.push([]); }
   }
 
-  def(v: Variable, b: Block, val: Value): void { this.defs.set(b * VAR_LIMIT + v, val); }
+  def(v: Variable, b: Block, val: Value): void {
+    let d = this.defs[v];
+    if (b >= d.length) {
+      const n = new Uint32Array(Math.max(b + 1, d.length * 2));
+      n.set(d);
+      this.defs[v] = d = n;
+    }
+    d[b] = val + 1;
+  }
+
+  private getDef(v: Variable, b: Block): Value {
+    const d = this.defs[v];
+    return b < d.length && d[b] !== 0 ? d[b] - 1 : NONE;
+  }
 
   addEdge(bc: number, src: Block): void {
     const t = this.f.bcBlock[bc];
@@ -92,8 +106,8 @@ export class SSABuilder {
     while (this.stK.length > 0) {
       const k = this.stK.pop()!, blk = this.stB.pop()!, p = this.stP.pop()!, idx = this.stI.pop()!;
       if (k === FR_USE) {
-        const d = this.defs.get(blk * VAR_LIMIT + v);
-        if (d !== undefined) { this.results.push(d); continue; }
+        const d = this.getDef(v, blk);
+        if (d !== NONE) { this.results.push(d); continue; }
         this.ensureBlock(blk);
         if (!this.sealed[blk]) {
           const param = f.appendBlockParam(blk, t);
@@ -171,7 +185,7 @@ export class SSABuilder {
     for (let e = 0; e < ps.length; e++) f.blockCallRemoveArg(ps[e], idx);
     f.removeBlockParam(b, idx);
     f.makeAlias(param, same);
-    if (this.defs.get(b * VAR_LIMIT + v) === param) this.def(v, b, same);
+    if (this.getDef(v, b) === param) this.def(v, b, same);
     return same;
   }
 

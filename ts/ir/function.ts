@@ -349,32 +349,48 @@ export class Function {
     this.iArgStart[i] = this.poolAlloc(args); this.iArgLen[i] = args.length;
     this.iImm0[i] = imm0; this.iImm1[i] = imm1; this.iImm2[i] = imm2;
     this.iBlock[i] = NONE; this.iPrev[i] = NONE; this.iNext[i] = NONE; this.iLine[i] = 0;
-    const rtypes = this.resultTypes(op, ctrl, imm0);
+    const nres = this.opResultCount(op, imm0);
     const rstart = this.poolLen;
-    this.pool = grow32(this.pool, rstart + rtypes.length);
-    this.poolLen += rtypes.length;
-    for (let k = 0; k < rtypes.length; k++) {
+    this.pool = grow32(this.pool, rstart + nres);
+    this.poolLen += nres;
+    for (let k = 0; k < nres; k++) {
       const v = resultIds !== undefined ? resultIds[k] : this.newValue();
       this.ensureValues(v + 1);
-      this.vKind[v] = VK_RESULT; this.vType[v] = rtypes[k]; this.vDef[v] = i; this.vNum[v] = k;
+      this.vKind[v] = VK_RESULT; this.vType[v] = this.opResultType(op, ctrl, imm0, k); this.vDef[v] = i; this.vNum[v] = k;
       this.pool[rstart + k] = v;
     }
-    this.iResStart[i] = rstart; this.iResLen[i] = rtypes.length;
+    this.iResStart[i] = rstart; this.iResLen[i] = nres;
     return i;
   }
 
-  /** Result types of `op` with controlling type `ctrl` (calls: from the signature). */
+  /** Number of results of `op` (calls: from the signature). */
+  opResultCount(op: Op, imm0: number): number {
+    switch (op) {
+      case Op.Call: return this.sigs[this.extFuncs[imm0]!.sig]!.returns.length;
+      case Op.CallIndirect: return this.sigs[imm0]!.returns.length;
+      case Op.ReturnCall: case Op.ReturnCallIndirect: return 0;
+      default: return opResults[op].length;
+    }
+  }
+
+  /** Type of result `k` of `op` with controlling type `ctrl`. */
+  opResultType(op: Op, ctrl: T.Type, imm0: number, k: number): T.Type {
+    switch (op) {
+      case Op.Call: return this.sigs[this.extFuncs[imm0]!.sig]!.returns[k].type;
+      case Op.CallIndirect: return this.sigs[imm0]!.returns[k].type;
+      case Op.F16const: return T.F16;
+      case Op.F32const: return T.F32;
+      case Op.F64const: return T.F64;
+      case Op.F128const: return T.F128;
+      default: return tokType(opResults[op][k], ctrl);
+    }
+  }
+
+  /** Result types of `op` with controlling type `ctrl` (allocates; for tools and diagnostics). */
   resultTypes(op: Op, ctrl: T.Type, imm0: number): T.Type[] {
-    if (op === Op.Call) return this.sigs[this.extFuncs[imm0]!.sig]!.returns.map((p) => p.type);
-    if (op === Op.CallIndirect) return this.sigs[imm0]!.returns.map((p) => p.type);
-    if (op === Op.ReturnCall || op === Op.ReturnCallIndirect) return [];
-    if (op === Op.F16const) return [T.F16];
-    if (op === Op.F32const) return [T.F32];
-    if (op === Op.F64const) return [T.F64];
-    if (op === Op.F128const) return [T.F128];
-    const toks = opResults[op];
+    const n = this.opResultCount(op, imm0);
     const out: T.Type[] = [];
-    for (let k = 0; k < toks.length; k++) out.push(tokType(toks[k], ctrl));
+    for (let k = 0; k < n; k++) out.push(this.opResultType(op, ctrl, imm0, k));
     return out;
   }
 

@@ -19,6 +19,9 @@ const INT_RE = /[+-]?(?:0x[0-9a-fA-F_]+|[0-9][0-9_]*)(?![.0-9A-Za-z_])/y;
 const FLOAT_RE = /[+-]?(?:Inf|s?NaN(?::0x[0-9a-fA-F_]+)?|0x[0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:p[+-]?[0-9]+)?|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)(?![A-Za-z0-9_.])/y;
 const NUM_RE = /[0-9]+/y;
 
+/** Largest entity number accepted in text (keeps dense tables bounded). */
+export const MAX_ENTITY = 0xffffff;
+
 export class Lexer {
   pos = 0;
   line = 1;
@@ -47,6 +50,9 @@ export class Lexer {
     }
     this.pos = p;
   }
+
+  /** Position of the next token (after whitespace and comments). */
+  mark(): number { this.skip(); return this.pos; }
 
   atEnd(): boolean { this.skip(); return this.pos >= this.src.length; }
 
@@ -100,11 +106,16 @@ export class Lexer {
 
   /** Consume a word of the form `<prefix><digits>` (v12, block3, ss0) and return the number. */
   entity(prefix: string): number | undefined {
+    this.skip();
     const save = this.pos, sl = this.line, sls = this.lineStart;
     const w = this.word();
     if (w !== undefined && w.startsWith(prefix)) {
       const rest = w.slice(prefix.length);
-      if (/^[0-9]+$/.test(rest)) return Number(rest);
+      if (/^[0-9]+$/.test(rest)) {
+        const n = Number(rest);
+        if (n > MAX_ENTITY) throw this.error(`entity number too large: ${w}`, save);
+        return n;
+      }
     }
     this.pos = save; this.line = sl; this.lineStart = sls;
     return undefined;

@@ -8,7 +8,7 @@
  * numbers of the text are preserved. Errors are ClifSyntaxError with line and column;
  * `tryParseClif` returns them as values instead of throwing.
  */
-import { Lexer, ClifSyntaxError } from './lexer';
+import { Lexer, ClifSyntaxError, MAX_ENTITY } from './lexer';
 import { Function, AbiParam, Signature, NONE, VK_NONE, GlobalValueData } from './function';
 import { Op, Fmt, opFormat, opTv, opCtrl, opcodeByName, TV_EXPLICIT, TV_NONE, ctrlAccepts, opName } from './opcodes';
 import * as T from './types';
@@ -48,7 +48,7 @@ export function parseClif(src: string, file = ''): ClifFile {
   };
   for (;;) {
     if (lx.atEnd()) break;
-    const save = lx.pos;
+    const save = lx.mark();
     const w = lx.peekWord();
     if (w === 'test' || w === 'set' || w === 'target' || w === 'feature') {
       lx.word();
@@ -100,7 +100,7 @@ class FunctionParser {
     const lx = this.lx;
     const n = lx.name();
     if (n !== undefined) return n;
-    const save = lx.pos;
+    const save = lx.mark();
     const w = lx.word();
     if (w !== undefined && /^u[0-9]+$/.test(w) && lx.eat(':')) {
       const k = lx.decimal();
@@ -111,7 +111,7 @@ class FunctionParser {
 
   private type(): T.Type {
     const lx = this.lx;
-    const save = lx.pos;
+    const save = lx.mark();
     const w = lx.word();
     const t = w === undefined ? T.INVALID : T.parseType(w);
     if (t === T.INVALID) {
@@ -155,7 +155,7 @@ class FunctionParser {
   private preamble(): void {
     const lx = this.lx, f = this.f;
     for (;;) {
-      const save = lx.pos;
+      const save = lx.mark();
       const w = lx.peekWord();
       if (w === undefined || /^block[0-9]+$/.test(w)) return;
       lx.word();
@@ -165,6 +165,7 @@ class FunctionParser {
         throw lx.error(`expected a preamble declaration or a block, found '${w}'`, save);
       }
       const n = Number(m[2]);
+      if (n > MAX_ENTITY) throw lx.error(`entity number too large: ${w}`, save);
       lx.expect('=');
       switch (m[1]) {
         case 'ss': {
@@ -253,7 +254,7 @@ class FunctionParser {
     lx.skip();
     const c = lx.src[lx.pos];
     if (c !== '+' && c !== '-') return 0;
-    const save = lx.pos;
+    const save = lx.mark();
     const s = lx.intLit();
     if (s === undefined) throw lx.error('expected an offset', save);
     const b = parseIntBits(s, 32);
@@ -263,7 +264,7 @@ class FunctionParser {
 
   private intImm(bits: number): bigint {
     const lx = this.lx;
-    const save = lx.pos;
+    const save = lx.mark();
     const s = lx.intLit();
     if (s === undefined) throw lx.error(`expected an integer, found ${lx.describe()}`);
     const b = parseIntBits(s, bits);
@@ -273,7 +274,7 @@ class FunctionParser {
 
   private floatImm(bits: number): bigint {
     const lx = this.lx;
-    const save = lx.pos;
+    const save = lx.mark();
     const s = lx.floatLit();
     if (s === undefined) throw lx.error(`expected a float literal, found ${lx.describe()}`);
     const b = parseFloatBits(s, floatFormatForBits(bits));
@@ -286,7 +287,7 @@ class FunctionParser {
     const lx = this.lx;
     const size = T.bytes(t);
     const out = new Uint8Array(size);
-    const save = lx.pos;
+    const save = lx.mark();
     if (!hexOnly && lx.eat('[')) {
       const lanes = T.laneCount(t), lb = T.laneBits(t);
       for (let i = 0; i < lanes; i++) {
@@ -315,7 +316,7 @@ class FunctionParser {
 
   private block(): void {
     const lx = this.lx, f = this.f;
-    const save = lx.pos;
+    const save = lx.mark();
     const b = lx.entity('block');
     if (b === undefined) throw lx.error(`expected a block header, found ${lx.describe()}`);
     if (f.blockExists(b) && f.isBlockInLayout(b)) throw lx.error(`block${b} defined twice`, save);
@@ -324,7 +325,7 @@ class FunctionParser {
     if (lx.eat('(')) {
       if (!lx.eat(')')) {
         do {
-          const vp = lx.pos;
+          const vp = lx.mark();
           const v = lx.entity('v');
           if (v === undefined) throw lx.error(`expected a block parameter vN, found ${lx.describe()}`);
           if (f.isValidValue(v)) throw lx.error(`value v${v} defined twice`, vp);
@@ -345,14 +346,14 @@ class FunctionParser {
 
   private instruction(b: number): void {
     const lx = this.lx, f = this.f;
-    const start = lx.pos;
+    const start = lx.mark();
     lx.skip();
     const line = lx.line;
     const results: number[] = [];
     if (lx.peekEntity('v') !== undefined) {
       const v0 = lx.entity('v')!;
       if (lx.eat('->')) {
-        const tp = lx.pos;
+        const tp = lx.mark();
         const t = lx.entity('v');
         if (t === undefined) throw lx.error('expected an alias target vN');
         if (f.isValidValue(v0)) throw lx.error(`value v${v0} defined twice`, start);
@@ -368,7 +369,7 @@ class FunctionParser {
       }
       lx.expect('=', 'after the result values');
     }
-    const opPos = lx.pos;
+    const opPos = lx.mark();
     const word = lx.expectWord('an opcode');
     const dot = word.indexOf('.');
     const opText = dot < 0 ? word : word.slice(0, dot);
@@ -425,7 +426,7 @@ class FunctionParser {
       case Fmt.TernaryImm8: vals(2); lx.expect(','); imm0 = Number(this.intImm(8)); break;
       case Fmt.IntCompare: case Fmt.FloatCompare: {
         const names = fmt === Fmt.IntCompare ? INTCC_NAMES : FLOATCC_NAMES;
-        const cp = lx.pos;
+        const cp = lx.mark();
         const cc = lx.expectWord('a condition code');
         imm0 = names.indexOf(cc);
         if (imm0 < 0) throw lx.error(`unknown condition code '${cc}'`, cp);
@@ -444,7 +445,7 @@ class FunctionParser {
       case Fmt.StoreNoOffset: imm0 = this.memFlags(); vals(2); break;
       case Fmt.AtomicRmw: {
         imm0 = this.memFlags();
-        const ap = lx.pos;
+        const ap = lx.mark();
         const o = lx.expectWord('an atomic operation');
         imm1 = ATOMIC_OP_NAMES.indexOf(o);
         if (imm1 < 0) throw lx.error(`unknown atomic operation '${o}'`, ap);
@@ -453,7 +454,7 @@ class FunctionParser {
       }
       case Fmt.AtomicCas: imm0 = this.memFlags(); vals(3); break;
       case Fmt.StackAddr: {
-        const sp = lx.pos;
+        const sp = lx.mark();
         imm0 = this.entityRef('ss');
         if (f.stackSlots[imm0] === undefined || f.stackSlots[imm0].kind === '') throw lx.error(`undeclared stack slot ss${imm0}`, sp);
         imm1 = this.offset();
@@ -481,7 +482,7 @@ class FunctionParser {
         break;
       }
       case Fmt.CallIndirect: {
-        const sp = lx.pos;
+        const sp = lx.mark();
         imm0 = this.entityRef('sig');
         if (f.sigs[imm0] === undefined) throw lx.error(`undeclared signature sig${imm0}`, sp);
         lx.expect(',');
@@ -511,9 +512,9 @@ class FunctionParser {
       throw lx.error(`${opName[op]} does not accept type ${T.typeName(ctrl)}`, opPos);
     }
     // results
-    const rtypes = f.resultTypes(op, ctrl, imm0);
-    if (rtypes.length !== results.length) {
-      throw lx.error(`${opName[op]} has ${rtypes.length} result(s), ${results.length} given`, start);
+    const nres = f.opResultCount(op, imm0);
+    if (nres !== results.length) {
+      throw lx.error(`${opName[op]} has ${nres} result(s), ${results.length} given`, start);
     }
     for (const v of results) {
       if (f.isValidValue(v)) throw lx.error(`value v${v} defined twice`, start);
@@ -535,7 +536,7 @@ class FunctionParser {
 
   private funcRef(): number {
     const lx = this.lx;
-    const p = lx.pos;
+    const p = lx.mark();
     const n = this.entityRef('fn');
     if (this.f.extFuncs[n] === undefined) throw lx.error(`undeclared function fn${n}`, p);
     return n;
@@ -543,7 +544,7 @@ class FunctionParser {
 
   private trapCode(): number {
     const lx = this.lx;
-    const p = lx.pos;
+    const p = lx.mark();
     const w = lx.expectWord('a trap code');
     const c = parseTrapCode(w);
     if (c < 0) throw lx.error(`unknown trap code '${w}'`, p);

@@ -52,6 +52,7 @@ class Verifier {
   private dom: DominatorTree | undefined;
   /** Position of each placed instruction within its block (for same-block dominance). */
   private pos: Uint32Array;
+  private scratch: T.Type[] = [];
 
   constructor(private f: Function) {
     this.pos = new Uint32Array(f.instCount);
@@ -154,7 +155,8 @@ class Verifier {
     const fmt = opFormat[op] as Fmt;
     const ct = f.iType[i];
     const na = f.iArgLen[i];
-    const types: T.Type[] = [];
+    const types = this.scratch;
+    types.length = 0;
     for (let k = 0; k < na; k++) types.push(this.use(b, i, f.arg(i, k)));
     // 4. controlling type
     if (opTv[op] !== TV_NONE && !ctrlAccepts(opCtrl[op], ct)) {
@@ -162,12 +164,16 @@ class Verifier {
       return;
     }
     // results
-    let want: T.Type[];
-    try { want = f.resultTypes(op, ct, f.iImm0[i]); } catch { this.instErr(i, 'bad callee reference'); return; }
-    if (want.length !== f.iResLen[i]) this.instErr(i, `has ${f.iResLen[i]} results, expected ${want.length}`);
-    else for (let k = 0; k < want.length; k++) {
+    if ((fmt === Fmt.Call && f.extFuncs[f.iImm0[i]] === undefined) || (fmt === Fmt.CallIndirect && f.sigs[f.iImm0[i]] === undefined)) {
+      this.instErr(i, 'call to an undeclared function or signature');
+      return;
+    }
+    const nres = f.opResultCount(op, f.iImm0[i]);
+    if (nres !== f.iResLen[i]) this.instErr(i, `has ${f.iResLen[i]} results, expected ${nres}`);
+    else for (let k = 0; k < nres; k++) {
       const rv = f.result(i, k);
-      if (f.vType[rv] !== want[k]) this.instErr(i, `result v${rv} has type ${T.typeName(f.vType[rv])}, expected ${T.typeName(want[k])}`);
+      const want = f.opResultType(op, ct, f.iImm0[i], k);
+      if (f.vType[rv] !== want) this.instErr(i, `result v${rv} has type ${T.typeName(f.vType[rv])}, expected ${T.typeName(want)}`);
       if (f.vKind[rv] !== VK_RESULT || f.vDef[rv] !== i || f.vNum[rv] !== k) this.instErr(i, `result v${rv} is not recorded as defined here`);
     }
     // operands by table

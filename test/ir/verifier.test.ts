@@ -1,0 +1,50 @@
+/**
+ * Verifier tests driven by `; error:` annotations in test/clif/verifier/*.clif:
+ * every annotation must match a diagnostic reported on its line (message
+ * contains the text), and every diagnostic must be annotated. Plus checks on
+ * functions that are correct and on the thrown VerifierError.
+ */
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../util/shared';
+import { parseClif } from '../../ts/ir/parser';
+import { tryVerify, verify, VerifierError } from '../../ts/ir/verifier';
+
+const dir = path.join(repoRoot, 'test', 'clif', 'verifier');
+
+for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.clif')).sort()) {
+  test(`verifier annotations: ${name}`, (t) => {
+    const src = fs.readFileSync(path.join(dir, name), 'utf8');
+    const lines = src.split('\n');
+    const expected: { line: number; text: string }[] = [];
+    lines.forEach((l, k) => {
+      const m = /;\s*error:\s*(.*)$/.exec(l);
+      if (m !== null) expected.push({ line: k + 1, text: m[1].trim() });
+    });
+    t.true(expected.length > 0);
+    const file = parseClif(src, name);
+    const got: { line: number; text: string }[] = [];
+    for (const pf of file.functions) {
+      for (const d of tryVerify(pf.func)) got.push({ line: d.line === 0 ? pf.line : d.line, text: `${d.entity}: ${d.message}` });
+    }
+    const used = new Set<number>();
+    for (const e of expected) {
+      const k = got.findIndex((g, idx) => !used.has(idx) && g.line === e.line && g.text.includes(e.text));
+      if (k < 0) t.fail(`${name}:${e.line}: expected error '${e.text}', got ${JSON.stringify(got.filter((g) => g.line === e.line))}`);
+      else used.add(k);
+    }
+    got.forEach((g, idx) => { if (!used.has(idx)) t.fail(`${name}:${g.line}: unexpected diagnostic ${g.text}`); });
+    t.is(used.size, expected.length);
+  });
+}
+
+test('verify() throws VerifierError naming the entity; accepts a correct function', (t) => {
+  const good = parseClif('function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n').functions[0].func;
+  t.notThrows(() => verify(good));
+  const bad = parseClif('function %f(i32) -> i64 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n').functions[0].func;
+  const e = t.throws(() => verify(bad), { instanceOf: VerifierError });
+  t.is(e!.diagnostics.length, 1);
+  t.is(e!.diagnostics[0].entity, 'inst1 (return v1)');
+  t.is(e!.diagnostics[0].line, 4);
+});
