@@ -432,7 +432,10 @@ export class FuncValidator {
       return;
     }
     const ctx = this.ctx;
-    switch (op) {
+    // Three dense switches rather than one sparse one: V8 compiles dense switches to
+    // jump tables and sparse ones to compare trees.
+    if (op < 0x27) {
+      switch (op) {
       case 0x00: // unreachable
         this.setUnreachable();
         return;
@@ -582,6 +585,9 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
+      }
+    } else if (op < 0x100) {
+      switch (op) {
       case 0xd0: // ref.null
         this.push(r.imm);
         return;
@@ -597,6 +603,9 @@ export class FuncValidator {
         if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
         this.push(ValType.FuncRef);
         return;
+      }
+    } else {
+      switch (op) {
       case FC + 8: // memory.init
         this.dataCheck(r.imm);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
@@ -649,6 +658,7 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
+    }
     }
     throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
   }
