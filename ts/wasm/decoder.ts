@@ -15,6 +15,7 @@ import { OperatorReader } from './operators';
 import { decodeNameSection } from './names';
 import { FuncValidator, ValidationContext } from './validator';
 import { OP_PREFIX_FD } from './opcodes';
+import { parallelAvailable, validateBodiesParallel } from './parallel';
 import {
   ConstExpr, ConstOp, CustomSection, DataSegment, ElemSegment, Export, ExternKind, FuncType, GlobalType, Import,
   MemoryType, ModuleEnv, NONE, NameSection, SegmentMode, TableType, ValType, isRefType, isValType,
@@ -23,7 +24,16 @@ import {
 export interface DecodeOptions {
   /** Validate function bodies (default true). False gives a cheap decode-only pass. */
   validateBodies?: boolean;
+  /**
+   * Validate bodies on worker threads too (parallel.ts). Default: when the code
+   * section is at least PARALLEL_MIN_BYTES and more than one thread is allowed
+   * (DERRICK_WASM_THREADS caps the thread count; 1 turns this off).
+   */
+  parallel?: boolean;
 }
+
+/** Code sections smaller than this are validated on the calling thread only. */
+export const PARALLEL_MIN_BYTES = 1 << 20;
 
 const MAX_PAGES = 65536;
 
@@ -31,7 +41,7 @@ const MAX_PAGES = 65536;
 const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10]; // by id; data count (12) sits before code (10)
 
 export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): ModuleEnv {
-  return new ModuleDecoder(bytes, opts.validateBodies !== false).decode();
+  return new ModuleDecoder(bytes, opts.validateBodies !== false, opts.parallel).decode();
 }
 
 class ModuleDecoder {
@@ -63,9 +73,15 @@ class ModuleDecoder {
   bodyEnd = new Uint32Array(0);
   declared = new Uint8Array(0);
 
-  constructor(bytes: Uint8Array, validateBodies: boolean) {
+  /** undefined = decide by code section size. */
+  readonly parallel: boolean | undefined;
+  /** Bodies were left for validateBodiesParallel after the last section. */
+  deferredBodies = false;
+
+  constructor(bytes: Uint8Array, validateBodies: boolean, parallel: boolean | undefined) {
     this.r = new OperatorReader(bytes);
     this.validateBodies = validateBodies;
+    this.parallel = parallel;
   }
 
   decode(): ModuleEnv {
@@ -101,6 +117,9 @@ class ModuleDecoder {
     }
     if (this.dataCount !== NONE && this.dataCount !== this.data.length) {
       r.fail('data count and data section have inconsistent lengths', bytes.length);
+    }
+    if (this.deferredBodies) {
+      validateBodiesParallel(bytes, this.ctx, this.bodyStart, this.bodyEnd, this.numImportedFuncs);
     }
     return this.finish();
   }
@@ -422,7 +441,10 @@ class ModuleDecoder {
     this.codeStart = new Uint32Array(n);
     this.bodyEnd = new Uint32Array(n);
     const sectionEnd = r.end;
-    const validator = this.validateBodies ? new FuncValidator(this.ctx) : null;
+    const parallel = this.validateBodies && n > 1 &&
+      (this.parallel ?? (sectionEnd - r.pos >= PARALLEL_MIN_BYTES && parallelAvailable()));
+    this.deferredBodies = parallel;
+    const validator = this.validateBodies && !parallel ? new FuncValidator(this.ctx) : null;
     const base = this.numImportedFuncs;
     for (let i = 0; i < n; i++) {
       r.end = sectionEnd;

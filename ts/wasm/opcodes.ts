@@ -55,7 +55,16 @@ export const OP_IMM = new Uint8Array(OP_COUNT);
  * first, 0 = none), bits 24..31 = result type (0 = none). SIG_NONE = special typing.
  */
 export const OP_SIG = new Uint32Array(OP_COUNT);
+/** 0 = special typing; 1 = signature only; 2 = signature after an immediate check
+ * (memory present and alignment, lane index). */
 export const OP_SIMPLE = new Uint8Array(OP_COUNT);
+/**
+ * Shape of a one-byte opcode's immediate for the reader's inline fast path: 1 = one
+ * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const).
+ */
+export const OP_FAST = new Uint8Array(0x100);
+/** Number of parameters in OP_SIG. */
+export const OP_NPARAMS = new Uint8Array(OP_COUNT);
 export const SIG_NONE = 0;
 /** log2 of the access size of memory operators (the maximum alignment immediate). */
 export const OP_ALIGN = new Uint8Array(OP_COUNT);
@@ -69,13 +78,19 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
   OP_IMM[op] = imm + 1;
   OP_ALIGN[op] = align;
   OP_LANES[op] = lanes;
+  if (op < 0x100) {
+    if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
+    else if (imm === Imm.I32) OP_FAST[op] = 2;
+  }
   if (sig !== undefined) {
     const [ps, r] = sig.split(':');
     let packed = 0;
     for (let i = 0; i < ps.length; i++) packed |= T[ps[i]] << (8 * i);
     if (r) packed |= T[r] << 24;
     OP_SIG[op] = packed >>> 0;
-    OP_SIMPLE[op] = 1;
+    OP_NPARAMS[op] = ps.length;
+    const plain = imm === Imm.None || imm === Imm.I32 || imm === Imm.I64 || imm === Imm.F32 || imm === Imm.F64 || imm === Imm.V128;
+    OP_SIMPLE[op] = plain ? 1 : 2;
   }
 }
 

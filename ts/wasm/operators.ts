@@ -18,7 +18,7 @@
  * Decode errors (malformed) are CompileErrors; typing rules are the validator's.
  */
 import { Reader } from './reader';
-import { Imm, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
+import { Imm, OP_FAST, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
 import { isRefType, isValType } from './types';
 
 export class OperatorReader extends Reader {
@@ -36,19 +36,53 @@ export class OperatorReader extends Reader {
   /** Read one operator; returns its dense id. */
   read(): number {
     const bytes = this.bytes;
-    let p = this.pos;
+    const p = this.pos;
     this.opPos = p;
-    if (p >= this.end) this.unexpectedEnd();
-    let op = bytes[p];
-    this.pos = p + 1;
+    const end = this.end;
+    if (p >= end) this.unexpectedEnd();
+    const op = bytes[p];
+    const k = OP_IMM[op];
+    // Most operators have no immediates, and most of the rest one single-byte LEB
+    // (local.get, i32.const, br_if, call): keep those paths tiny so read() inlines.
+    const q = p + 1;
+    if (k === Imm.None + 1) {
+      this.pos = q;
+      return op;
+    }
+    const fast = OP_FAST[op];
+    if (fast !== 0) {
+      const b = bytes[q];
+      if (b < 0x80 && q < end) {
+        this.pos = q + 1;
+        if (fast === 1) this.imm = b;
+        else this.lo = (b << 25) >> 25;
+        return op;
+      }
+    }
+    this.pos = q;
+    return this.readImmediates(op, k, p);
+  }
+
+  /** One-byte fast path of u32 for index immediates. */
+  private idx(): number {
+    const q = this.pos;
+    const b = this.bytes[q];
+    if (b < 0x80 && q < this.end) {
+      this.pos = q + 1;
+      return b;
+    }
+    return this.u32Slow();
+  }
+
+  private readImmediates(op: number, k: number, p: number): number {
     if (op >= 0xfc) {
       if (op === 0xfc || op === 0xfd) {
         const sub = this.u32();
         if (sub >= 0x100) this.fail('illegal opcode', p);
         op = (op === 0xfc ? OP_PREFIX_FC : OP_PREFIX_FD) + sub;
+        k = OP_IMM[op];
       }
     }
-    const k = OP_IMM[op];
     if (k === 0) this.fail('illegal opcode', p);
     switch (k - 1) {
       case Imm.None:
@@ -76,13 +110,13 @@ export class OperatorReader extends Reader {
       case Imm.Table:
       case Imm.Data:
       case Imm.Elem:
-        this.imm = this.u32();
+        this.imm = this.idx();
         break;
       case Imm.BrTable: {
         const n = this.count(1);
         if (n > this.brTargets.length) this.brTargets = new Uint32Array(Math.max(n, this.brTargets.length * 2));
         const t = this.brTargets;
-        for (let i = 0; i < n; i++) t[i] = this.u32();
+        for (let i = 0; i < n; i++) t[i] = this.idx();
         this.brCount = n;
         this.imm = this.u32();
         break;
@@ -94,8 +128,8 @@ export class OperatorReader extends Reader {
         this.imm2 = this.u32();
         break;
       case Imm.MemArg:
-        this.align = this.u32();
-        this.offset = this.u32();
+        this.align = this.idx();
+        this.offset = this.idx();
         break;
       case Imm.MemArgLane:
         this.align = this.u32();

@@ -17,7 +17,7 @@
  */
 import { CompileError } from './errors';
 import { OperatorReader } from './operators';
-import { Imm, OP_ALIGN, OP_IMM, OP_LANES, OP_SIG, OP_SIMPLE, OP_PREFIX_FC as FC } from './opcodes';
+import { Imm, OP_ALIGN, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OP_SIMPLE, OP_PREFIX_FC as FC } from './opcodes';
 import { NONE, ValType, isRefType, isValType } from './types';
 
 export const enum FrameKind {
@@ -142,11 +142,19 @@ export class FuncValidator {
   nctl = 0;
   locals = new Uint8Array(64);
   numLocals = 0;
-  /** Offset of the operator being validated (for errors). */
-  at = 0;
+  /** Height and unreachable flag of the top frame, mirrored from the columns (hot). */
+  h = 0;
+  u = 0;
+  /** The reader of the body being validated (its opPos is the offset for errors). */
+  r: OperatorReader | null = null;
 
   constructor(ctx: ValidationContext) {
     this.ctx = ctx;
+  }
+
+  /** Offset of the operator being validated (for errors). */
+  get at(): number {
+    return this.r === null ? 0 : this.r.opPos;
   }
 
   // ---- queries for a translator running beside the validator ----
@@ -200,6 +208,7 @@ export class FuncValidator {
       n += count;
     }
     this.numLocals = n;
+    this.r = r;
     this.nv = 0;
     this.nctl = 0;
     this.pushFrame(FrameKind.Func, 0, 0, ctx.typeResultStart[type], ctx.typeResultLen[type]);
@@ -225,21 +234,25 @@ export class FuncValidator {
 
   /** Pop any value; returns its type (0 = unknown in unreachable code). */
   popAny(): number {
-    const top = this.nctl - 1;
-    if (this.nv > this.height[top]) return this.vals[--this.nv];
-    if (this.unreachableAt[top]) return ValType.Unknown;
+    const nv = this.nv;
+    if (nv > this.h) {
+      this.nv = nv - 1;
+      return this.vals[nv - 1];
+    }
+    if (this.u) return ValType.Unknown;
     return mismatch(this.at);
   }
 
   /** Pop a value that must be of type t. */
   pop(t: number): void {
-    const top = this.nctl - 1;
-    if (this.nv > this.height[top]) {
-      const a = this.vals[--this.nv];
+    const nv = this.nv;
+    if (nv > this.h) {
+      const a = this.vals[nv - 1];
+      this.nv = nv - 1;
       if (a !== t && a !== ValType.Unknown) mismatch(this.at);
       return;
     }
-    if (this.unreachableAt[top]) return;
+    if (this.u) return;
     mismatch(this.at);
   }
 
@@ -260,6 +273,8 @@ export class FuncValidator {
     this.kind[i] = kind;
     this.height[i] = this.nv;
     this.unreachableAt[i] = 0;
+    this.h = this.nv;
+    this.u = 0;
     this.pStart[i] = pS;
     this.pLen[i] = pL;
     this.rStart[i] = rS;
@@ -282,14 +297,14 @@ export class FuncValidator {
   popFrameResults(): number {
     const top = this.nctl - 1;
     this.popRange(this.rStart[top], this.rLen[top]);
-    if (this.nv !== this.height[top]) mismatch(this.at);
+    if (this.nv !== this.h) mismatch(this.at);
     return top;
   }
 
   setUnreachable(): void {
-    const top = this.nctl - 1;
-    this.nv = this.height[top];
-    this.unreachableAt[top] = 1;
+    this.nv = this.h;
+    this.unreachableAt[this.nctl - 1] = 1;
+    this.u = 1;
   }
 
   labelCheck(depth: number): number {
@@ -352,44 +367,75 @@ export class FuncValidator {
     return this.ctx.elemTypes[e];
   }
 
+  private immediateCheck(op: number, r: OperatorReader): void {
+    switch (OP_IMM[op] - 1) {
+      case Imm.MemArg:
+        this.memCheck(r, op);
+        break;
+      case Imm.MemZero:
+      case Imm.MemZeroZero:
+        if (this.ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+        break;
+      case Imm.Lane:
+        if (r.imm >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
+        break;
+      case Imm.MemArgLane:
+        this.memCheck(r, op);
+        if (r.imm2 >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
+        break;
+      case Imm.Shuffle: {
+        const b = r.bytes;
+        for (let i = r.immPos; i < r.immPos + 16; i++) if (b[i] >= 32) throw new CompileError('invalid lane index', this.at);
+        break;
+      }
+    }
+  }
+
   /** Apply the typing rule of operator `op` whose immediates are in r. */
   step(op: number, r: OperatorReader): void {
-    this.at = r.opPos;
-    if (OP_SIMPLE[op] !== 0) {
-      switch (OP_IMM[op] - 1) {
-        case Imm.MemArg:
-          this.memCheck(r, op);
-          break;
-        case Imm.MemZero:
-        case Imm.MemZeroZero:
-          if (this.ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
-          break;
-        case Imm.Lane:
-          if (r.imm >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
-          break;
-        case Imm.MemArgLane:
-          this.memCheck(r, op);
-          if (r.imm2 >= OP_LANES[op]) throw new CompileError('invalid lane index', this.at);
-          break;
-        case Imm.Shuffle: {
-          const b = r.bytes;
-          for (let i = r.immPos; i < r.immPos + 16; i++) if (b[i] >= 32) throw new CompileError('invalid lane index', this.at);
-          break;
+    const simple = OP_SIMPLE[op];
+    if (simple !== 0) {
+      if (simple === 2) this.immediateCheck(op, r);
+      const sig = OP_SIG[op];
+      const n = OP_NPARAMS[op];
+      const nv = this.nv;
+      if (n !== 0) {
+        if (nv - n >= this.h) {
+          // Fast path: all operands are above the frame height; unknown (0) matches.
+          const vals = this.vals;
+          const base = nv - n;
+          let a = vals[base];
+          if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
+          if (n > 1) {
+            a = vals[base + 1];
+            if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
+            if (n > 2) {
+              a = vals[base + 2];
+              if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
+            }
+          }
+          this.nv = base;
+        } else {
+          if (n > 2) this.pop((sig >>> 16) & 0xff);
+          if (n > 1) this.pop((sig >>> 8) & 0xff);
+          this.pop(sig & 0xff);
         }
       }
-      const sig = OP_SIG[op];
-      const p2 = (sig >>> 16) & 0xff;
-      if (p2 !== 0) this.pop(p2);
-      const p1 = (sig >>> 8) & 0xff;
-      if (p1 !== 0) this.pop(p1);
-      const p0 = sig & 0xff;
-      if (p0 !== 0) this.pop(p0);
       const res = sig >>> 24;
-      if (res !== 0) this.push(res);
+      if (res !== 0) {
+        const i = this.nv;
+        if (i < this.vals.length) {
+          this.vals[i] = res;
+          this.nv = i + 1;
+        } else this.push(res);
+      }
       return;
     }
     const ctx = this.ctx;
-    switch (op) {
+    // Three dense switches rather than one sparse one: V8 compiles dense switches to
+    // jump tables and sparse ones to compare trees.
+    if (op < 0x27) {
+      switch (op) {
       case 0x00: // unreachable
         this.setUnreachable();
         return;
@@ -412,6 +458,7 @@ export class FuncValidator {
         this.popFrameResults();
         this.kind[top] = FrameKind.Else;
         this.unreachableAt[top] = 0;
+        this.u = 0;
         this.pushRange(this.pStart[top], this.pLen[top]);
         return;
       }
@@ -425,7 +472,11 @@ export class FuncValidator {
           if (pL !== this.rLen[top]) mismatch(this.at);
           for (let i = 0; i < pL; i++) if (pool[this.pStart[top] + i] !== pool[this.rStart[top] + i]) mismatch(this.at);
         }
-        this.nctl--;
+        this.nctl = top;
+        if (top > 0) {
+          this.h = this.height[top - 1];
+          this.u = this.unreachableAt[top - 1];
+        }
         this.pushRange(this.rStart[top], this.rLen[top]);
         return;
       }
@@ -534,6 +585,9 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
+      }
+    } else if (op < 0x100) {
+      switch (op) {
       case 0xd0: // ref.null
         this.push(r.imm);
         return;
@@ -549,6 +603,9 @@ export class FuncValidator {
         if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
         this.push(ValType.FuncRef);
         return;
+      }
+    } else {
+      switch (op) {
       case FC + 8: // memory.init
         this.dataCheck(r.imm);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
@@ -602,6 +659,7 @@ export class FuncValidator {
         return;
       }
     }
+    }
     throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
   }
 
@@ -628,13 +686,12 @@ export class FuncValidator {
 
   /** Check the top `len` operands against a pool range without popping. */
   private peekRange(start: number, len: number): void {
-    const top = this.nctl - 1;
-    const h = this.height[top];
+    const h = this.h;
     const pool = this.ctx.typePool;
     for (let i = 0; i < len; i++) {
       const pos = this.nv - len + i;
       if (pos < h) {
-        if (!this.unreachableAt[top]) mismatch(this.at);
+        if (!this.u) mismatch(this.at);
         continue;
       }
       const a = this.vals[pos];

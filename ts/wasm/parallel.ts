@@ -1,0 +1,154 @@
+/**
+ * Parallel validation of function bodies on worker threads (the body-validation step
+ * of decodeModule for large modules, as V8 validates on background threads).
+ *
+ * The module bytes are shared with the workers through one SharedArrayBuffer copy;
+ * the module-level facts (ValidationContext) are structured-cloned (small). Work is
+ * split into chunks of consecutive functions claimed through a shared atomic counter,
+ * so a slow or busy thread does not hold the others back; the calling thread takes
+ * part and then blocks (Atomics.wait) until every worker is done: the API stays
+ * synchronous like `new WebAssembly.Module`.
+ *
+ * Determinism: the reported error is the first one in module order. Chunks are claimed
+ * in increasing order and a thread stops claiming once some chunk below the next one
+ * has failed, so every chunk before the first failing one is always fully validated.
+ *
+ * Control block layout (Int32Array over a SharedArrayBuffer):
+ *   [0] next chunk to claim   [1] workers still running   [2] lowest failed chunk
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { CompileError } from './errors';
+import { OperatorReader } from './operators';
+import { FuncValidator, ValidationContext } from './validator';
+
+export const NO_ERROR = 0x7fffffff;
+
+/** Everything a thread needs to validate chunks of bodies (sent once per module). */
+export interface ValidationJob {
+  bytes: Uint8Array; // a view over a SharedArrayBuffer
+  ctx: ValidationContext;
+  bodyStart: Uint32Array;
+  bodyEnd: Uint32Array;
+  funcBase: number;
+  chunk: number;
+  control: Int32Array;
+}
+
+export interface ChunkError {
+  chunk: number;
+  reason: string;
+  offset: number;
+}
+
+/** Claim and validate chunks until none are left; returns this thread's first error. */
+export function validateChunks(job: ValidationJob, v: FuncValidator): ChunkError | null {
+  const n = job.bodyStart.length;
+  const chunks = Math.ceil(n / job.chunk);
+  const r = new OperatorReader(job.bytes);
+  for (;;) {
+    const c = Atomics.add(job.control, 0, 1);
+    if (c >= chunks || Atomics.load(job.control, 2) < c) return null;
+    const end = Math.min(n, (c + 1) * job.chunk);
+    for (let i = c * job.chunk; i < end; i++) {
+      r.pos = job.bodyStart[i];
+      r.end = job.bodyEnd[i];
+      try {
+        v.validateBody(job.funcBase + i, r);
+      } catch (e) {
+        if (!(e instanceof CompileError)) throw e;
+        // Record the lowest failing chunk (compare-and-swap loop: Atomics has no min).
+        for (;;) {
+          const cur = Atomics.load(job.control, 2);
+          if (cur <= c || Atomics.compareExchange(job.control, 2, cur, c) === cur) break;
+        }
+        return { chunk: c, reason: e.reason, offset: e.offset };
+      }
+    }
+  }
+}
+
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+}
+
+let pool: PoolWorker[] | null = null;
+
+function workerCount(): number {
+  const env = process.env.DERRICK_WASM_THREADS;
+  const n = env !== undefined ? Number(env) : Math.min(4, os.availableParallelism?.() ?? os.cpus().length);
+  return Math.max(0, (Number.isFinite(n) ? n : 1) - 1);
+}
+
+function getPool(): PoolWorker[] {
+  if (pool !== null) return pool;
+  pool = [];
+  const n = workerCount();
+  for (let i = 0; i < n; i++) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(path.join(__dirname, 'parallel-worker.js'), {
+      workerData: { port: port2 },
+      transferList: [port2],
+    });
+    // Idle workers must not keep the process alive.
+    worker.unref();
+    port1.unref();
+    pool.push({ worker, port: port1 });
+  }
+  return pool;
+}
+
+/** Whether parallel validation is available (more than one thread allowed). */
+export function parallelAvailable(): boolean {
+  return workerCount() > 0;
+}
+
+/**
+ * Validate all bodies, splitting the work between the calling thread and the pool.
+ * Throws the CompileError of the first invalid body in module order.
+ */
+export function validateBodiesParallel(
+  bytes: Uint8Array, ctx: ValidationContext, bodyStart: Uint32Array, bodyEnd: Uint32Array, funcBase: number,
+): void {
+  const workers = getPool();
+  let shared: Uint8Array;
+  if (bytes.buffer instanceof SharedArrayBuffer) shared = bytes;
+  else {
+    shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+  }
+  const control = new Int32Array(new SharedArrayBuffer(12));
+  control[1] = workers.length;
+  control[2] = NO_ERROR;
+  // Chunks small enough to balance, large enough that claiming is rare.
+  const chunk = Math.max(16, Math.ceil(bodyStart.length / ((workers.length + 1) * 32)));
+  const job: ValidationJob = { bytes: shared, ctx, bodyStart, bodyEnd, funcBase, chunk, control };
+  for (const w of workers) w.worker.postMessage(job);
+  const errors: ChunkError[] = [];
+  let failure: unknown = null;
+  try {
+    const mine = validateChunks(job, new FuncValidator(ctx));
+    if (mine !== null) errors.push(mine);
+  } catch (e) {
+    failure = e; // an internal error: still wait for the workers before rethrowing
+  }
+  for (;;) {
+    const running = Atomics.load(control, 1);
+    if (running === 0) break;
+    Atomics.wait(control, 1, running);
+  }
+  for (const w of workers) {
+    for (let m = receiveMessageOnPort(w.port); m !== undefined; m = receiveMessageOnPort(w.port)) {
+      const msg = m.message as { error: ChunkError | null; internal: string | null };
+      if (msg.internal !== null && failure === null) failure = new Error(msg.internal);
+      if (msg.error !== null) errors.push(msg.error);
+    }
+  }
+  if (failure !== null) throw failure;
+  if (errors.length > 0) {
+    errors.sort((a, b) => a.chunk - b.chunk);
+    throw new CompileError(errors[0].reason, errors[0].offset);
+  }
+}
