@@ -8,6 +8,7 @@ import test from 'ava';
 import * as E from '../../../ts/isa/x64/encode';
 import { Amode, AmodeKind, AluOp, Cond, ShiftOp, SseOp, UnaryOp, BitOp } from '../../../ts/isa/x64/encode';
 import * as P from '../../../ts/isa/x64/print';
+import * as V from '../../../ts/isa/x64/encode-vex';
 import { gprName } from '../../../ts/isa/x64/regs';
 import { Batch, objdumpTest } from './objdump';
 import { allAmodes, IMMS } from './intel';
@@ -69,6 +70,30 @@ objdumpTest('printer matches objdump: operands, immediates, mnemonics, SSE table
         for (const m of mems) {
           if (E.specHasImm8(op)) E.sseRMI(b.begin(), op, 12, m, iv); else E.sseRM(b.begin(), op, 12, m);
           b.end(P.sseText(op, 12, m, iv));
+        }
+      }
+    }
+  }
+  // VEX forms of the same entries.
+  for (const op of ops) {
+    if (!V.vexAvailable(op)) continue;
+    const imms = E.specHasImm8(op) ? [0, 0x1b, 0x40] : [0];
+    for (const iv of imms) {
+      if (E.specShape(op) === E.Shape.XI) {
+        V.vexShiftI(b.begin(), op, 4, 13, iv);
+        b.end(P.vexText(op, 4, 0, 13, iv));
+        continue;
+      }
+      if (E.specHasRegForm(op)) {
+        const v = V.vexIsThreeOperand(op, false) ? 10 : 0;
+        V.vexRR(b.begin(), op, 1, v, 14, iv);
+        b.end(P.vexText(op, 1, v, 14, iv));
+      }
+      if (E.specHasMemForm(op)) {
+        const v = V.vexIsThreeOperand(op, true) ? 7 : 0;
+        for (const m of mems) {
+          V.vexRM(b.begin(), op, 12, v, m, iv);
+          b.end(P.vexText(op, 12, v, m, iv));
         }
       }
     }

@@ -9,14 +9,17 @@
  */
 
 import { Amode, AmodeKind, AluOp, BitOp, Cond, ShiftOp, Shape, SseOp, UnaryOp,
-  W, sseMnemonic, specHasImm8, specMemWidth, specShape } from './encode';
+  V2MEM, V3, W, sseMnemonic, specHasImm8, specMemWidth, specShape } from './encode';
 import { gprName, xmmName } from './regs';
 
 const COND = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const SHIFT = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sal', 'sar'];
 const UNARY = ['', '', 'not', 'neg', 'mul', 'imul', 'div', 'idiv'];
-const CMP_PRED = ['eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord'];
+/** cmpps predicates objdump folds into the mnemonic: 0..7 for SSE, 0..31 under VEX. */
+const CMP_PRED = ['eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord', 'eq_uq', 'nge', 'ngt', 'false',
+  'neq_oq', 'ge', 'gt', 'true', 'eq_os', 'lt_oq', 'le_oq', 'unord_s', 'neq_us', 'nlt_uq', 'nle_uq', 'ord_s',
+  'eq_us', 'nge_uq', 'ngt_uq', 'false_os', 'neq_os', 'ge_oq', 'gt_oq', 'true_us'];
 
 export function condName(cc: Cond): string {
   return COND[cc];
@@ -93,11 +96,13 @@ function gprSize(op: SseOp): number {
   return (op & W) !== 0 ? 8 : 4;
 }
 
-function mnemonicAndImm(op: SseOp, imm: number): [string, string] {
+function mnemonicAndImm(op: SseOp, imm: number, vex: boolean): [string, string] {
   const mn = sseMnemonic(op);
-  if (!specHasImm8(op)) return [mn, ''];
-  if (mn.startsWith('cmp') && (imm & 0xff) < 8) return [`cmp${CMP_PRED[imm & 0xff]}${mn.slice(3)}`, ''];
-  return [mn, `,${immText(imm, 8)}`];
+  const v = vex ? 'v' : '';
+  if (!specHasImm8(op)) return [v + mn, ''];
+  const pred = imm & 0xff;
+  if (mn.startsWith('cmp') && pred < (vex ? 32 : 8)) return [`${v}cmp${CMP_PRED[pred]}${mn.slice(3)}`, ''];
+  return [v + mn, `,${immText(imm, 8)}`];
 }
 
 function implicitMask(op: SseOp): string {
@@ -110,9 +115,28 @@ function implicitMask(op: SseOp): string {
  * imm8 forms); operand order follows the entry's shape.
  */
 export function sseText(op: SseOp, reg: number, rm: number | Amode, imm = 0): string {
-  const [mn, it] = mnemonicAndImm(op, imm);
+  return text(op, reg, -1, rm, imm);
+}
+
+/**
+ * Text of a VEX instruction, with arguments as passed to vexRR/vexRM (`src1` is the
+ * VEX.vvvv source, ignored for two-operand forms) or vexShiftI (`reg` = dst, `rm` =
+ * src).
+ */
+export function vexText(op: SseOp, reg: number, src1: number, rm: number | Amode, imm = 0): string {
+  if (specShape(op) === Shape.XI) {
+    return `v${sseMnemonic(op)} ${xmmName(reg)},${xmmName(rm as number)},${immText(imm, 8)}`;
+  }
+  const three = (op & V3) !== 0 && !(typeof rm !== 'number' && (op & V2MEM) !== 0);
+  return text(op, reg, three ? src1 : -2, rm, imm);
+}
+
+/** `src1` >= 0: a VEX three-operand form (vvvv = src1); -1: legacy SSE; -2: VEX two-operand. */
+function text(op: SseOp, reg: number, src1: number, rm: number | Amode, imm: number): string {
+  const [mn, it] = mnemonicAndImm(op, imm, src1 !== -1);
   const shape = specShape(op);
   if (shape === Shape.XI) return `${mn} ${xmmName(rm as number)}${it}`;
+  const v = src1 >= 0 ? `${xmmName(src1)},` : '';
   const isMem = typeof rm !== 'number';
   let r: string;
   if (isMem) r = amodeText(rm, specMemWidth(op));
@@ -122,9 +146,9 @@ export function sseText(op: SseOp, reg: number, rm: number | Amode, imm = 0): st
     case Shape.XX:
     case Shape.XG:
     case Shape.GX:
-      return `${mn} ${g},${r}${implicitMask(op)}${it}`;
+      return `${mn} ${g},${v}${r}${implicitMask(op)}${it}`;
     case Shape.RG:
     case Shape.RX:
-      return `${mn} ${r},${g}${it}`;
+      return `${mn} ${r},${v}${g}${it}`;
   }
 }
