@@ -326,7 +326,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const enum It { Marker, Pad, Jmp, Jcc, Bind, Ret }
+const enum It { Marker, Pad, Jmp, Jcc, Bind, Ret, Trap, Lea }
 type Item = [It, number, number];
 
 function randomProgram(r: () => number): { items: Item[]; nLabels: number } {
@@ -344,7 +344,9 @@ function randomProgram(r: () => number): { items: Item[]; nLabels: number } {
     } else if (p < 0.4) items.push([It.Marker, marker++, 0]);
     else if (p < 0.55) items.push([It.Pad, r() < 0.5 ? Math.floor(r() * 8) : Math.floor(r() * 140), 0]);
     else if (p < 0.7) items.push([It.Jmp, Math.floor(r() * nLabels), 0]);
-    else if (p < 0.95) items.push([It.Jcc, Math.floor(r() * nLabels), Math.floor(r() * 16)]);
+    else if (p < 0.9) items.push([It.Jcc, Math.floor(r() * nLabels), Math.floor(r() * 16)]);
+    else if (p < 0.94) items.push([It.Lea, Math.floor(r() * nLabels), 0]);
+    else if (p < 0.97) items.push([It.Trap, Math.floor(r() * 10), 0]);
     else items.push([It.Ret, 0, 0]);
   }
   items.push([It.Marker, marker++, 0]);
@@ -368,6 +370,7 @@ function runItems(items: Item[], flags: number): number[] {
   for (let steps = 0; steps < 10000 && out.length < STEPS && pc < items.length; steps++) {
     const [k, a, c] = items[pc];
     if (k === It.Ret) break;
+    if (k === It.Trap) { out.push(1000 + a); break; }
     if (k === It.Marker) out.push(a);
     if (k === It.Jmp || (k === It.Jcc && holds(flags, c))) pc = where.get(a)!;
     else pc++;
@@ -379,9 +382,13 @@ function emitItems(b: MachBuffer, items: Item[], nLabels: number): void {
   for (let l = 0; l < nLabels; l++) b.newLabel();
   for (const [k, a, c] of items) {
     switch (k) {
-      case It.Marker: E.movRI32(b, 0, a); break;
+      // Markers and jumps carry source locations (the marker id; 5000 + label for jumps),
+      // so that deleted jumps exercise the range fix-ups.
+      case It.Marker: b.startSrcloc(a); E.movRI32(b, 0, a); b.endSrcloc(); break;
       case It.Pad: E.nop(b, a); break;
-      case It.Jmp: b.jmp(a); break;
+      case It.Jmp: b.startSrcloc(5000 + a); b.jmp(a); b.endSrcloc(); break;
+      case It.Trap: b.addTrap(a); E.ud2(b); break;
+      case It.Lea: E.lea(b, 8, 1, Amode.rip(a)); break;
       case It.Jcc: b.jcc(c as Cond, a); break;
       case It.Bind: b.bindLabel(a); break;
       case It.Ret: E.ret(b); break;
@@ -392,7 +399,8 @@ function emitItems(b: MachBuffer, items: Item[], nLabels: number): void {
 const CCS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 
 /** Markers visited by the decoded machine code. */
-function runDecoded(ins: { offset: number; text: string }[], base: number, end: number, flags: number): number[] {
+function runDecoded(ins: { offset: number; text: string }[], base: number, end: number, flags: number,
+  trapAt: Map<number, number>): number[] {
   const at = new Map<number, number>();
   ins.forEach((x, i) => at.set(x.offset, i));
   const out: number[] = [];
@@ -404,6 +412,8 @@ function runDecoded(ins: { offset: number; text: string }[], base: number, end: 
     const mn = sp < 0 ? text : text.slice(0, sp);
     const arg = sp < 0 ? '' : text.slice(sp + 1);
     if (mn === 'ret') break;
+    if (mn === 'ud2') { out.push(1000 + trapAt.get(ins[i].offset - base)!); break; }
+    if (mn === 'lea') { i++; continue; }
     if (mn === 'mov') { out.push(parseInt(arg.split(',')[1], 16)); i++; continue; }
     if (mn === 'nop' || mn === 'xchg') { i++; continue; }
     let taken: boolean;
@@ -453,7 +463,9 @@ objdumpTest('random control flow: finished code runs like the program as written
     for (let flags = 0; flags < 8; flags++) {
       const fl = flags * 37 + 11; // vary the bits of all eight condition pairs
       const want = runItems(p.items, fl);
-      const got = runDecoded(ins, p.start, p.end, fl);
+      const trapAt = new Map<number, number>();
+      p.fin.trapOffsets.forEach((o, k) => trapAt.set(o, p.fin.trapCodes[k]));
+      const got = runDecoded(ins, p.start, p.end, fl, trapAt);
       if (want.join(',') !== got.join(',')) {
         t.fail(`program at ${p.start}: written ${want.join(',')} vs decoded ${got.join(',')}`);
         return;
@@ -478,6 +490,32 @@ objdumpTest('random control flow: finished code runs like the program as written
     }
   }
   t.is(checkedLong, longN);
+  // RIP-relative label references land on their label's final offset; every trap
+  // record is the start of a ud2; every source range covers exactly its instruction.
+  let leas = 0;
+  let ranges = 0;
+  for (const p of programs) {
+    const inRange = ins.filter((x) => x.offset >= p.start && x.offset < p.start + p.fin.codeSize);
+    const want = p.items.filter((x) => x[0] === It.Lea).map((x) => '0x' + (p.fin.labelOffsets[x[1]] + p.start).toString(16));
+    const got = inRange.filter((x) => x.text.startsWith('lea ')).map((x) => /rip=(0x[0-9a-f]+)/.exec(x.text)![1]);
+    t.deepEqual(got, want);
+    leas += got.length;
+    const byOffset = new Map(inRange.map((x, k) => [x.offset - p.start, k]));
+    for (const o of p.fin.trapOffsets) t.is(inRange[byOffset.get(o)!].text, 'ud2');
+    for (let k = 0; k < p.fin.srclocLocs.length; k++) {
+      const s0 = p.fin.srclocStarts[k];
+      const e0 = p.fin.srclocEnds[k];
+      const loc = p.fin.srclocLocs[k];
+      if (s0 === e0) continue;
+      const idx = byOffset.get(s0)!;
+      const next = idx + 1 < inRange.length ? inRange[idx + 1].offset - p.start : p.fin.codeSize;
+      t.is(next, e0, 'a source range covers exactly one instruction');
+      if (loc < 5000) t.is(inRange[idx].text, `mov eax,0x${loc.toString(16)}`);
+      else t.regex(inRange[idx].text, /^jmp /);
+      ranges++;
+    }
+  }
+  t.true(leas > 0 && ranges > 0);
   t.log(`${programs.length} programs, ${runs} runs, ${written} branches written, ${removed} removed by peepholes, ${shortN} short, ${longN} long`);
   t.true(removed > 0 && shortN > 0 && longN > 0);
 });

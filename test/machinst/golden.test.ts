@@ -5,7 +5,6 @@
  * and compared with `golden/*.dis`. Run with DERRICK_BLESS=1 to rewrite the files
  * after reviewing the new listing; a missing file fails unless blessing.
  */
-import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MachBuffer } from '../../ts/machinst/buffer';

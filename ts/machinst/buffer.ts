@@ -269,7 +269,11 @@ export class MachBuffer extends CodeSink {
   /** Delete the last branch, which is at the tail; positions after it move back onto it. */
   private removeLastBranch(): void {
     const k = this.brRaw.len - 1;
-    for (const c of [this.brRaw, this.brKind, this.brCond, this.brLabel, this.brEvents]) c.pop();
+    this.brRaw.pop();
+    this.brKind.pop();
+    this.brCond.pop();
+    this.brLabel.pop();
+    this.brEvents.pop();
     const tl = this.tails();
     for (let i = 0; i < tl.length; i++) {
       if (this.labelBr.get(tl[i]) > k) this.labelBr.set(tl[i], k);
