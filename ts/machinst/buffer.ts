@@ -82,8 +82,12 @@ export interface MachBufferFinalized {
   longBranches: number;
 }
 
-function assert(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`MachBuffer: ${msg}`);
+/**
+ * Assertions are written `if (!cond) fail(...)` so that the message, often a template
+ * string, is only built when the check fails (these run once per emitted instruction).
+ */
+function fail(msg: string): never {
+  throw new Error(`MachBuffer: ${msg}`);
 }
 
 export class MachBuffer extends CodeSink {
@@ -189,7 +193,7 @@ export class MachBuffer extends CodeSink {
     let n = 0;
     while (this.labelAlias.get(l) !== NONE) {
       l = this.labelAlias.get(l);
-      assert(++n <= this.labelAlias.len, 'alias cycle');
+      if (!(++n <= this.labelAlias.len)) fail('alias cycle');
     }
     return l;
   }
@@ -201,8 +205,8 @@ export class MachBuffer extends CodeSink {
 
   /** Bind `l` to the current position, first applying the tail-branch peepholes. */
   bindLabel(l: Label): void {
-    assert(l >= 0 && l < this.labelRaw.len, `bad label ${l}`);
-    assert(this.labelRaw.get(l) === NONE && this.labelConst.get(l) === NONE, `label ${l} bound twice`);
+    if (!(l >= 0 && l < this.labelRaw.len)) fail(`bad label ${l}`);
+    if (!(this.labelRaw.get(l) === NONE && this.labelConst.get(l) === NONE)) fail(`label ${l} bound twice`);
     this.optimizeTail(l);
     this.labelRaw.set(l, this.len);
     this.labelBr.set(l, this.brRaw.len);
@@ -321,7 +325,7 @@ export class MachBuffer extends CodeSink {
   }
 
   private addBranch(kind: BrKind, cc: number, l: Label): void {
-    assert(l >= 0 && l < this.labelRaw.len && this.labelConst.get(l) === NONE, `bad branch target ${l}`);
+    if (!(l >= 0 && l < this.labelRaw.len && this.labelConst.get(l) === NONE)) fail(`bad branch target ${l}`);
     this.brRaw.push(this.len);
     this.brKind.push(kind);
     this.brCond.push(cc);
@@ -337,7 +341,7 @@ export class MachBuffer extends CodeSink {
 
   /** RIP-relative disp32 to a label (see CodeSink). */
   override useLabelDisp32(label: number, bytesAfter: number, extra: number): void {
-    assert(label >= 0 && label < this.labelRaw.len, `bad label ${label}`);
+    if (!(label >= 0 && label < this.labelRaw.len)) fail(`bad label ${label}`);
     this.addFixup(FixKind.PcRel32, label, bytesAfter, extra);
     this.put4(0);
   }
@@ -372,14 +376,14 @@ export class MachBuffer extends CodeSink {
 
   /** Code emitted from now until `endSrcloc()` comes from source offset `loc`. */
   startSrcloc(loc: number): void {
-    assert(this.curSrcloc === NONE, 'nested source locations');
+    if (!(this.curSrcloc === NONE)) fail('nested source locations');
     this.curSrcloc = loc;
     this.curSrclocRaw = this.len;
     this.curSrclocBr = this.brRaw.len;
   }
 
   endSrcloc(): void {
-    assert(this.curSrcloc !== NONE, 'endSrcloc without startSrcloc');
+    if (!(this.curSrcloc !== NONE)) fail('endSrcloc without startSrcloc');
     if (this.curSrclocRaw !== this.len || this.curSrclocBr !== this.brRaw.len) {
       this.slStartRaw.push(this.curSrclocRaw);
       this.slStartBr.push(this.curSrclocBr);
@@ -398,7 +402,7 @@ export class MachBuffer extends CodeSink {
    */
   addConstant(data: Uint8Array): Label {
     const n = data.length;
-    assert(n === 4 || n === 8 || n === 16, `constant of ${n} bytes`);
+    if (!(n === 4 || n === 8 || n === 16)) fail(`constant of ${n} bytes`);
     let key = `${n}:`;
     for (let i = 0; i < n; i++) key += data[i].toString(16).padStart(2, '0');
     const found = this.constKeys.get(key);
@@ -438,7 +442,7 @@ export class MachBuffer extends CodeSink {
     this.jtLabel.push(base);
     this.jtCount.push(targets.length);
     for (let i = 0; i < targets.length; i++) {
-      assert(targets[i] >= 0 && targets[i] < this.labelRaw.len, `bad jump-table target ${targets[i]}`);
+      if (!(targets[i] >= 0 && targets[i] < this.labelRaw.len)) fail(`bad jump-table target ${targets[i]}`);
       this.addFixup(FixKind.TableEntry, targets[i], base, 0);
       this.put4(0);
     }
@@ -475,7 +479,7 @@ export class MachBuffer extends CodeSink {
   }
 
   finish(): MachBufferFinalized {
-    assert(this.curSrcloc === NONE, 'unterminated source location');
+    if (!(this.curSrcloc === NONE)) fail('unterminated source location');
     const nBr = this.brRaw.len;
     const nLabels = this.labelRaw.len;
 
@@ -483,7 +487,7 @@ export class MachBuffer extends CodeSink {
     const brTarget = new Int32Array(nBr);
     for (let i = 0; i < nBr; i++) {
       const t = this.resolve(this.brLabel.get(i));
-      assert(this.labelRaw.get(t) >= 0, `branch to unbound label ${this.brLabel.get(i)}`);
+      if (!(this.labelRaw.get(t) >= 0)) fail(`branch to unbound label ${this.brLabel.get(i)}`);
       brTarget[i] = t;
     }
 
@@ -560,7 +564,7 @@ export class MachBuffer extends CodeSink {
     for (let i = 0; i < this.fixRaw.len; i++) {
       const at = MachBuffer.final(this.fixRaw.get(i), this.fixBr.get(i), prefix);
       const target = labelOffsets[this.fixLabel.get(i)];
-      assert(target >= 0, `reference to unbound label ${this.fixLabel.get(i)}`);
+      if (!(target >= 0)) fail(`reference to unbound label ${this.fixLabel.get(i)}`);
       let v: number;
       if (this.fixKind.get(i) === FixKind.PcRel32) {
         v = target + this.fixExtra.get(i) - (at + 4 + this.fixAux.get(i));

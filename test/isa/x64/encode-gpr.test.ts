@@ -337,3 +337,10 @@ test.serial('a 64-bit immediate must be a true int32 (it is sign-extended)', (t)
   t.notThrows(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0xffffffff));
   t.throws(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0x100000000));
 });
+
+test.serial('out-of-range registers and displacements are refused', (t) => {
+  const b = new Batch();
+  t.throws(() => E.aluRR(b.begin(), AluOp.Add, 8, 16, 0)); // e.g. a PReg with its class bits
+  t.throws(() => E.movRM(b.begin(), 8, 0, Amode.base(64, 0)));
+  t.throws(() => E.movRM(b.begin(), 8, 0, new Amode(E.AmodeKind.BaseDisp, 0, 0, 0, 0x80000000, 0)));
+});

@@ -19,8 +19,12 @@ import { CodeSink } from './encode-sink';
 import { Amode, AmodeKind, Shape, SseOp, V3, V2MEM, NOVEX, W, emitModRmMem, specHasImm8,
   specHasMemForm, specHasRegForm, specShape } from './encode';
 
-function assert(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`x64 vex: ${msg}`);
+/**
+ * Assertions are written `if (!cond) fail(...)` so that the message, often a template
+ * string, is only built when the check fails (these run once per emitted instruction).
+ */
+function fail(msg: string): never {
+  throw new Error(`x64 vex: ${msg}`);
 }
 
 /** Does the entry have a VEX form whose VEX.vvvv is a source (for this operand kind)? */
@@ -34,6 +38,7 @@ export function vexAvailable(op: SseOp): boolean {
 
 /** Emit the VEX prefix and opcode. `x`/`b` are the index/base (or rm) high bits. */
 function emitVexOp(s: CodeSink, op: number, reg: number, vvvv: number, x: number, b: number): void {
+  if (!(((reg | vvvv) >>> 4) === 0 && ((x | b) >>> 1) === 0)) fail(`register out of range: ${reg}, ${vvvv}`);
   const map = (op >>> 8) & 3;
   const pp = (op >>> 10) & 3;
   const w = (op & W) !== 0 ? 1 : 0;
@@ -56,8 +61,9 @@ function emitVexOp(s: CodeSink, op: number, reg: number, vvvv: number, x: number
  * entries with an imm8. For the XX shape this is `v<op> reg, src1, rm`.
  */
 export function vexRR(s: CodeSink, op: SseOp, reg: number, src1: number, rm: number, imm = 0): void {
-  assert(vexAvailable(op) && specHasRegForm(op) && specShape(op) !== Shape.XI, `no VEX register form for ${SseOp[op]}`);
-  assert(vexIsThreeOperand(op, false) || src1 === 0, `${SseOp[op]} is two-operand under VEX`);
+  if (!(vexAvailable(op) && specHasRegForm(op) && specShape(op) !== Shape.XI)) fail(`no VEX register form for ${SseOp[op]}`);
+  if (!(vexIsThreeOperand(op, false) || src1 === 0)) fail(`${SseOp[op]} is two-operand under VEX`);
+  if (!((rm >>> 4) === 0)) fail(`register out of range: ${rm}`);
   emitVexOp(s, op, reg, src1, 0, rm >> 3);
   s.put1(0xc0 | ((reg & 7) << 3) | (rm & 7));
   if (specHasImm8(op)) s.put1(imm & 0xff);
@@ -65,8 +71,8 @@ export function vexRR(s: CodeSink, op: SseOp, reg: number, src1: number, rm: num
 
 /** Memory form: as vexRR with a memory operand in ModRM.rm. */
 export function vexRM(s: CodeSink, op: SseOp, reg: number, src1: number, m: Amode, imm = 0): void {
-  assert(vexAvailable(op) && specHasMemForm(op), `no VEX memory form for ${SseOp[op]}`);
-  assert(vexIsThreeOperand(op, true) || src1 === 0, `${SseOp[op]} is two-operand under VEX`);
+  if (!(vexAvailable(op) && specHasMemForm(op))) fail(`no VEX memory form for ${SseOp[op]}`);
+  if (!(vexIsThreeOperand(op, true) || src1 === 0)) fail(`${SseOp[op]} is two-operand under VEX`);
   let x = 0;
   let b = 0;
   if (m.kind === AmodeKind.BaseDisp) b = m.base >> 3;
@@ -79,8 +85,9 @@ export function vexRM(s: CodeSink, op: SseOp, reg: number, src1: number, m: Amod
 
 /** Packed shift by an immediate: `v<op> dst, src, imm` (dst in VEX.vvvv, /digit in reg). */
 export function vexShiftI(s: CodeSink, op: SseOp, dst: number, src: number, imm: number): void {
-  assert(specShape(op) === Shape.XI, `${SseOp[op]} is not a shift-by-immediate`);
+  if (!(specShape(op) === Shape.XI)) fail(`${SseOp[op]} is not a shift-by-immediate`);
   const digit = (op >>> 13) & 7;
+  if (!((src >>> 4) === 0)) fail(`register out of range: ${src}`);
   emitVexOp(s, op, digit, dst, 0, src >> 3);
   s.put1(0xc0 | (digit << 3) | (src & 7));
   s.put1(imm & 0xff);
