@@ -259,6 +259,7 @@ test('relocations, traps and source locations move with relaxed branches', (t) =
   b.endSrcloc();
   b.startSrcloc(101);
   E.callReloc(b, 7);
+  b.addCallSite();
   b.endSrcloc();
   b.addTrap(3);
   E.ud2(b);
@@ -271,6 +272,7 @@ test('relocations, traps and source locations move with relaxed branches', (t) =
   t.deepEqual(Array.from(r.relocKinds), [RelocKind.X86CallPCRel4, RelocKind.Abs8]);
   t.deepEqual(Array.from(r.relocTargets), [7, 9]);
   t.deepEqual(Array.from(r.relocAddends), [-4, 16]);
+  t.deepEqual(Array.from(r.callSites), [11]);
   t.deepEqual(Array.from(r.trapOffsets), [11]);
   t.deepEqual(Array.from(r.trapCodes), [3]);
   t.deepEqual(Array.from(r.srclocStarts), [0, 6]);
@@ -518,4 +520,22 @@ objdumpTest('random control flow: finished code runs like the program as written
   t.true(leas > 0 && ranges > 0);
   t.log(`${programs.length} programs, ${runs} runs, ${written} branches written, ${removed} removed by peepholes, ${shortN} short, ${longN} long`);
   t.true(removed > 0 && shortN > 0 && longN > 0);
+});
+
+test('a call site followed by a jump to the next block keeps its return address', (t) => {
+  const b = new MachBuffer();
+  const l = b.newLabel();
+  const far = b.newLabel();
+  b.jcc(Cond.E, far); // long: shifts everything after it by 6
+  E.callReloc(b, 1);
+  b.addCallSite();
+  b.jmp(l); // deleted by the peephole when l is bound
+  b.bindLabel(l);
+  pad(b, 130);
+  b.bindLabel(far);
+  E.ret(b);
+  const r = b.finish();
+  t.deepEqual(Array.from(r.callSites), [11]);
+  t.is(hex(r.bytes.subarray(0, 12)), '0f 84 85 00 00 00 e8 00 00 00 00 90');
+  t.throws(() => b.bytes());
 });

@@ -25,8 +25,10 @@
  *
  * Positions. Bytes are emitted into a "raw" stream without the branches; a branch is
  * a record at a raw offset. Every position recorded (label, fixup, relocation, trap,
- * source location) is a pair (raw offset, number of branches emitted before it); its
- * final offset is raw + the total size of those branches, known after relaxation.
+ * call site, source location) is a pair (raw offset, number of branches emitted before
+ * it); its final offset is raw + the total size of those branches, known after
+ * relaxation. Hence `cur()` during emission is a raw offset, not a final one: use a
+ * label to learn where something ends up.
  */
 
 import { CodeSink, RelocKind } from '../isa/x64/encode-sink';
@@ -73,6 +75,8 @@ export interface MachBufferFinalized {
   srclocStarts: Int32Array;
   srclocEnds: Int32Array;
   srclocLocs: Int32Array;
+  /** Return addresses of the calls recorded with addCallSite, in emission order. */
+  callSites: Int32Array;
   /** Inline jump tables (data inside the code): pairs (offset, number of 4-byte entries). */
   jumpTables: Int32Array;
   /** Final offset of every label (after aliasing); -1 for labels never bound. */
@@ -130,6 +134,10 @@ export class MachBuffer extends CodeSink {
   private trapBr = new Column();
   private trapCode = new Column();
 
+  // Call sites (return addresses)
+  private csRaw = new Column();
+  private csBr = new Column();
+
   // Source locations
   private slStartRaw = new Column();
   private slStartBr = new Column();
@@ -164,7 +172,7 @@ export class MachBuffer extends CodeSink {
       this.relRaw, this.relBr, this.relKind, this.relTarget, this.relAddend,
       this.trapRaw, this.trapBr, this.trapCode,
       this.slStartRaw, this.slStartBr, this.slEndRaw, this.slEndBr, this.slLoc,
-      this.jtLabel, this.jtCount]) c.clear();
+      this.jtLabel, this.jtCount, this.csRaw, this.csBr]) c.clear();
     this.tailLabels.length = 0;
     this.tailRaw = -1;
     this.curSrcloc = NONE;
@@ -172,6 +180,11 @@ export class MachBuffer extends CodeSink {
     this.constLabel.length = 0;
     this.constKeys.clear();
     this.events = 0;
+  }
+
+  /** The raw bytes have no branches in them: the code is only available from finish(). */
+  override bytes(): Uint8Array {
+    return fail('MachBuffer.bytes(): the code exists only after finish()');
   }
 
   // ---- Labels ----------------------------------------------------------------------
@@ -372,6 +385,17 @@ export class MachBuffer extends CodeSink {
     this.trapBr.push(this.brRaw.len);
     this.trapCode.push(code);
     this.events++;
+  }
+
+  /**
+   * Record a call site: call right after emitting a call, so that the position is its
+   * return address (what a frame-pointer walk finds). Not an event: nothing can be
+   * recorded after a tail branch without bytes in between, so a later peephole never
+   * has to move it.
+   */
+  addCallSite(): void {
+    this.csRaw.push(this.len);
+    this.csBr.push(this.brRaw.len);
   }
 
   /** Code emitted from now until `endSrcloc()` comes from source offset `loc`. */
@@ -586,6 +610,8 @@ export class MachBuffer extends CodeSink {
       srclocEnds[i] = MachBuffer.final(this.slEndRaw.get(i), this.slEndBr.get(i), prefix);
     }
 
+    const callSites = new Int32Array(this.csRaw.len);
+    for (let i = 0; i < this.csRaw.len; i++) callSites[i] = MachBuffer.final(this.csRaw.get(i), this.csBr.get(i), prefix);
     const jumpTables = new Int32Array(2 * this.jtLabel.len);
     for (let i = 0; i < this.jtLabel.len; i++) {
       jumpTables[2 * i] = labelOffsets[this.jtLabel.get(i)];
@@ -594,6 +620,7 @@ export class MachBuffer extends CodeSink {
 
     return {
       bytes: out,
+      callSites,
       jumpTables,
       codeSize,
       relocOffsets,
