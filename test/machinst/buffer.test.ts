@@ -536,6 +536,6 @@ test('a call site followed by a jump to the next block keeps its return address'
   E.ret(b);
   const r = b.finish();
   t.deepEqual(Array.from(r.callSites), [11]);
-  t.is(hex(r.bytes.subarray(0, 12)), '0f 84 85 00 00 00 e8 00 00 00 00 90');
+  t.is(hex(r.bytes.subarray(0, 12)), '0f 84 87 00 00 00 e8 00 00 00 00 90');
   t.throws(() => b.bytes());
 });
