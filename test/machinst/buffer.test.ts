@@ -207,6 +207,8 @@ objdumpTest('constant pool: aligned, deduplicated, RIP-relative (checked by objd
   t.is(r.labelOffsets[c2], pool + 16);
   t.is(r.labelOffsets[c1], pool + 24);
   t.is(r.bytes.length, pool + 28);
+  t.true(pool > r.codeSize, 'this layout needs padding');
+  t.true(r.bytes.subarray(r.codeSize, pool).every((x) => x === 0xcc), 'padding is int3');
   t.is(hex(r.bytes.subarray(pool)), '00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 00 00 00 00 00 00 f0 3f 00 00 80 3f');
   const ins = disassemble(r.bytes.subarray(0, r.codeSize));
   const h = (n: number): string => '0x' + n.toString(16);

@@ -566,8 +566,9 @@ export class MachBuffer extends CodeSink {
 
     // Copy the raw stream, inserting branches.
     const out = new Uint8Array(end);
-    out.fill(0xcc, 0, codeSize); // padding before the pool reads as int3
-    out.fill(0, codeSize);
+    // Alignment padding before and between constants reads as int3, should anything
+    // ever run into it.
+    out.fill(0xcc, codeSize);
     const sink = new CodeSink(0);
     sink.data = out;
     let raw = 0;
