@@ -207,6 +207,8 @@ objdumpTest('constant pool: aligned, deduplicated, RIP-relative (checked by objd
   t.is(r.labelOffsets[c2], pool + 16);
   t.is(r.labelOffsets[c1], pool + 24);
   t.is(r.bytes.length, pool + 28);
+  t.true(pool > r.codeSize, 'this layout needs padding');
+  t.true(r.bytes.subarray(r.codeSize, pool).every((x) => x === 0xcc), 'padding is int3');
   t.is(hex(r.bytes.subarray(pool)), '00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 00 00 00 00 00 00 f0 3f 00 00 80 3f');
   const ins = disassemble(r.bytes.subarray(0, r.codeSize));
   const h = (n: number): string => '0x' + n.toString(16);
@@ -259,6 +261,7 @@ test('relocations, traps and source locations move with relaxed branches', (t) =
   b.endSrcloc();
   b.startSrcloc(101);
   E.callReloc(b, 7);
+  b.addCallSite();
   b.endSrcloc();
   b.addTrap(3);
   E.ud2(b);
@@ -271,6 +274,7 @@ test('relocations, traps and source locations move with relaxed branches', (t) =
   t.deepEqual(Array.from(r.relocKinds), [RelocKind.X86CallPCRel4, RelocKind.Abs8]);
   t.deepEqual(Array.from(r.relocTargets), [7, 9]);
   t.deepEqual(Array.from(r.relocAddends), [-4, 16]);
+  t.deepEqual(Array.from(r.callSites), [11]);
   t.deepEqual(Array.from(r.trapOffsets), [11]);
   t.deepEqual(Array.from(r.trapCodes), [3]);
   t.deepEqual(Array.from(r.srclocStarts), [0, 6]);
@@ -518,4 +522,22 @@ objdumpTest('random control flow: finished code runs like the program as written
   t.true(leas > 0 && ranges > 0);
   t.log(`${programs.length} programs, ${runs} runs, ${written} branches written, ${removed} removed by peepholes, ${shortN} short, ${longN} long`);
   t.true(removed > 0 && shortN > 0 && longN > 0);
+});
+
+test('a call site followed by a jump to the next block keeps its return address', (t) => {
+  const b = new MachBuffer();
+  const l = b.newLabel();
+  const far = b.newLabel();
+  b.jcc(Cond.E, far); // long: shifts everything after it by 6
+  E.callReloc(b, 1);
+  b.addCallSite();
+  b.jmp(l); // deleted by the peephole when l is bound
+  b.bindLabel(l);
+  pad(b, 130);
+  b.bindLabel(far);
+  E.ret(b);
+  const r = b.finish();
+  t.deepEqual(Array.from(r.callSites), [11]);
+  t.is(hex(r.bytes.subarray(0, 12)), '0f 84 87 00 00 00 e8 00 00 00 00 90');
+  t.throws(() => b.bytes());
 });

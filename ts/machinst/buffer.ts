@@ -25,8 +25,10 @@
  *
  * Positions. Bytes are emitted into a "raw" stream without the branches; a branch is
  * a record at a raw offset. Every position recorded (label, fixup, relocation, trap,
- * source location) is a pair (raw offset, number of branches emitted before it); its
- * final offset is raw + the total size of those branches, known after relaxation.
+ * call site, source location) is a pair (raw offset, number of branches emitted before
+ * it); its final offset is raw + the total size of those branches, known after
+ * relaxation. Hence `cur()` during emission is a raw offset, not a final one: use a
+ * label to learn where something ends up.
  */
 
 import { CodeSink, RelocKind } from '../isa/x64/encode-sink';
@@ -73,6 +75,8 @@ export interface MachBufferFinalized {
   srclocStarts: Int32Array;
   srclocEnds: Int32Array;
   srclocLocs: Int32Array;
+  /** Return addresses of the calls recorded with addCallSite, in emission order. */
+  callSites: Int32Array;
   /** Inline jump tables (data inside the code): pairs (offset, number of 4-byte entries). */
   jumpTables: Int32Array;
   /** Final offset of every label (after aliasing); -1 for labels never bound. */
@@ -82,8 +86,12 @@ export interface MachBufferFinalized {
   longBranches: number;
 }
 
-function assert(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`MachBuffer: ${msg}`);
+/**
+ * Assertions are written `if (!cond) fail(...)` so that the message, often a template
+ * string, is only built when the check fails (these run once per emitted instruction).
+ */
+function fail(msg: string): never {
+  throw new Error(`MachBuffer: ${msg}`);
 }
 
 export class MachBuffer extends CodeSink {
@@ -126,6 +134,10 @@ export class MachBuffer extends CodeSink {
   private trapBr = new Column();
   private trapCode = new Column();
 
+  // Call sites (return addresses)
+  private csRaw = new Column();
+  private csBr = new Column();
+
   // Source locations
   private slStartRaw = new Column();
   private slStartBr = new Column();
@@ -160,7 +172,7 @@ export class MachBuffer extends CodeSink {
       this.relRaw, this.relBr, this.relKind, this.relTarget, this.relAddend,
       this.trapRaw, this.trapBr, this.trapCode,
       this.slStartRaw, this.slStartBr, this.slEndRaw, this.slEndBr, this.slLoc,
-      this.jtLabel, this.jtCount]) c.clear();
+      this.jtLabel, this.jtCount, this.csRaw, this.csBr]) c.clear();
     this.tailLabels.length = 0;
     this.tailRaw = -1;
     this.curSrcloc = NONE;
@@ -168,6 +180,11 @@ export class MachBuffer extends CodeSink {
     this.constLabel.length = 0;
     this.constKeys.clear();
     this.events = 0;
+  }
+
+  /** The raw bytes have no branches in them: the code is only available from finish(). */
+  override bytes(): Uint8Array {
+    return fail('MachBuffer.bytes(): the code exists only after finish()');
   }
 
   // ---- Labels ----------------------------------------------------------------------
@@ -189,7 +206,7 @@ export class MachBuffer extends CodeSink {
     let n = 0;
     while (this.labelAlias.get(l) !== NONE) {
       l = this.labelAlias.get(l);
-      assert(++n <= this.labelAlias.len, 'alias cycle');
+      if (!(++n <= this.labelAlias.len)) fail('alias cycle');
     }
     return l;
   }
@@ -201,8 +218,8 @@ export class MachBuffer extends CodeSink {
 
   /** Bind `l` to the current position, first applying the tail-branch peepholes. */
   bindLabel(l: Label): void {
-    assert(l >= 0 && l < this.labelRaw.len, `bad label ${l}`);
-    assert(this.labelRaw.get(l) === NONE && this.labelConst.get(l) === NONE, `label ${l} bound twice`);
+    if (!(l >= 0 && l < this.labelRaw.len)) fail(`bad label ${l}`);
+    if (!(this.labelRaw.get(l) === NONE && this.labelConst.get(l) === NONE)) fail(`label ${l} bound twice`);
     this.optimizeTail(l);
     this.labelRaw.set(l, this.len);
     this.labelBr.set(l, this.brRaw.len);
@@ -321,7 +338,7 @@ export class MachBuffer extends CodeSink {
   }
 
   private addBranch(kind: BrKind, cc: number, l: Label): void {
-    assert(l >= 0 && l < this.labelRaw.len && this.labelConst.get(l) === NONE, `bad branch target ${l}`);
+    if (!(l >= 0 && l < this.labelRaw.len && this.labelConst.get(l) === NONE)) fail(`bad branch target ${l}`);
     this.brRaw.push(this.len);
     this.brKind.push(kind);
     this.brCond.push(cc);
@@ -337,7 +354,7 @@ export class MachBuffer extends CodeSink {
 
   /** RIP-relative disp32 to a label (see CodeSink). */
   override useLabelDisp32(label: number, bytesAfter: number, extra: number): void {
-    assert(label >= 0 && label < this.labelRaw.len, `bad label ${label}`);
+    if (!(label >= 0 && label < this.labelRaw.len)) fail(`bad label ${label}`);
     this.addFixup(FixKind.PcRel32, label, bytesAfter, extra);
     this.put4(0);
   }
@@ -370,16 +387,27 @@ export class MachBuffer extends CodeSink {
     this.events++;
   }
 
+  /**
+   * Record a call site: call right after emitting a call, so that the position is its
+   * return address (what a frame-pointer walk finds). Not an event: nothing can be
+   * recorded after a tail branch without bytes in between, so a later peephole never
+   * has to move it.
+   */
+  addCallSite(): void {
+    this.csRaw.push(this.len);
+    this.csBr.push(this.brRaw.len);
+  }
+
   /** Code emitted from now until `endSrcloc()` comes from source offset `loc`. */
   startSrcloc(loc: number): void {
-    assert(this.curSrcloc === NONE, 'nested source locations');
+    if (!(this.curSrcloc === NONE)) fail('nested source locations');
     this.curSrcloc = loc;
     this.curSrclocRaw = this.len;
     this.curSrclocBr = this.brRaw.len;
   }
 
   endSrcloc(): void {
-    assert(this.curSrcloc !== NONE, 'endSrcloc without startSrcloc');
+    if (!(this.curSrcloc !== NONE)) fail('endSrcloc without startSrcloc');
     if (this.curSrclocRaw !== this.len || this.curSrclocBr !== this.brRaw.len) {
       this.slStartRaw.push(this.curSrclocRaw);
       this.slStartBr.push(this.curSrclocBr);
@@ -398,7 +426,7 @@ export class MachBuffer extends CodeSink {
    */
   addConstant(data: Uint8Array): Label {
     const n = data.length;
-    assert(n === 4 || n === 8 || n === 16, `constant of ${n} bytes`);
+    if (!(n === 4 || n === 8 || n === 16)) fail(`constant of ${n} bytes`);
     let key = `${n}:`;
     for (let i = 0; i < n; i++) key += data[i].toString(16).padStart(2, '0');
     const found = this.constKeys.get(key);
@@ -438,7 +466,7 @@ export class MachBuffer extends CodeSink {
     this.jtLabel.push(base);
     this.jtCount.push(targets.length);
     for (let i = 0; i < targets.length; i++) {
-      assert(targets[i] >= 0 && targets[i] < this.labelRaw.len, `bad jump-table target ${targets[i]}`);
+      if (!(targets[i] >= 0 && targets[i] < this.labelRaw.len)) fail(`bad jump-table target ${targets[i]}`);
       this.addFixup(FixKind.TableEntry, targets[i], base, 0);
       this.put4(0);
     }
@@ -475,7 +503,7 @@ export class MachBuffer extends CodeSink {
   }
 
   finish(): MachBufferFinalized {
-    assert(this.curSrcloc === NONE, 'unterminated source location');
+    if (!(this.curSrcloc === NONE)) fail('unterminated source location');
     const nBr = this.brRaw.len;
     const nLabels = this.labelRaw.len;
 
@@ -483,7 +511,7 @@ export class MachBuffer extends CodeSink {
     const brTarget = new Int32Array(nBr);
     for (let i = 0; i < nBr; i++) {
       const t = this.resolve(this.brLabel.get(i));
-      assert(this.labelRaw.get(t) >= 0, `branch to unbound label ${this.brLabel.get(i)}`);
+      if (!(this.labelRaw.get(t) >= 0)) fail(`branch to unbound label ${this.brLabel.get(i)}`);
       brTarget[i] = t;
     }
 
@@ -538,8 +566,9 @@ export class MachBuffer extends CodeSink {
 
     // Copy the raw stream, inserting branches.
     const out = new Uint8Array(end);
-    out.fill(0xcc, 0, codeSize); // padding before the pool reads as int3
-    out.fill(0, codeSize);
+    // Alignment padding before and between constants reads as int3, should anything
+    // ever run into it.
+    out.fill(0xcc, codeSize);
     const sink = new CodeSink(0);
     sink.data = out;
     let raw = 0;
@@ -560,7 +589,7 @@ export class MachBuffer extends CodeSink {
     for (let i = 0; i < this.fixRaw.len; i++) {
       const at = MachBuffer.final(this.fixRaw.get(i), this.fixBr.get(i), prefix);
       const target = labelOffsets[this.fixLabel.get(i)];
-      assert(target >= 0, `reference to unbound label ${this.fixLabel.get(i)}`);
+      if (!(target >= 0)) fail(`reference to unbound label ${this.fixLabel.get(i)}`);
       let v: number;
       if (this.fixKind.get(i) === FixKind.PcRel32) {
         v = target + this.fixExtra.get(i) - (at + 4 + this.fixAux.get(i));
@@ -582,6 +611,8 @@ export class MachBuffer extends CodeSink {
       srclocEnds[i] = MachBuffer.final(this.slEndRaw.get(i), this.slEndBr.get(i), prefix);
     }
 
+    const callSites = new Int32Array(this.csRaw.len);
+    for (let i = 0; i < this.csRaw.len; i++) callSites[i] = MachBuffer.final(this.csRaw.get(i), this.csBr.get(i), prefix);
     const jumpTables = new Int32Array(2 * this.jtLabel.len);
     for (let i = 0; i < this.jtLabel.len; i++) {
       jumpTables[2 * i] = labelOffsets[this.jtLabel.get(i)];
@@ -590,6 +621,7 @@ export class MachBuffer extends CodeSink {
 
     return {
       bytes: out,
+      callSites,
       jumpTables,
       codeSize,
       relocOffsets,

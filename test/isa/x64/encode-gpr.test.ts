@@ -34,6 +34,7 @@ function aluImm(v: number, size: number): number {
 }
 
 let total = 0;
+const forms = new Set<string>();
 
 objdumpTest('ALU r/r, r/m, m/r, r/imm, m/imm at 8/16/32/64 bits', (t) => {
   const b = new Batch();
@@ -64,6 +65,7 @@ objdumpTest('ALU r/r, r/m, m/r, r/imm, m/imm at 8/16/32/64 bits', (t) => {
     }
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 objdumpTest('test, not/neg/mul/imul/div/idiv, two- and three-operand imul, cwd/cdq/cqo', (t) => {
@@ -117,6 +119,7 @@ objdumpTest('test, not/neg/mul/imul/div/idiv, two- and three-operand imul, cwd/c
   E.signExtendAcc(b.begin(), 4); b.end('cdq');
   E.signExtendAcc(b.begin(), 8); b.end('cqo');
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 objdumpTest('shifts and rotates by cl and by imm; bit counts; bswap', (t) => {
@@ -160,6 +163,7 @@ objdumpTest('shifts and rotates by cl and by imm; bit counts; bswap', (t) => {
     }
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 objdumpTest('mov, movzx, movsx, movsxd, lea over the full operand sweep; immediates', (t) => {
@@ -231,6 +235,7 @@ objdumpTest('mov, movzx, movsx, movsxd, lea over the full operand sweep; immedia
     }
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 objdumpTest('setcc, cmovcc, jumps, calls, push/pop, ret, ud2, int3, nops', (t) => {
@@ -300,6 +305,7 @@ objdumpTest('setcc, cmovcc, jumps, calls, push/pop, ret, ud2, int3, nops', (t) =
     b.end(nops[n]);
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 test.serial('nop padding longer than one instruction emits exactly n bytes', (t) => {
@@ -322,7 +328,7 @@ test.serial('rip-relative displacement accounts for a trailing immediate', (t) =
 });
 
 test.serial.after('report', (t) => {
-  t.log(`GPR/control-flow encodings checked against objdump: ${total}`);
+  t.log(`GPR/control-flow encodings checked against objdump: ${total} (${forms.size} distinct forms)`);
 });
 
 test.serial('rsp cannot be an index', (t) => {
@@ -336,4 +342,11 @@ test.serial('a 64-bit immediate must be a true int32 (it is sign-extended)', (t)
   t.throws(() => E.movRI64SignExt(b.begin(), 0, 0x80000000));
   t.notThrows(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0xffffffff));
   t.throws(() => E.aluRI(b.begin(), AluOp.Add, 4, 0, 0x100000000));
+});
+
+test.serial('out-of-range registers and displacements are refused', (t) => {
+  const b = new Batch();
+  t.throws(() => E.aluRR(b.begin(), AluOp.Add, 8, 16, 0)); // e.g. a PReg with its class bits
+  t.throws(() => E.movRM(b.begin(), 8, 0, Amode.base(64, 0)));
+  t.throws(() => E.movRM(b.begin(), 8, 0, new Amode(E.AmodeKind.BaseDisp, 0, 0, 0, 0x80000000, 0)));
 });

@@ -46,6 +46,7 @@ function text(op: SseOp, r: number, v: number, rmText: string, isMem: boolean, i
 }
 
 let total = 0;
+const forms = new Set<string>();
 
 objdumpTest('VEX register forms', (t) => {
   const b = new Batch();
@@ -73,6 +74,7 @@ objdumpTest('VEX register forms', (t) => {
     }
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 objdumpTest('VEX memory forms', (t) => {
@@ -90,6 +92,61 @@ objdumpTest('VEX memory forms', (t) => {
     });
   }
   total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
+});
+
+objdumpTest('BMI1/BMI2 general-purpose forms', (t) => {
+  const b = new Batch();
+  const ams = someAmodes();
+  const three: [V.BmiOp, string][] = [
+    [V.BmiOp.Andn, 'andn'], [V.BmiOp.Bzhi, 'bzhi'], [V.BmiOp.Shlx, 'shlx'], [V.BmiOp.Sarx, 'sarx'], [V.BmiOp.Shrx, 'shrx'],
+  ];
+  const bls: [V.BlsOp, string][] = [[V.BlsOp.Blsr, 'blsr'], [V.BlsOp.Blsmsk, 'blsmsk'], [V.BlsOp.Blsi, 'blsi']];
+  for (const size of [4, 8]) {
+    for (const [op, name] of three) {
+      for (let d = 0; d < 16; d++) {
+        for (let a = 0; a < 16; a++) {
+          const c = (d * 3 + a * 5 + 7) & 15;
+          V.bmiRRR(b.begin(), op, size, d, a, c);
+          b.end(`${name} ${reg(d, size)},${reg(a, size)},${reg(c, size)}`);
+        }
+      }
+      ams.forEach((m, i) => {
+        const d = i & 15;
+        const v = (i * 7 + 3) & 15;
+        V.bmiRRM(b.begin(), op, size, d, v, m);
+        // andn takes memory last; the shifts and bzhi take it second.
+        b.end(op === V.BmiOp.Andn
+          ? `${name} ${reg(d, size)},${reg(v, size)},${mem(m, size)}`
+          : `${name} ${reg(d, size)},${mem(m, size)},${reg(v, size)}`);
+      });
+    }
+    for (const [op, name] of bls) {
+      for (let d = 0; d < 16; d++) {
+        for (let a = 0; a < 16; a++) {
+          V.blsRR(b.begin(), op, size, d, a);
+          b.end(`${name} ${reg(d, size)},${reg(a, size)}`);
+        }
+      }
+      ams.forEach((m, i) => {
+        V.blsRM(b.begin(), op, size, i & 15, m);
+        b.end(`${name} ${reg(i & 15, size)},${mem(m, size)}`);
+      });
+    }
+    for (let d = 0; d < 16; d++) {
+      for (let a = 0; a < 16; a++) {
+        const iv = (d * 16 + a) & 0xff;
+        V.rorxRRI(b.begin(), size, d, a, iv);
+        b.end(`rorx ${reg(d, size)},${reg(a, size)},${imm(iv, 8)}`);
+      }
+    }
+    ams.forEach((m, i) => {
+      V.rorxRMI(b.begin(), size, i & 15, m, i);
+      b.end(`rorx ${reg(i & 15, size)},${mem(m, size)},${imm(i, 8)}`);
+    });
+  }
+  total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
 });
 
 test('VEX: two-operand entries refuse a second source; blendv has no same-opcode VEX form', (t) => {
@@ -101,5 +158,5 @@ test('VEX: two-operand entries refuse a second source; blendv has no same-opcode
 });
 
 test.serial.after('report', (t) => {
-  t.log(`VEX encodings checked against objdump: ${total} over ${entries().length} table entries`);
+  t.log(`VEX (AVX-128 and BMI) encodings checked against objdump: ${total} (${forms.size} distinct forms) over ${entries().length} table entries`);
 });

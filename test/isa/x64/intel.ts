@@ -100,7 +100,7 @@ export function someAmodes(): Amode[] {
   }
   for (let sh = 0; sh < 4; sh++) {
     out.push(Amode.bi(5, 12, sh, 0));
-    out.push(Amode.bi(13, 4 === sh ? 0 : sh + 8, sh, -1));
+    out.push(Amode.bi(13, sh + 8, sh, -1));
   }
   out.push(Amode.rip(RIP_LABEL, 0));
   out.push(Amode.rip(RIP_LABEL, -0x20));

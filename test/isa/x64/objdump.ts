@@ -118,6 +118,17 @@ export class Batch {
     return this.cases.length;
   }
 
+  /**
+   * The distinct instruction forms among the cases: expectation texts with registers
+   * reduced to their kind and width, memory operands to their width, immediates and
+   * branch targets to `imm` (e.g. `add r64,m64`, `pshufd xmm,xmm,imm`).
+   */
+  forms(): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.cases) out.add(formOf(c.expect));
+    return out;
+  }
+
   /** Disassemble the batch and assert every case; returns the number checked. */
   check(t: ExecutionContext): number {
     const bytes = this.sink.bytes();
@@ -145,4 +156,19 @@ export class Batch {
     }
     return this.cases.length;
   }
+}
+
+const R64 = /\b(r[a-ds][xpi]|r[sd]i|r[sb]p|r(?:[89]|1[0-5]))\b/g;
+const R32 = /\b(e[a-ds][xpi]|e[sd]i|e[sb]p|r(?:[89]|1[0-5])d)\b/g;
+const R16 = /\b([a-d]x|[sd]i|[sb]p|r(?:[89]|1[0-5])w)\b/g;
+const R8 = /\b([a-d]l|[sd]il|[sb]pl|r(?:[89]|1[0-5])b)\b/g;
+
+/** Reduce an expectation to its form (see Batch.forms). */
+export function formOf(text: string): string {
+  return text
+    .replace(/(BYTE|WORD|DWORD|QWORD|XMMWORD) PTR \[[^\]]*\]/g, (_m, w: string) => `m${{ BYTE: 8, WORD: 16, DWORD: 32, QWORD: 64, XMMWORD: 128 }[w]}`)
+    .replace(/\[[^\]]*\]/g, 'm')
+    .replace(/\bxmm\d+\b/g, 'xmm')
+    .replace(R64, 'r64').replace(R32, 'r32').replace(R16, 'r16').replace(R8, 'r8')
+    .replace(/\b0x[0-9a-f]+\b/g, 'imm');
 }

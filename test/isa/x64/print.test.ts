@@ -98,7 +98,8 @@ objdumpTest('printer matches objdump: operands, immediates, mnemonics, SSE table
       }
     }
   }
-  b.check(t);
+  const n = b.check(t);
+  t.log(`printer texts checked against objdump: ${n}`);
 });
 
 test('printer: RIP-relative operands name their label', (t) => {

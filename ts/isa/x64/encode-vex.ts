@@ -16,11 +16,15 @@
  */
 
 import { CodeSink } from './encode-sink';
-import { Amode, AmodeKind, Shape, SseOp, V3, V2MEM, NOVEX, W, emitModRmMem, specHasImm8,
-  specHasMemForm, specHasRegForm, specShape } from './encode';
+import { Amode, AmodeKind, Shape, SseOp, V3, V2MEM, NOVEX, W, M_0F38, M_0F3A, P_66, P_F2, P_F3,
+  emitModRmMem, specHasImm8, specHasMemForm, specHasRegForm, specShape } from './encode';
 
-function assert(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`x64 vex: ${msg}`);
+/**
+ * Assertions are written `if (!cond) fail(...)` so that the message, often a template
+ * string, is only built when the check fails (these run once per emitted instruction).
+ */
+function fail(msg: string): never {
+  throw new Error(`x64 vex: ${msg}`);
 }
 
 /** Does the entry have a VEX form whose VEX.vvvv is a source (for this operand kind)? */
@@ -34,6 +38,7 @@ export function vexAvailable(op: SseOp): boolean {
 
 /** Emit the VEX prefix and opcode. `x`/`b` are the index/base (or rm) high bits. */
 function emitVexOp(s: CodeSink, op: number, reg: number, vvvv: number, x: number, b: number): void {
+  if (!(((reg | vvvv) >>> 4) === 0 && ((x | b) >>> 1) === 0)) fail(`register out of range: ${reg}, ${vvvv}`);
   const map = (op >>> 8) & 3;
   const pp = (op >>> 10) & 3;
   const w = (op & W) !== 0 ? 1 : 0;
@@ -56,8 +61,9 @@ function emitVexOp(s: CodeSink, op: number, reg: number, vvvv: number, x: number
  * entries with an imm8. For the XX shape this is `v<op> reg, src1, rm`.
  */
 export function vexRR(s: CodeSink, op: SseOp, reg: number, src1: number, rm: number, imm = 0): void {
-  assert(vexAvailable(op) && specHasRegForm(op) && specShape(op) !== Shape.XI, `no VEX register form for ${SseOp[op]}`);
-  assert(vexIsThreeOperand(op, false) || src1 === 0, `${SseOp[op]} is two-operand under VEX`);
+  if (!(vexAvailable(op) && specHasRegForm(op) && specShape(op) !== Shape.XI)) fail(`no VEX register form for ${SseOp[op]}`);
+  if (!(vexIsThreeOperand(op, false) || src1 === 0)) fail(`${SseOp[op]} is two-operand under VEX`);
+  if (!((rm >>> 4) === 0)) fail(`register out of range: ${rm}`);
   emitVexOp(s, op, reg, src1, 0, rm >> 3);
   s.put1(0xc0 | ((reg & 7) << 3) | (rm & 7));
   if (specHasImm8(op)) s.put1(imm & 0xff);
@@ -65,23 +71,115 @@ export function vexRR(s: CodeSink, op: SseOp, reg: number, src1: number, rm: num
 
 /** Memory form: as vexRR with a memory operand in ModRM.rm. */
 export function vexRM(s: CodeSink, op: SseOp, reg: number, src1: number, m: Amode, imm = 0): void {
-  assert(vexAvailable(op) && specHasMemForm(op), `no VEX memory form for ${SseOp[op]}`);
-  assert(vexIsThreeOperand(op, true) || src1 === 0, `${SseOp[op]} is two-operand under VEX`);
-  let x = 0;
-  let b = 0;
-  if (m.kind === AmodeKind.BaseDisp) b = m.base >> 3;
-  else if (m.kind === AmodeKind.BaseIndex) { x = m.index >> 3; b = m.base >> 3; }
-  emitVexOp(s, op, reg, src1, x, b);
+  if (!(vexAvailable(op) && specHasMemForm(op))) fail(`no VEX memory form for ${SseOp[op]}`);
+  if (!(vexIsThreeOperand(op, true) || src1 === 0)) fail(`${SseOp[op]} is two-operand under VEX`);
   const hasImm = specHasImm8(op);
-  emitModRmMem(s, reg & 7, m, hasImm ? 1 : 0);
+  vexMem(s, op, reg, src1, m, hasImm ? 1 : 0);
   if (hasImm) s.put1(imm & 0xff);
 }
 
 /** Packed shift by an immediate: `v<op> dst, src, imm` (dst in VEX.vvvv, /digit in reg). */
 export function vexShiftI(s: CodeSink, op: SseOp, dst: number, src: number, imm: number): void {
-  assert(specShape(op) === Shape.XI, `${SseOp[op]} is not a shift-by-immediate`);
+  if (!(specShape(op) === Shape.XI)) fail(`${SseOp[op]} is not a shift-by-immediate`);
   const digit = (op >>> 13) & 7;
+  if (!((src >>> 4) === 0)) fail(`register out of range: ${src}`);
   emitVexOp(s, op, digit, dst, 0, src >> 3);
   s.put1(0xc0 | (digit << 3) | (src & 7));
   s.put1(imm & 0xff);
+}
+
+// ---- BMI1/BMI2: VEX-encoded general-purpose forms -------------------------------------
+//
+// Three-operand shifts that take their count in any register (no `cl` constraint) and
+// leave the flags alone, and the bit-manipulation ops. Operand order as in Intel
+// syntax; `size` is 4 or 8 (VEX.W). The encoding roles differ per op and are listed
+// with each: ModRM.reg, VEX.vvvv, ModRM.rm.
+
+/** Three-register BMI operations, as opcode specs. */
+export const enum BmiOp {
+  /** andn dst, src1, src2/m: dst = ~src1 & src2 (reg, vvvv, rm) */
+  Andn = M_0F38 | 0xf2,
+  /** bzhi dst, src/m, index: zero bits from `index` up (reg, rm, vvvv) */
+  Bzhi = M_0F38 | 0xf5,
+  /** shlx/sarx/shrx dst, src/m, count (reg, rm, vvvv) */
+  Shlx = P_66 | M_0F38 | 0xf7,
+  Sarx = P_F3 | M_0F38 | 0xf7,
+  Shrx = P_F2 | M_0F38 | 0xf7,
+}
+
+/** One-source BMI1 group (VEX 0F38 F3 /digit): dst in vvvv, src in rm. */
+export const enum BlsOp {
+  /** blsr dst, src/m: reset lowest set bit */
+  Blsr = 1,
+  /** blsmsk dst, src/m: mask up to lowest set bit */
+  Blsmsk = 2,
+  /** blsi dst, src/m: isolate lowest set bit */
+  Blsi = 3,
+}
+
+function sizeW(size: number): number {
+  if (size !== 4 && size !== 8) fail(`BMI operand size ${size}`);
+  return size === 8 ? W : 0;
+}
+
+/** Roles of a BmiOp's second and third Intel operands: andn has vvvv second. */
+function bmiVvvvIsSecond(op: BmiOp): boolean {
+  return op === BmiOp.Andn;
+}
+
+/** `op dst, a, b` on registers (see BmiOp for which of a/b is the memory-capable one). */
+export function bmiRRR(s: CodeSink, op: BmiOp, size: number, dst: number, a: number, b: number): void {
+  const spec = op | sizeW(size);
+  const vvvv = bmiVvvvIsSecond(op) ? a : b;
+  const rm = bmiVvvvIsSecond(op) ? b : a;
+  if (((dst | vvvv | rm) >>> 4) !== 0) fail(`register out of range: ${dst}, ${a}, ${b}`);
+  emitVexOp(s, spec, dst, vvvv, 0, rm >> 3);
+  s.put1(0xc0 | ((dst & 7) << 3) | (rm & 7));
+}
+
+/** Memory form: andn dst, src1, [m] / shlx dst, [m], count / bzhi dst, [m], index. */
+export function bmiRRM(s: CodeSink, op: BmiOp, size: number, dst: number, vvvv: number, m: Amode): void {
+  const spec = op | sizeW(size);
+  if (((dst | vvvv) >>> 4) !== 0) fail(`register out of range: ${dst}, ${vvvv}`);
+  vexMem(s, spec, dst, vvvv, m, 0);
+}
+
+/** blsr/blsmsk/blsi dst, src. */
+export function blsRR(s: CodeSink, op: BlsOp, size: number, dst: number, src: number): void {
+  const spec = M_0F38 | 0xf3 | sizeW(size);
+  if (((dst | src) >>> 4) !== 0) fail(`register out of range: ${dst}, ${src}`);
+  emitVexOp(s, spec, op, dst, 0, src >> 3);
+  s.put1(0xc0 | (op << 3) | (src & 7));
+}
+
+export function blsRM(s: CodeSink, op: BlsOp, size: number, dst: number, m: Amode): void {
+  const spec = M_0F38 | 0xf3 | sizeW(size);
+  if ((dst >>> 4) !== 0) fail(`register out of range: ${dst}`);
+  vexMem(s, spec, op, dst, m, 0);
+}
+
+/** rorx dst, src, imm8: rotate right by an immediate without touching the flags. */
+export function rorxRRI(s: CodeSink, size: number, dst: number, src: number, imm: number): void {
+  const spec = P_F2 | M_0F3A | 0xf0 | sizeW(size);
+  if (((dst | src) >>> 4) !== 0) fail(`register out of range: ${dst}, ${src}`);
+  emitVexOp(s, spec, dst, 0, 0, src >> 3);
+  s.put1(0xc0 | ((dst & 7) << 3) | (src & 7));
+  s.put1(imm & 0xff);
+}
+
+export function rorxRMI(s: CodeSink, size: number, dst: number, m: Amode, imm: number): void {
+  const spec = P_F2 | M_0F3A | 0xf0 | sizeW(size);
+  if ((dst >>> 4) !== 0) fail(`register out of range: ${dst}`);
+  vexMem(s, spec, dst, 0, m, 1);
+  s.put1(imm & 0xff);
+}
+
+/** VEX prefix + opcode + ModRM/SIB/disp for a memory operand. */
+function vexMem(s: CodeSink, spec: number, reg: number, vvvv: number, m: Amode, bytesAfter: number): void {
+  let x = 0;
+  let b = 0;
+  if (m.kind === AmodeKind.BaseDisp) b = m.base >> 3;
+  else if (m.kind === AmodeKind.BaseIndex) { x = m.index >> 3; b = m.base >> 3; }
+  emitVexOp(s, spec, reg, vvvv, x & 1, b & 1);
+  emitModRmMem(s, reg & 7, m, bytesAfter);
 }

@@ -23,8 +23,13 @@
  *    otherwise empty REX (0x40) is emitted for them.
  *
  * SSE forms are driven by one packed opcode table (`SseOp`, below) that also records
- * each form's operand shape, memory access width and whether an imm8 follows, so
- * lowering (load sinking) and the tests derive their facts from the same place.
+ * each form's operand shape, memory access width, whether an imm8 follows and how its
+ * VEX form takes operands, so lowering (load sinking), the VEX encoder
+ * (encode-vex.ts), the printer (print.ts) and the tests derive their facts from the
+ * same place.
+ *
+ * Correctness evidence: test/isa/x64/*.test.ts encode every form over every register
+ * and a sweep of addressing modes and compare with GNU objdump.
  */
 
 import { CodeSink, RelocKind } from './encode-sink';
@@ -83,8 +88,12 @@ export class Amode {
 
 // ---- Helpers ---------------------------------------------------------------------
 
-function assert(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`x64 encode: ${msg}`);
+/**
+ * Assertions are written `if (!cond) fail(...)` so that the message, often a template
+ * string, is only built when the check fails (these run once per emitted instruction).
+ */
+function fail(msg: string): never {
+  throw new Error(`x64 encode: ${msg}`);
 }
 
 export function fitsI8(v: number): boolean {
@@ -209,6 +218,7 @@ function emitOpcode(s: CodeSink, spec: number): void {
  * byte registers (for the empty REX).
  */
 export function encRR(s: CodeSink, spec: number, size: number, reg: number, rm: number, byteRegs: number): void {
+  if (!(((reg | rm) >>> 4) === 0)) fail(`register out of range: ${reg}, ${rm}`);
   const rex = ((reg >> 3) << 2) | (rm >> 3);
   const force = ((byteRegs & BYTE_REG) !== 0 && byteRegNeedsRex(reg)) ||
     ((byteRegs & BYTE_RM) !== 0 && byteRegNeedsRex(rm));
@@ -223,6 +233,7 @@ export function encRR(s: CodeSink, spec: number, size: number, reg: number, rm: 
  * RIP-relative displacement relative to the end of the instruction.
  */
 export function encRM(s: CodeSink, spec: number, size: number, reg: number, m: Amode, bytesAfter: number, byteRegs: number): void {
+  if (!((reg >>> 4) === 0)) fail(`register out of range: ${reg}`);
   let rex = (reg >> 3) << 2;
   if (m.kind === AmodeKind.BaseDisp) {
     rex |= m.base >> 3;
@@ -237,6 +248,8 @@ export function encRM(s: CodeSink, spec: number, size: number, reg: number, m: A
 
 export function emitModRmMem(s: CodeSink, reg3: number, m: Amode, bytesAfter: number): void {
   const disp = m.disp;
+  if (!(disp === (disp | 0))) fail(`displacement ${disp} is not an int32`);
+  if (!(((m.base | m.index) >>> 4) === 0)) fail(`address register out of range: ${m.base}, ${m.index}`);
   switch (m.kind) {
     case AmodeKind.Rip: {
       s.put1((reg3 << 3) | 5);
@@ -258,8 +271,8 @@ export function emitModRmMem(s: CodeSink, reg3: number, m: Amode, bytesAfter: nu
       return;
     }
     case AmodeKind.BaseIndex: {
-      assert(m.index !== Gpr.RSP, 'rsp cannot be an index register');
-      assert(m.shift >= 0 && m.shift <= 3, `bad scale shift ${m.shift}`);
+      if (!(m.index !== Gpr.RSP)) fail('rsp cannot be an index register');
+      if (!(m.shift >= 0 && m.shift <= 3)) fail(`bad scale shift ${m.shift}`);
       const b = m.base & 7;
       const mod = disp === 0 && b !== 5 ? 0 : fitsI8(disp) ? 1 : 2;
       s.put1((mod << 6) | (reg3 << 3) | 4);
@@ -288,12 +301,11 @@ function emitImm(s: CodeSink, size: number, imm: number): void {
  * would silently mean -1. At 32 bits and below either reading of the bits is fine.
  */
 function assertImm(size: number, imm: number): void {
-  assert(size === 8 ? imm === (imm | 0) : imm === (imm | 0) || imm === imm >>> 0,
-    `immediate ${imm} does not fit a ${size === 8 ? 'sign-extended imm32' : 'imm32'}`);
+  if (!(size === 8 ? imm === (imm | 0) : imm === (imm | 0) || imm === imm >>> 0)) fail(`immediate ${imm} does not fit a ${size === 8 ? 'sign-extended imm32' : 'imm32'}`);
 }
 
 function assertSize(size: number): void {
-  assert(size === 1 || size === 2 || size === 4 || size === 8, `bad operand size ${size}`);
+  if (!(size === 1 || size === 2 || size === 4 || size === 8)) fail(`bad operand size ${size}`);
 }
 
 /** Byte-register flags for an operand size: both fields hold byte registers at size 1. */
@@ -395,18 +407,18 @@ export function unaryM(s: CodeSink, op: UnaryOp, size: number, m: Amode): void {
 
 /** Two-operand `imul dst, src`: 0F AF /r. */
 export function imulRR(s: CodeSink, size: number, dst: number, src: number): void {
-  assert(size >= 2, 'imul r, r/m has no byte form');
+  if (!(size >= 2)) fail('imul r, r/m has no byte form');
   encRR(s, M_0F | 0xaf, size, dst, src, 0);
 }
 
 export function imulRM(s: CodeSink, size: number, dst: number, m: Amode): void {
-  assert(size >= 2, 'imul r, r/m has no byte form');
+  if (!(size >= 2)) fail('imul r, r/m has no byte form');
   encRM(s, M_0F | 0xaf, size, dst, m, 0, 0);
 }
 
 /** Three-operand `imul dst, src, imm`: 6B /r ib or 69 /r id (iw at 16 bits). */
 export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm: number): void {
-  assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  if (!(size >= 2)) fail('imul r, r/m, imm has no byte form');
   assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   encRR(s, short ? 0x6b : 0x69, size, dst, src, 0);
@@ -414,7 +426,7 @@ export function imulRRI(s: CodeSink, size: number, dst: number, src: number, imm
 }
 
 export function imulRMI(s: CodeSink, size: number, dst: number, m: Amode, imm: number): void {
-  assert(size >= 2, 'imul r, r/m, imm has no byte form');
+  if (!(size >= 2)) fail('imul r, r/m, imm has no byte form');
   assertImm(size, imm);
   const short = size === 2 ? fitsI8in16(imm) : fitsI8(imm);
   const isz = short ? 1 : size === 2 ? 2 : 4;
@@ -424,7 +436,7 @@ export function imulRMI(s: CodeSink, size: number, dst: number, m: Amode, imm: n
 
 /** Sign-extend the accumulator into rdx/edx: cdq (99), cqo (REX.W 99); cwd at 16. */
 export function signExtendAcc(s: CodeSink, size: number): void {
-  assert(size >= 2, 'no byte form of cwd/cdq/cqo');
+  if (!(size >= 2)) fail('no byte form of cwd/cdq/cqo');
   if (size === 2) s.put1(0x66);
   if (size === 8) s.put1(0x48);
   s.put1(0x99);
@@ -476,18 +488,18 @@ export const enum BitOp {
 }
 
 export function bitRR(s: CodeSink, op: BitOp, size: number, dst: number, src: number): void {
-  assert(size >= 2, 'bit-count ops have no byte form');
+  if (!(size >= 2)) fail('bit-count ops have no byte form');
   encRR(s, op, size, dst, src, 0);
 }
 
 export function bitRM(s: CodeSink, op: BitOp, size: number, dst: number, m: Amode): void {
-  assert(size >= 2, 'bit-count ops have no byte form');
+  if (!(size >= 2)) fail('bit-count ops have no byte form');
   encRM(s, op, size, dst, m, 0, 0);
 }
 
 /** `bswap r`: 0F C8+r, 32 or 64 bits. */
 export function bswap(s: CodeSink, size: number, r: number): void {
-  assert(size === 4 || size === 8, 'bswap is 32 or 64 bits');
+  if (!(size === 4 || size === 8)) fail('bswap is 32 or 64 bits');
   const rex = (size === 8 ? 0x48 : 0) | (r >> 3);
   if (rex !== 0) s.put1(0x40 | rex);
   s.put1(0x0f);
@@ -565,31 +577,31 @@ export function movImm64(s: CodeSink, dst: number, lo: number, hi: number): void
 
 /** `movzx dst, src` from 1 or 2 bytes into 4 or 8: 0F B6 / 0F B7. */
 export function movzxRR(s: CodeSink, fromSize: number, toSize: number, dst: number, src: number): void {
-  assert((fromSize === 1 || fromSize === 2) && toSize > fromSize, 'bad movzx sizes');
+  if (!((fromSize === 1 || fromSize === 2) && toSize > fromSize)) fail('bad movzx sizes');
   encRR(s, M_0F | (fromSize === 1 ? 0xb6 : 0xb7), toSize, dst, src, fromSize === 1 ? BYTE_RM : 0);
 }
 
 export function movzxRM(s: CodeSink, fromSize: number, toSize: number, dst: number, m: Amode): void {
-  assert((fromSize === 1 || fromSize === 2) && toSize > fromSize, 'bad movzx sizes');
+  if (!((fromSize === 1 || fromSize === 2) && toSize > fromSize)) fail('bad movzx sizes');
   encRM(s, M_0F | (fromSize === 1 ? 0xb6 : 0xb7), toSize, dst, m, 0, 0);
 }
 
 /** `movsx dst, src` from 1 or 2 bytes (0F BE / 0F BF), or 4 into 8 (`movsxd`, 63). */
 export function movsxRR(s: CodeSink, fromSize: number, toSize: number, dst: number, src: number): void {
-  assert(toSize > fromSize && fromSize <= 4, 'bad movsx sizes');
+  if (!(toSize > fromSize && fromSize <= 4)) fail('bad movsx sizes');
   const spec = fromSize === 4 ? 0x63 : M_0F | (fromSize === 1 ? 0xbe : 0xbf);
   encRR(s, spec, toSize, dst, src, fromSize === 1 ? BYTE_RM : 0);
 }
 
 export function movsxRM(s: CodeSink, fromSize: number, toSize: number, dst: number, m: Amode): void {
-  assert(toSize > fromSize && fromSize <= 4, 'bad movsx sizes');
+  if (!(toSize > fromSize && fromSize <= 4)) fail('bad movsx sizes');
   const spec = fromSize === 4 ? 0x63 : M_0F | (fromSize === 1 ? 0xbe : 0xbf);
   encRM(s, spec, toSize, dst, m, 0, 0);
 }
 
 /** `lea dst, [m]`: 8D /r, 32 or 64 bits. */
 export function lea(s: CodeSink, size: number, dst: number, m: Amode): void {
-  assert(size === 4 || size === 8, 'lea is 32 or 64 bits here');
+  if (!(size === 4 || size === 8)) fail('lea is 32 or 64 bits here');
   encRM(s, 0x8d, size, dst, m, 0, 0);
 }
 
@@ -600,12 +612,12 @@ export function setcc(s: CodeSink, cc: Cond, dst: number): void {
 
 /** `cmovcc dst, src`: 0F 40+cc /r, 16/32/64 bits. */
 export function cmovRR(s: CodeSink, cc: Cond, size: number, dst: number, src: number): void {
-  assert(size >= 2, 'cmov has no byte form');
+  if (!(size >= 2)) fail('cmov has no byte form');
   encRR(s, M_0F | (0x40 + cc), size, dst, src, 0);
 }
 
 export function cmovRM(s: CodeSink, cc: Cond, size: number, dst: number, m: Amode): void {
-  assert(size >= 2, 'cmov has no byte form');
+  if (!(size >= 2)) fail('cmov has no byte form');
   encRM(s, M_0F | (0x40 + cc), size, dst, m, 0, 0);
 }
 
@@ -619,7 +631,7 @@ export const JCC_REL32_SIZE = 6;
 
 /** `jmp rel8` (EB cb); `disp` is relative to the end of the instruction. */
 export function jmpRel8(s: CodeSink, disp: number): void {
-  assert(fitsI8(disp), `jmp rel8 out of range: ${disp}`);
+  if (!(fitsI8(disp))) fail(`jmp rel8 out of range: ${disp}`);
   s.put1(0xeb);
   s.put1(disp & 0xff);
 }
@@ -632,7 +644,7 @@ export function jmpRel32(s: CodeSink, disp: number): void {
 
 /** `jcc rel8` (70+cc cb). */
 export function jccRel8(s: CodeSink, cc: Cond, disp: number): void {
-  assert(fitsI8(disp), `jcc rel8 out of range: ${disp}`);
+  if (!(fitsI8(disp))) fail(`jcc rel8 out of range: ${disp}`);
   s.put1(0x70 + cc);
   s.put1(disp & 0xff);
 }
@@ -948,34 +960,34 @@ function specEnc(op: number): number {
  * `reg` is the destination and `rm` the source.
  */
 export function sseRR(s: CodeSink, op: SseOp, reg: number, rm: number): void {
-  assert(!specHasImm8(op), `${SseOp[op]} needs an imm8`);
-  assert(specHasRegForm(op), `${SseOp[op]} has no register form`);
+  if (!(!specHasImm8(op))) fail(`${SseOp[op]} needs an imm8`);
+  if (!(specHasRegForm(op))) fail(`${SseOp[op]} has no register form`);
   encRR(s, specEnc(op), 0, reg, rm, 0);
 }
 
 /** Memory SSE form: ModRM.reg = `reg`, ModRM.rm = memory (loads and stores alike). */
 export function sseRM(s: CodeSink, op: SseOp, reg: number, m: Amode): void {
-  assert(!specHasImm8(op), `${SseOp[op]} needs an imm8`);
-  assert(specHasMemForm(op), `${SseOp[op]} has no memory form`);
+  if (!(!specHasImm8(op))) fail(`${SseOp[op]} needs an imm8`);
+  if (!(specHasMemForm(op))) fail(`${SseOp[op]} has no memory form`);
   encRM(s, specEnc(op), 0, reg, m, 0, 0);
 }
 
 /** Register-register SSE form with a trailing imm8 (pshufd, roundss, pinsrd, ...). */
 export function sseRRI(s: CodeSink, op: SseOp, reg: number, rm: number, imm: number): void {
-  assert(specHasImm8(op) && specShape(op) !== Shape.XI && specHasRegForm(op), `${SseOp[op]} takes no imm8 here`);
+  if (!(specHasImm8(op) && specShape(op) !== Shape.XI && specHasRegForm(op))) fail(`${SseOp[op]} takes no imm8 here`);
   encRR(s, specEnc(op), 0, reg, rm, 0);
   s.put1(imm & 0xff);
 }
 
 export function sseRMI(s: CodeSink, op: SseOp, reg: number, m: Amode, imm: number): void {
-  assert(specHasImm8(op) && specHasMemForm(op), `${SseOp[op]} takes no imm8 or has no memory form`);
+  if (!(specHasImm8(op) && specHasMemForm(op))) fail(`${SseOp[op]} takes no imm8 or has no memory form`);
   encRM(s, specEnc(op), 0, reg, m, 1, 0);
   s.put1(imm & 0xff);
 }
 
 /** Packed shift by an immediate (the psll, psrl, psra, pslldq and psrldq families). */
 export function sseShiftI(s: CodeSink, op: SseOp, x: number, imm: number): void {
-  assert(specShape(op) === Shape.XI, `${SseOp[op]} is not a shift-by-immediate`);
+  if (!(specShape(op) === Shape.XI)) fail(`${SseOp[op]} is not a shift-by-immediate`);
   encRR(s, specEnc(op), 0, (op >>> DIGIT_SHIFT) & 7, x, 0);
   s.put1(imm & 0xff);
 }

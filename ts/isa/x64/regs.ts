@@ -5,12 +5,13 @@
  * Pipeline position: isa/x64, below lowering and the register allocator. The encoder
  * (encode.ts) takes bare hardware numbers 0..15; the allocator and lowering talk about
  * physical registers as `PReg`, a hardware number tagged with its class, packed into
- * one small integer the way regalloc2 does it:
+ * one small integer — the same packing as the allocator's interface
+ * (regalloc/interface.ts: `cls * 32 + hw`):
  *
- *     PReg = (class << 6) | hw        class: 0 = int, 1 = float/vector; hw: 0..15
+ *     PReg = (class << 5) | hw        class: 0 = int, 1 = float/vector; hw: 0..15
  *
- * so `PReg` values are dense (0..15 for GPRs, 64..79 for XMMs) and fit a column of a
- * typed array. Bit 4 of `hw` is exactly what REX.R/X/B extends.
+ * so `PReg` values are small (0..15 for GPRs, 32..47 for XMMs) and fit a column of a
+ * typed array. Bit 3 of `hw` is exactly what REX.R/X/B (and VEX R̄/X̄/B̄) extends.
  */
 
 /** General-purpose registers, hardware encoding (the value that goes into ModRM/REX). */
@@ -31,26 +32,28 @@ export const enum RegClass {
   Float = 1,
 }
 
-/** A physical register: `(class << 6) | hw`. */
+/** A physical register: `(class << 5) | hw`. */
 export type PReg = number;
 
 export const NUM_GPRS = 16;
 export const NUM_XMMS = 16;
 
+const CLASS_SHIFT = 5;
+
 export function preg(cls: RegClass, hw: number): PReg {
-  return (cls << 6) | hw;
+  return (cls << CLASS_SHIFT) | hw;
 }
 export function gpr(hw: number): PReg {
   return hw;
 }
 export function xmm(hw: number): PReg {
-  return (RegClass.Float << 6) | hw;
+  return (RegClass.Float << CLASS_SHIFT) | hw;
 }
 export function pregClass(r: PReg): RegClass {
-  return (r >>> 6) as RegClass;
+  return (r >>> CLASS_SHIFT) as RegClass;
 }
 export function pregHw(r: PReg): number {
-  return r & 15;
+  return r & 31;
 }
 
 const GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi',
