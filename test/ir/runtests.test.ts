@@ -39,8 +39,9 @@ test('parse -> print -> parse round trip is exact over the shared runtests', (t)
       funcs++;
     }
   }
-  t.deepEqual(unparsed.sort(), ['dynamic-simd-arithmetic.clif', 'dynamic-simd-narrow-widen.clif', 'isubborrow.clif', 'throw.clif', 'try_call.clif']);
-  t.is(parsed, files.length - 5);
+  // none of these is x86-64 runnable: dynamic vector types, and borrow-in subtraction (interpret-only)
+  t.deepEqual(unparsed.sort(), ['dynamic-simd-arithmetic.clif', 'dynamic-simd-narrow-widen.clif', 'isubborrow.clif']);
+  t.is(parsed, files.length - 3);
   t.true(funcs > 2000, `${funcs} functions`);
 });
 

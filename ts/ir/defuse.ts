@@ -5,7 +5,7 @@
  * uses of an alias count as uses of its target. Built on demand by passes and
  * lowering; it is a snapshot and is not updated when the function changes.
  */
-import { Function, NONE, Value, Inst } from './function';
+import { Function, NONE, Value, Inst, isValueArg } from './function';
 
 export class DefUse {
   /** users of value v are user[start[v] .. start[v+1]) (an instruction using v twice appears twice). */
@@ -27,7 +27,7 @@ export class DefUse {
         for (let d = 0; d < nd; d++) {
           const c = f.dest(i, d);
           const cs = f.bcArgStart[c], cn = f.bcArgLen[c];
-          for (let k = 0; k < cn; k++) this.user[fill[f.resolve(f.pool[cs + k])]++] = i;
+          for (let k = 0; k < cn; k++) { const a = f.pool[cs + k]; if (isValueArg(a)) this.user[fill[f.resolve(a)]++] = i; }
         }
       }
     }

@@ -22,12 +22,22 @@
  *   StackAddr: imm0 = slot, imm1 = offset; FuncAddr/Call: imm0 = ext func; CallIndirect: imm0 = sig
  *   UnaryGlobalValue: imm0 = global value
  *   Jump: imm0 = block call; Brif: imm0/imm1 = then/else block calls; BranchTable: imm0 = jump table
+ *   TryCall: imm0 = ext func, imm1 = sig, imm2 = jump table [normal, handlers...] with tags in exTags;
+ *   TryCallIndirect: same with the callee as argument 0 (imm0 unused)
+ *   Block-call arguments of try_call destinations may be the call's results or the
+ *   exception payload: encoded as BCA_RET | k / BCA_EXN | k instead of a value.
  *   Trap/CondTrap/IntAddTrap: imm0 = trap code
  */
 import { Op, Fmt, opFormat, opResults, opFlags, tokType, F_BRANCH } from './opcodes';
 import * as T from './types';
 
 export const NONE = 0xffffffff;
+
+/** Block-call argument kinds besides plain values (only in try_call destinations). */
+export const BCA_RET = 0x40000000;
+export const BCA_EXN = 0x80000000;
+/** Is a block-call argument a plain value (not a try_call `retN`/`exnN`)? */
+export function isValueArg(x: number): boolean { return x < BCA_RET; }
 
 export type Value = number;
 export type Inst = number;
@@ -146,6 +156,8 @@ export class Function {
   /** Constants declared in the preamble (`constN = ...`), printed there and referenced by name. */
   declaredConsts = new Set<number>();
   stackLimit: number = NONE;
+  /** Exception tags of try_call tables, by jump table: tag number per handler, -1 = default. */
+  exTags: (number[] | undefined)[] = [];
 
   // ---------------- pool ----------------
 
@@ -314,6 +326,7 @@ export class Function {
       case Fmt.Jump: return 1;
       case Fmt.Brif: return 2;
       case Fmt.BranchTable: return this.jtLen[this.iImm0[inst]];
+      case Fmt.TryCall: case Fmt.TryCallIndirect: return this.jtLen[this.iImm2[inst]];
       default: return 0;
     }
   }
@@ -324,6 +337,7 @@ export class Function {
       case Fmt.Jump: return this.iImm0[inst];
       case Fmt.Brif: return i === 0 ? this.iImm0[inst] : this.iImm1[inst];
       case Fmt.BranchTable: { const j = this.iImm0[inst]; return this.pool[this.jtStart[j] + i]; }
+      case Fmt.TryCall: case Fmt.TryCallIndirect: { const j = this.iImm2[inst]; return this.pool[this.jtStart[j] + i]; }
       default: throw new Error('dest: not a branch');
     }
   }
@@ -368,7 +382,7 @@ export class Function {
     switch (op) {
       case Op.Call: return this.sigs[this.extFuncs[imm0]!.sig]!.returns.length;
       case Op.CallIndirect: return this.sigs[imm0]!.returns.length;
-      case Op.ReturnCall: case Op.ReturnCallIndirect: return 0;
+      case Op.ReturnCall: case Op.ReturnCallIndirect: case Op.TryCall: case Op.TryCallIndirect: return 0;
       default: return opResults[op].length;
     }
   }
@@ -447,7 +461,7 @@ export class Function {
         for (let d = 0; d < dn; d++) {
           const c = this.dest(i, d);
           const cs = this.bcArgStart[c], cn = this.bcArgLen[c];
-          for (let k = 0; k < cn; k++) uses[this.resolve(this.pool[cs + k])]++;
+          for (let k = 0; k < cn; k++) { const a = this.pool[cs + k]; if (isValueArg(a)) uses[this.resolve(a)]++; }
         }
       }
     }
@@ -464,7 +478,7 @@ export class Function {
         for (let d = 0; d < dn; d++) {
           const c = this.dest(i, d);
           const cs = this.bcArgStart[c], cn = this.bcArgLen[c];
-          for (let k = 0; k < cn; k++) this.pool[cs + k] = this.resolve(this.pool[cs + k]);
+          for (let k = 0; k < cn; k++) { const a = this.pool[cs + k]; if (isValueArg(a)) this.pool[cs + k] = this.resolve(a); }
         }
       }
     }

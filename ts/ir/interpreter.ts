@@ -16,7 +16,7 @@
  * file by name, or to the libcalls upstream's runner knows (CeilF32, FmaF64, ...).
  * `func_addr` gives FUNC_BASE + 16·k for entry k of the callee table.
  */
-import { Function, NONE } from './function';
+import { Function, NONE, isValueArg, BCA_RET, BCA_EXN } from './function';
 import { Op, Fmt, opFormat, opName } from './opcodes';
 import * as T from './types';
 import { IntCC, FloatCC, AtomicOp, TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
@@ -159,19 +159,31 @@ export class Interpreter implements Executor {
       if (op === Op.ReturnCall || op === Op.ReturnCallIndirect) {
         return this.doCall(f, fr, i);
       }
+      if (op === Op.TryCall || op === Op.TryCallIndirect) {
+        // exceptions are not modelled: a call that returns continues at the normal destination
+        const rets = this.doCall(f, fr, i);
+        b = this.passArgs(f, fr, f.pool[f.jtStart[f.iImm2[i]]], rets);
+        i = f.bFirst[b];
+        continue;
+      }
       this.step(f, fr, i, slotAddr, tmp);
       i = f.iNext[i];
     }
   }
 
   /** Copy block-call arguments into the target's parameters (parallel copy); returns the target. */
-  private passArgs(f: Function, fr: Frame, c: number): number {
+  private passArgs(f: Function, fr: Frame, c: number, rets?: Uint32Array): number {
     const tb = f.bcBlock[c];
     const n = f.bcArgLen[c], s = f.bcArgStart[c];
     if (n !== f.bParamLen[tb]) throw new InterpError(`block${tb}: ${n} arguments for ${f.bParamLen[tb]} parameters`);
     if (n === 0) return tb;
     const vals = new Uint32Array(n * 4);
-    for (let k = 0; k < n; k++) vals.set(fr.slot(f.resolve(f.pool[s + k])), k * 4);
+    for (let k = 0; k < n; k++) {
+      const x = f.pool[s + k];
+      if (isValueArg(x)) vals.set(fr.slot(f.resolve(x)), k * 4);
+      else if (rets !== undefined && x < BCA_EXN) vals.set(rets.subarray((x - BCA_RET) * 4, (x - BCA_RET) * 4 + 4), k * 4);
+      else throw new InterpError('exception payloads are not modelled');
+    }
     for (let k = 0; k < n; k++) fr.u32.set(vals.subarray(k * 4, k * 4 + 4), f.blockParam(tb, k) * 4);
     return tb;
   }
@@ -180,7 +192,7 @@ export class Interpreter implements Executor {
     const op = f.iOp[i];
     let k: number;
     let first = 0;
-    if (op === Op.Call || op === Op.ReturnCall) {
+    if (op === Op.Call || op === Op.ReturnCall || op === Op.TryCall) {
       k = this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
     } else {
       const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);

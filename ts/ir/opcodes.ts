@@ -19,7 +19,7 @@ export const enum Fmt {
   Nullary, Unary, UnaryImm, UnaryIeee16, UnaryIeee32, UnaryIeee64, UnaryConst, UnaryGlobalValue,
   Binary, BinaryImm8, Ternary, TernaryImm8, IntCompare, FloatCompare, Shuffle,
   Load, LoadNoOffset, Store, StoreNoOffset, AtomicRmw, AtomicCas, StackAddr, FuncAddr,
-  Jump, Brif, BranchTable, Call, CallIndirect, Trap, CondTrap, IntAddTrap, MultiAry,
+  Jump, Brif, BranchTable, Call, CallIndirect, TryCall, TryCallIndirect, Trap, CondTrap, IntAddTrap, MultiAry,
 }
 
 export const enum Op {
@@ -52,7 +52,7 @@ export const enum Op {
   Uload8x8, Sload8x8, Uload16x4, Sload16x4, Uload32x2, Sload32x2,
   Store, Istore8, Istore16, Istore32, AtomicLoad, AtomicStore, AtomicRmw, AtomicCas, StackAddr, FuncAddr,
   // control
-  Jump, Brif, BrTable, Return, Call, CallIndirect, ReturnCall, ReturnCallIndirect,
+  Jump, Brif, BrTable, Return, Call, CallIndirect, ReturnCall, ReturnCallIndirect, TryCall, TryCallIndirect,
   Trap, Trapz, Trapnz, UaddOverflowTrap,
   COUNT,
 }
@@ -233,6 +233,8 @@ def(Op.Call, 'call', Fmt.Call, Ctrl.None, N, '', '', CALL);
 def(Op.CallIndirect, 'call_indirect', Fmt.CallIndirect, Ctrl.None, N, '', '', CALL);
 def(Op.ReturnCall, 'return_call', Fmt.Call, Ctrl.None, N, '', '', CALL | F_TERMINATOR | F_RETURN);
 def(Op.ReturnCallIndirect, 'return_call_indirect', Fmt.CallIndirect, Ctrl.None, N, '', '', CALL | F_TERMINATOR | F_RETURN);
+def(Op.TryCall, 'try_call', Fmt.TryCall, Ctrl.None, N, '', '', CALL | TB);
+def(Op.TryCallIndirect, 'try_call_indirect', Fmt.TryCallIndirect, Ctrl.None, N, '', '', CALL | TB);
 def(Op.Trap, 'trap', Fmt.Trap, Ctrl.None, N, '', '', F_TERMINATOR | F_CAN_TRAP);
 def(Op.Trapz, 'trapz', Fmt.CondTrap, Ctrl.None, N, 'Int', '', F_CAN_TRAP);
 def(Op.Trapnz, 'trapnz', Fmt.CondTrap, Ctrl.None, N, 'Int', '', F_CAN_TRAP);

@@ -8,7 +8,7 @@
  * forward alias targets). The controlling type is printed as a suffix exactly
  * when the opcode table says it cannot be inferred from an operand.
  */
-import { Function, NONE, VK_ALIAS, Signature, AbiParam, GlobalValueData } from './function';
+import { Function, NONE, VK_ALIAS, Signature, AbiParam, GlobalValueData, BCA_RET, BCA_EXN, isValueArg } from './function';
 import { Op, Fmt, opFormat, opName, opTv, TV_EXPLICIT } from './opcodes';
 import * as T from './types';
 import { INTCC_NAMES, FLOATCC_NAMES, ATOMIC_OP_NAMES, memFlagsText, trapName } from './immediates';
@@ -107,12 +107,17 @@ export function printFunction(f: Function): string {
   return out.join('\n') + '\n';
 }
 
+function blockArgText(x: number): string {
+  if (isValueArg(x)) return `v${x}`;
+  return x >= BCA_EXN ? `exn${x - BCA_EXN}` : `ret${x - BCA_RET}`;
+}
+
 function blockCallText(f: Function, c: number): string {
   const n = f.bcArgLen[c];
   let s = `block${f.bcBlock[c]}`;
   if (n > 0) {
     const a: string[] = [];
-    for (let k = 0; k < n; k++) a.push(`v${f.pool[f.bcArgStart[c] + k]}`);
+    for (let k = 0; k < n; k++) a.push(blockArgText(f.pool[f.bcArgStart[c] + k]));
     s += `(${a.join(', ')})`;
   }
   return s;
@@ -184,6 +189,17 @@ export function instText(f: Function, i: number): string {
       return `${s} ${av(0)}, ${blockCallText(f, f.pool[st])}, [${e.join(', ')}]`;
     }
     case Fmt.Call: return `${s} fn${imm0}(${vals(0, na)})`;
+    case Fmt.TryCall: case Fmt.TryCallIndirect: {
+      const j = f.iImm2[i], n = f.jtLen[j], st = f.jtStart[j];
+      const tags = f.exTags[j] ?? [];
+      const hs: string[] = [];
+      for (let k = 1; k < n; k++) {
+        const tg = tags[k - 1];
+        hs.push(`${tg < 0 ? 'default' : `tag${tg}`}: ${blockCallText(f, f.pool[st + k])}`);
+      }
+      const callee = fmt === Fmt.TryCall ? `fn${imm0}(${vals(0, na)})` : `${av(0)}(${vals(1, na)})`;
+      return `${s} ${callee}, sig${imm1}, ${blockCallText(f, f.pool[st])}, [${hs.join(', ')}]`;
+    }
     case Fmt.CallIndirect: return `${s} sig${imm0}, ${av(0)}(${vals(1, na)})`;
     case Fmt.Trap: return `${s} ${trapName(imm0)}`;
     case Fmt.CondTrap: return `${s} ${av(0)}, ${trapName(imm0)}`;

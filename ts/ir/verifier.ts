@@ -21,7 +21,7 @@
  *     set, shuffle masks index < 32.
  *  9. Aliases resolve without cycles to a defined value of the same type.
  */
-import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT } from './function';
+import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT, Signature, isValueArg, BCA_EXN, BCA_RET } from './function';
 import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE, Tok } from './opcodes';
 import * as T from './types';
 import { MF_BIG, MF_LITTLE } from './immediates';
@@ -135,7 +135,7 @@ class Verifier {
     return f.vType[r];
   }
 
-  private checkBlockCall(b: number, i: Inst, c: number): void {
+  private checkBlockCall(b: number, i: Inst, c: number, trySig?: Signature): void {
     const f = this.f;
     const t = f.bcBlock[c];
     if (!f.isBlockInLayout(t)) { this.instErr(i, `branch to block${t}, which is not in the layout`); return; }
@@ -143,7 +143,16 @@ class Verifier {
     const n = f.bcArgLen[c];
     if (n !== f.bParamLen[t]) { this.instErr(i, `block${t} takes ${f.bParamLen[t]} arguments, ${n} given`); return; }
     for (let k = 0; k < n; k++) {
-      const at = this.use(b, i, f.pool[f.bcArgStart[c] + k]);
+      const x = f.pool[f.bcArgStart[c] + k];
+      let at: T.Type;
+      if (isValueArg(x)) at = this.use(b, i, x);
+      else if (trySig === undefined) { this.instErr(i, 'retN/exnN arguments are only allowed in try_call destinations'); continue; }
+      else if (x >= BCA_EXN) at = T.I64;
+      else {
+        const r = trySig.returns[x - BCA_RET];
+        if (r === undefined) { this.instErr(i, `ret${x - BCA_RET} out of range`); continue; }
+        at = r.type;
+      }
       const pt = f.vType[f.blockParam(t, k)];
       if (at !== T.INVALID && at !== pt) this.instErr(i, `argument ${k} to block${t} has type ${T.typeName(at)}, parameter is ${T.typeName(pt)}`);
     }
@@ -178,7 +187,7 @@ class Verifier {
     }
     // operands by table
     const toks = opArgs[op];
-    if (fmt !== Fmt.Call && fmt !== Fmt.CallIndirect && fmt !== Fmt.MultiAry) {
+    if (fmt !== Fmt.Call && fmt !== Fmt.CallIndirect && fmt !== Fmt.MultiAry && fmt !== Fmt.TryCall && fmt !== Fmt.TryCallIndirect) {
       if (toks.length !== na) { this.instErr(i, `has ${na} arguments, expected ${toks.length}`); return; }
       for (let k = 0; k < na; k++) {
         const at = types[k];
@@ -226,6 +235,16 @@ class Verifier {
         break;
       }
       case Fmt.MultiAry: this.checkList(i, types, f.sig.returns.map((p) => p.type), 'return value'); break;
+      case Fmt.TryCall: case Fmt.TryCallIndirect: {
+        const sig = f.sigs[f.iImm1[i]];
+        if (sig === undefined) { this.instErr(i, `undefined signature sig${f.iImm1[i]}`); break; }
+        if (fmt === Fmt.TryCall && f.extFuncs[f.iImm0[i]] === undefined) { this.instErr(i, `undefined function fn${f.iImm0[i]}`); break; }
+        const first = fmt === Fmt.TryCallIndirect ? 1 : 0;
+        this.checkList(i, types.slice(first), sig.params.map((p) => p.type), 'call argument');
+        const j = f.iImm2[i];
+        for (let k = 0; k < f.jtLen[j]; k++) this.checkBlockCall(b, i, f.pool[f.jtStart[j] + k], sig);
+        break;
+      }
       case Fmt.Call: case Fmt.CallIndirect: {
         const sigIdx = fmt === Fmt.Call ? f.extFuncs[f.iImm0[i]]?.sig : f.iImm0[i];
         const sig = sigIdx === undefined ? undefined : f.sigs[sigIdx];

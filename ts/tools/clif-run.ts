@@ -82,6 +82,7 @@ export function exoticFeatures(f: Function): string[] {
         case Op.AtomicLoad: case Op.AtomicStore: case Op.AtomicRmw: case Op.AtomicCas: case Op.Fence: feats.add('atomics'); break;
         case Op.GetPinnedReg: case Op.SetPinnedReg: feats.add('pinned-reg'); break;
         case Op.GetFramePointer: case Op.GetReturnAddress: case Op.GetStackPointer: feats.add('frame-introspection'); break;
+        case Op.TryCall: case Op.TryCallIndirect: feats.add('exceptions'); break;
         default: break;
       }
       const fmt = opFormat[op] as Fmt;
