@@ -194,3 +194,38 @@ test('explicit traps report their code; br_table picks the default past the end'
   t.is(trapOf(src, '1'), 42);
   t.is(trapOf(src, '0'), -1);
 });
+
+test('relaxed-SIMD helpers with x86 semantics', (t) => {
+  runAll(t, `
+function %pshufb(i8x16, i8x16) -> i8x16 {
+block0(v0: i8x16, v1: i8x16):
+    v2 = x86_pshufb v0, v1
+    return v2
+}
+; run: %pshufb([10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25], [0 15 16 31 0x80 0xff 0x7f 1 2 3 4 5 6 7 8 9]) == [10 25 10 25 0 0 25 11 12 13 14 15 16 17 18 19]
+function %pmulhrsw(i16x8, i16x8) -> i16x8 {
+block0(v0: i16x8, v1: i16x8):
+    v2 = x86_pmulhrsw v0, v1
+    return v2
+}
+; run: %pmulhrsw([0x8000 0x4000 -1 1 0 0x7fff 0x8000 100], [0x8000 0x4000 -1 1 5 0x7fff 0x7fff -100]) == [0x8000 0x2000 0 0 0 0x7ffe 0x8001 0]
+function %pmaddubsw(i8x16, i8x16) -> i16x8 {
+block0(v0: i8x16, v1: i8x16):
+    v2 = x86_pmaddubsw v0, v1
+    return v2
+}
+; run: %pmaddubsw([255 255 255 255 1 2 0 0 0 0 0 0 0 0 0 0], [127 127 -128 -128 -3 4 0 0 0 0 0 0 0 0 0 0]) == [32767 -32768 5 0 0 0 0 0]
+function %cvtt2dq(f32x4) -> i32x4 {
+block0(v0: f32x4):
+    v1 = x86_cvtt2dq.i32x4 v0
+    return v1
+}
+; run: %cvtt2dq([-0x1.8p1 NaN 0x1.0p31 -0x1.0p31]) == [-3 0x80000000 0x80000000 0x80000000]
+function %blendv(i32x4, i32x4, i32x4) -> i32x4 {
+block0(v0: i32x4, v1: i32x4, v2: i32x4):
+    v3 = x86_blendv v0, v1, v2
+    return v3
+}
+; run: %blendv([0x80000000 0x7fffffff -1 0], [1 2 3 4], [5 6 7 8]) == [1 6 3 8]
+`, 5);
+});

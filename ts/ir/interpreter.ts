@@ -219,7 +219,7 @@ export class Interpreter implements Executor {
     const w = T.laneBits(ct);
     const imm0 = f.iImm0[i], imm1 = f.iImm1[i];
     switch (op) {
-      case Op.Nop: case Op.Fence: return;
+      case Op.Nop: case Op.Fence: case Op.Debugtrap: return;
       case Op.Iconst: {
         const v = (BigInt(imm1 >>> 0) << 32n) | BigInt(imm0 >>> 0);
         fr.setU(r, 0, ct, v);
@@ -405,6 +405,49 @@ export class Interpreter implements Executor {
         const xs: number[] = [];
         for (let l = 0; l < 16; l++) { const k = fr.u8[a1 * 16 + l]; xs.push(k < 16 ? fr.u8[a0 * 16 + k] : 0); }
         for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
+        return;
+      }
+      case Op.X86Pshufb: {
+        const xs: number[] = [];
+        for (let l = 0; l < 16; l++) { const k = fr.u8[a1 * 16 + l]; xs.push(k & 0x80 ? 0 : fr.u8[a0 * 16 + (k & 15)]); }
+        for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
+        return;
+      }
+      case Op.X86Pmulhrsw: {
+        // like sqmul_round_sat, but MIN * MIN wraps to MIN instead of saturating
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) {
+          const x = BigInt.asIntN(w, fr.getU(a0, l, lt)), y = BigInt.asIntN(w, fr.getU(a1, l, lt));
+          xs.push((x * y + (1n << BigInt(w - 2))) >> BigInt(w - 1));
+        }
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, xs[l]);
+        return;
+      }
+      case Op.X86Pmaddubsw: {
+        // unsigned bytes of x times signed bytes of y, adjacent pairs summed with signed saturation
+        const xs: bigint[] = [];
+        for (let l = 0; l < 8; l++) {
+          let s = 0n;
+          for (let k = 0; k < 2; k++) s += BigInt(fr.u8[a0 * 16 + 2 * l + k]) * BigInt((fr.u8[a1 * 16 + 2 * l + k] << 24) >> 24);
+          xs.push(s > 32767n ? 32767n : s < -32768n ? -32768n : s);
+        }
+        for (let l = 0; l < 8; l++) fr.setU(r, l, T.I16, xs[l]);
+        return;
+      }
+      case Op.X86Cvtt2dq: {
+        // cvttps2dq: NaN and out-of-range lanes give the "integer indefinite" 0x80000000
+        for (let l = 0; l < lanes; l++) {
+          const t = Math.trunc(fr.getF(a0, l, T.F32));
+          fr.setU(r, l, lt, t >= -2147483648 && t < 2147483648 ? BigInt(t) : 0x80000000n);
+        }
+        return;
+      }
+      case Op.X86Blendv: {
+        // lane-wise select on the sign bit of each lane of the mask
+        const il = T.laneOf(T.asInt(ct));
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) xs.push((fr.getU(a0, l, il) >> BigInt(w - 1)) & 1n ? fr.getU(a1, l, il) : fr.getU(a2, l, il));
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, il, xs[l]);
         return;
       }
       case Op.Shuffle: {

@@ -26,7 +26,7 @@ export const enum Op {
   // constants
   Iconst, F16const, F32const, F64const, F128const, Vconst,
   // nullary / misc
-  Nop, Fence, GetStackPointer, GetFramePointer, GetReturnAddress, GetPinnedReg, SetPinnedReg, GlobalValue,
+  Nop, Debugtrap, Fence, GetStackPointer, GetFramePointer, GetReturnAddress, GetPinnedReg, SetPinnedReg, GlobalValue,
   // integer unary
   Ineg, Iabs, Bnot, Clz, Ctz, Cls, Popcnt, Bitrev, Bswap,
   // float unary
@@ -39,7 +39,7 @@ export const enum Op {
   // integer binary
   Iadd, Isub, Imul, Umulhi, Smulhi, Udiv, Sdiv, Urem, Srem, Band, Bor, Bxor, BandNot, BorNot, BxorNot,
   Smin, Smax, Umin, Umax, UaddSat, SaddSat, UsubSat, SsubSat, AvgRound, SqmulRoundSat, IaddPairwise,
-  Swizzle, Ishl, Ushr, Sshr, Rotl, Rotr,
+  Swizzle, X86Pshufb, X86Pmulhrsw, X86Pmaddubsw, X86Cvtt2dq, X86Blendv, Ishl, Ushr, Sshr, Rotl, Rotr,
   SaddOverflow, UaddOverflow, SsubOverflow, UsubOverflow, SmulOverflow, UmulOverflow,
   Iconcat, Isplit, Snarrow, Unarrow, Uunarrow,
   // float binary / ternary
@@ -116,6 +116,7 @@ def(Op.F128const, 'f128const', Fmt.UnaryConst, Ctrl.None, N, '', 'T');
 def(Op.Vconst, 'vconst', Fmt.UnaryConst, Ctrl.Vec, X, '', 'T');
 
 def(Op.Nop, 'nop', Fmt.Nullary, Ctrl.None, N, '', '');
+def(Op.Debugtrap, 'debugtrap', Fmt.Nullary, Ctrl.None, N, '', '', F_SIDE_EFFECTS | F_LOAD | F_STORE);
 def(Op.Fence, 'fence', Fmt.Nullary, Ctrl.None, N, '', '', F_SIDE_EFFECTS | F_LOAD | F_STORE);
 def(Op.GetStackPointer, 'get_stack_pointer', Fmt.Nullary, Ctrl.Ptr, X, '', 'T');
 def(Op.GetFramePointer, 'get_frame_pointer', Fmt.Nullary, Ctrl.Ptr, X, '', 'T');
@@ -173,6 +174,12 @@ for (const [op, n] of [[Op.Band, 'band'], [Op.Bor, 'bor'], [Op.Bxor, 'bxor'], [O
   def(op, n, Fmt.Binary, Ctrl.Any, 0, 'T T', 'T');
 }
 def(Op.Swizzle, 'swizzle', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'T');
+// relaxed-SIMD helpers with x86 semantics (what Wasm's relaxed ops lower to on x86-64)
+def(Op.X86Pshufb, 'x86_pshufb', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'T');
+def(Op.X86Pmulhrsw, 'x86_pmulhrsw', Fmt.Binary, Ctrl.IntVec, 0, 'T T', 'T');
+def(Op.X86Pmaddubsw, 'x86_pmaddubsw', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'Wide');
+def(Op.X86Cvtt2dq, 'x86_cvtt2dq', Fmt.Unary, Ctrl.IntVec, X, 'FloatVX', 'T');
+def(Op.X86Blendv, 'x86_blendv', Fmt.Ternary, Ctrl.Vec, 1, 'T T T', 'T');
 for (const [op, n] of [[Op.Ishl, 'ishl'], [Op.Ushr, 'ushr'], [Op.Sshr, 'sshr'], [Op.Rotl, 'rotl'], [Op.Rotr, 'rotr']] as [Op, string][]) {
   def(op, n, Fmt.Binary, Ctrl.IntV, 0, 'T Int', 'T');
 }
