@@ -200,8 +200,8 @@ test('nested loops with late sealing', (t) => {
   t.deepEqual(run([100]), [161700]);
 });
 
-function switchFunc(name: string, cases: number[]): Function {
-  const f = newFunc(name, [T.I32], [T.I32]);
+function switchFunc(name: string, cases: number[], it: T.Type = T.I32): Function {
+  const f = newFunc(name, [it], [T.I32]);
   const b = new FunctionBuilder(f);
   const entry = b.createBlock();
   b.appendBlockParamsForFunctionParams(entry);
@@ -256,4 +256,20 @@ test('switch: mixed runs (table for long runs, compares for the rest)', (t) => {
   const run = check(t, 'switch-mixed', f);
   for (const k of cases) t.deepEqual(run([k]), [1000 + k]);
   for (const k of [0, 2, 9, 16, 39, 42, 89, 91]) t.deepEqual(run([k]), [-1]);
+});
+
+test('switch on an i64 value reduces the table index to i32 after the range check', (t) => {
+  const f = switchFunc('wide', [5, 6, 7, 8, 9], T.I64);
+  t.is(countOps(f, Op.BrTable), 1);
+  t.is(countOps(f, Op.Ireduce), 1);
+  t.deepEqual(tryVerify(f), []);
+  const file = parseClif(printFunction(f));
+  const run = (lo: number, hi: number): number => {
+    const r = new Interpreter().call(file, 0, new Uint32Array([lo, hi, 0, 0]));
+    return r.kind === 'ok' ? r.results[0] | 0 : -999;
+  };
+  t.is(run(7, 0), 1007);
+  t.is(run(9, 0), 1009);
+  t.is(run(7, 1), -1, 'a high word must not alias a case');
+  t.is(run(4, 0), -1);
 });

@@ -81,3 +81,13 @@ block3:
   t.deepEqual([...du.users(2)], [2]); // inst2 = iadd (inst0 = iconst, inst1 = jump)
   t.is(du.singleUser(1), 1); // the jump
 });
+
+test('verifier catches builder-made bookkeeping errors: oversized iconst, mis-recorded parameter', (t) => {
+  const f = parseClif('function %f(i32) -> i8 {\nblock0(v0: i32):\n    v1 = iconst.i8 1\n    return v1\n}\n').functions[0].func;
+  t.deepEqual(tryVerify(f), []);
+  f.iImm0[0] = 300;
+  t.deepEqual(tryVerify(f).map((d) => d.message), ['immediate does not fit i8']);
+  f.iImm0[0] = 255;
+  f.vNum[0] = 3;
+  t.deepEqual(tryVerify(f).map((d) => `${d.entity}: ${d.message}`), ['block0: parameter 0 (v0) is not recorded as defined here']);
+});

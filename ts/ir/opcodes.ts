@@ -233,7 +233,7 @@ def(Op.FuncAddr, 'func_addr', Fmt.FuncAddr, Ctrl.Ptr, X, '', 'T');
 const TB = F_TERMINATOR | F_BRANCH;
 def(Op.Jump, 'jump', Fmt.Jump, Ctrl.None, N, '', '', TB);
 def(Op.Brif, 'brif', Fmt.Brif, Ctrl.None, N, 'Int', '', TB);
-def(Op.BrTable, 'br_table', Fmt.BranchTable, Ctrl.None, N, 'Int', '', TB);
+def(Op.BrTable, 'br_table', Fmt.BranchTable, Ctrl.None, N, 'i32', '', TB);
 def(Op.Return, 'return', Fmt.MultiAry, Ctrl.None, N, '', '', F_TERMINATOR | F_RETURN);
 const CALL = F_CALL | F_CAN_TRAP | F_LOAD | F_STORE | F_SIDE_EFFECTS;
 def(Op.Call, 'call', Fmt.Call, Ctrl.None, N, '', '', CALL);

@@ -20,6 +20,8 @@
  *  8. Immediate sanity: lane indices are in range, `little` and `big` are not both
  *     set, shuffle masks index < 32.
  *  9. Aliases resolve without cycles to a defined value of the same type.
+ * 10. Bookkeeping: block parameters and results record their definition and
+ *     index; `iconst` immediates fit the type width.
  */
 import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT, Signature, isValueArg, BCA_EXN, BCA_RET } from './function';
 import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE, Tok } from './opcodes';
@@ -80,8 +82,12 @@ class Verifier {
         if (f.vType[v] !== ps[k].type) this.err(`block${entry}`, `entry parameter v${v} has type ${T.typeName(f.vType[v])}, signature says ${T.typeName(ps[k].type)}`);
       }
     }
-    // 3. structure; positions
+    // 3. structure; positions; 10. parameter bookkeeping
     for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
+      for (let k = 0; k < f.bParamLen[b]; k++) {
+        const v = f.blockParam(b, k);
+        if (f.vKind[v] !== VK_PARAM || f.vDef[v] !== b || f.vNum[v] !== k) this.err(`block${b}`, `parameter ${k} (v${v}) is not recorded as defined here`);
+      }
       let n = 0;
       if (f.bFirst[b] === NONE) { this.err(`block${b}`, 'empty block (no terminator)'); continue; }
       for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
@@ -204,6 +210,12 @@ class Verifier {
       case Op.Fpromote: if (a0 !== T.INVALID && T.bits(a0) >= T.bits(ct)) this.instErr(i, 'fpromote must widen'); break;
       case Op.Fdemote: if (a0 !== T.INVALID && T.bits(a0) <= T.bits(ct)) this.instErr(i, 'fdemote must narrow'); break;
       case Op.Bitcast: if (a0 !== T.INVALID && T.bits(a0) !== T.bits(ct)) this.instErr(i, `bitcast changes the size (${T.typeName(a0)} -> ${T.typeName(ct)})`); break;
+      case Op.Iconst: {
+        const w = T.bits(ct), lo = f.iImm0[i], hi = f.iImm1[i];
+        const fits = w >= 64 || (hi === 0 && (w === 32 || (lo >>> 0) < 2 ** w));
+        if (!fits) this.instErr(i, `immediate does not fit ${T.typeName(ct)}`);
+        break;
+      }
       case Op.Extractlane: case Op.Insertlane: if (f.iImm0[i] >= T.laneCount(ct)) this.instErr(i, `lane ${f.iImm0[i]} out of range for ${T.typeName(ct)}`); break;
       case Op.Shuffle: {
         const m = f.constants[f.iImm0[i]];
