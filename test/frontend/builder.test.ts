@@ -273,3 +273,39 @@ test('switch on an i64 value reduces the table index to i32 after the range chec
   t.is(run(7, 1), -1, 'a high word must not alias a case');
   t.is(run(4, 0), -1);
 });
+
+test('a reset Function builds B exactly as a fresh one; layout edits keep the list consistent', (t) => {
+  const fresh = switchFunc('dense', [0, 1, 2, 3, 4]);
+  const reused = switchFunc('other', [10, 200, 3000]);
+  reused.reset();
+  t.is(reused.instCount, 0);
+  // rebuild "dense" into the reused object
+  const b = new FunctionBuilder(reused);
+  reused.name = '%dense';
+  reused.sig = fresh.sig;
+  const entry = b.createBlock();
+  b.appendBlockParamsForFunctionParams(entry);
+  b.switchToBlock(entry);
+  b.sealBlock(entry);
+  const sw = new Switch();
+  const cases = [0, 1, 2, 3, 4];
+  const targets = cases.map((k) => { const blk = b.createBlock(); sw.setEntry(k, blk); return blk; });
+  const other = b.createBlock();
+  sw.emit(b, b.blockParam(entry, 0), other);
+  targets.forEach((blk, k) => { b.switchToBlock(blk); b.sealBlock(blk); b.ret([b.iconst(T.I32, 1000 + cases[k])]); });
+  b.switchToBlock(other); b.sealBlock(other); b.ret([b.iconst(T.I32, -1)]);
+  b.finalize();
+  t.is(printFunction(reused), printFunction(fresh));
+  // move the last block after the entry, then take it out again
+  const last = reused.lastBlock;
+  reused.removeBlockFromLayout(last);
+  reused.insertBlockAfter(last, reused.firstBlock);
+  t.is(reused.bNext[reused.firstBlock], last);
+  t.deepEqual(tryVerify(reused), []);
+  const order: number[] = [];
+  for (let blk = reused.firstBlock; blk !== 0xffffffff; blk = reused.bNext[blk]) order.push(blk);
+  const back: number[] = [];
+  for (let blk = reused.lastBlock; blk !== 0xffffffff; blk = reused.bPrev[blk]) back.push(blk);
+  t.deepEqual(back.reverse(), order);
+  t.is(order.length, 9);
+});

@@ -159,6 +159,16 @@ export class Function {
   /** Exception tags of try_call tables, by jump table: tag number per handler, -1 = default. */
   exTags: (number[] | undefined)[] = [];
 
+  /** Forget all contents but keep the column buffers, so one Function can be reused for many compilations. */
+  reset(): void {
+    this.name = '';
+    this.sig = defaultSignature();
+    this.valueCount = 0; this.instCount = 0; this.blockCount = 0; this.bcCount = 0; this.jtCount = 0; this.poolLen = 0;
+    this.firstBlock = NONE; this.lastBlock = NONE;
+    this.stackSlots = []; this.globalValues = []; this.sigs = []; this.extFuncs = []; this.constants = [];
+    this.declaredConsts = new Set<number>(); this.exTags = []; this.stackLimit = NONE;
+  }
+
   // ---------------- pool ----------------
 
   /** Copy `vals` into the pool; returns the start. */
@@ -283,6 +293,23 @@ export class Function {
     this.bNext[b] = NONE;
     if (this.lastBlock === NONE) this.firstBlock = b; else this.bNext[this.lastBlock] = b;
     this.lastBlock = b;
+  }
+
+  /** Insert `b` into the layout right after `after` (which is in the layout). */
+  insertBlockAfter(b: Block, after: Block): void {
+    const n = this.bNext[after];
+    this.bFlags[b] |= BF_IN_LAYOUT;
+    this.bPrev[b] = after; this.bNext[b] = n; this.bNext[after] = b;
+    if (n === NONE) this.lastBlock = b; else this.bPrev[n] = b;
+  }
+
+  /** Take `b` out of the layout (its instructions stay attached to it). */
+  removeBlockFromLayout(b: Block): void {
+    const p = this.bPrev[b], n = this.bNext[b];
+    if (p === NONE) this.firstBlock = n; else this.bNext[p] = n;
+    if (n === NONE) this.lastBlock = p; else this.bPrev[n] = p;
+    this.bPrev[b] = NONE; this.bNext[b] = NONE;
+    this.bFlags[b] &= ~BF_IN_LAYOUT;
   }
 
   entryBlock(): Block { return this.firstBlock; }
