@@ -229,3 +229,45 @@ block0(v0: i32x4, v1: i32x4, v2: i32x4):
 ; run: %blendv([0x80000000 0x7fffffff -1 0], [1 2 3 4], [5 6 7 8]) == [1 6 3 8]
 `, 5);
 });
+
+test('f16 arithmetic rounds once to half precision; borrow-in subtraction; pinned register', (t) => {
+  runAll(t, `
+function %add16(f16, f16) -> f16 {
+block0(v0: f16, v1: f16):
+    v2 = fadd v0, v1
+    return v2
+}
+; run: %add16(0x1.0p0, 0x1.0p-11) == 0x1.0p0
+; run: %add16(0x1.0p0, 0x1.8p-11) == 0x1.004p0
+; run: %add16(0x1.ffcp15, 0x1.0p4) == +Inf
+function %demote16(f32) -> f16 {
+block0(v0: f32):
+    v1 = fdemote.f16 v0
+    return v1
+}
+; run: %demote16(0x1.ffep15) == +Inf
+; run: %demote16(0x1.ffcp15) == 0x1.ffcp15
+; run: %demote16(-0x1.0p-25) == -0.0
+function %promote16(f16) -> f32 {
+block0(v0: f16):
+    v1 = fpromote.f32 v0
+    return v1
+}
+; run: %promote16(0x0.004p-14) == 0x1.0p-24
+; run: %promote16(-Inf) == -Inf
+function %sbb(i8, i8, i8) -> i8, i8 {
+block0(v0: i8, v1: i8, v2: i8):
+    v3, v4 = ssub_overflow_bin v0, v1, v2
+    return v3, v4
+}
+; run: %sbb(-128, 0, 1) == [127, 1]
+; run: %sbb(5, 3, 7) == [1, 0]
+function %pinned(i64) -> i64 {
+block0(v0: i64):
+    set_pinned_reg v0
+    v1 = get_pinned_reg.i64
+    return v1
+}
+; run: %pinned(0x1234_5678_9abc_def0) == 0x1234_5678_9abc_def0
+`, 11);
+});

@@ -8,6 +8,7 @@ import { Function } from './function';
 import { Op } from './opcodes';
 import * as T from './types';
 import { IntCC, FloatCC, AtomicOp, TRAP_INT_DIVZ, TRAP_INT_OVF, TrapCode } from './immediates';
+import { f16BitsToNumber, numberToF16Bits } from './interp-float';
 
 /** Thrown by an instruction that traps; carries the trap code. */
 export class TrapSignal { constructor(readonly code: TrapCode) {} }
@@ -63,6 +64,7 @@ export class Frame {
     const b = T.laneBits(lt);
     if (b === 32) return this.f32[v * 4 + l];
     if (b === 64) return this.f64[v * 2 + l];
+    if (b === 16) return f16BitsToNumber(this.u8[v * 16 + 2 * l] | (this.u8[v * 16 + 2 * l + 1] << 8));
     throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
   }
 
@@ -70,14 +72,15 @@ export class Frame {
     const b = T.laneBits(lt);
     if (b === 32) this.f32[v * 4 + l] = x;
     else if (b === 64) this.f64[v * 2 + l] = x;
+    else if (b === 16) { const h = numberToF16Bits(x); this.u8[v * 16 + 2 * l] = h & 0xff; this.u8[v * 16 + 2 * l + 1] = h >> 8; }
     else throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
   }
 
   /** A NaN result: the input's NaN quietened when `from` is a NaN pattern, else the canonical quiet NaN. */
   setCanonNaN(v: number, l: number, lt: T.Type, from: bigint): void {
     const b = T.laneBits(lt);
-    const il = b === 32 ? T.I32 : T.I64;
-    const quiet = b === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
+    const il = b === 16 ? T.I16 : b === 32 ? T.I32 : T.I64;
+    const quiet = b === 16 ? 0x7e00n : b === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
     this.setU(v, l, il, from !== 0n ? from | quiet : quiet);
   }
 

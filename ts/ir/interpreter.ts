@@ -24,7 +24,7 @@ import { Frame, TrapSignal, InterpError, intUnary, intBinary, shift, intCompare,
 import { ClifFile } from './parser';
 import { Executor, ExecResult } from './runtest';
 import { fmaExact, intToFloat, roundEven } from './interp-float';
-import { FMT_F32, FMT_F64 } from './literals';
+import { FMT_F16, FMT_F32, FMT_F64 } from './literals';
 
 const STACK_BASE = 0x10000;
 const FUNC_BASE = 0x7f0000000000n;
@@ -71,6 +71,8 @@ export class Interpreter implements Executor {
   private callees: CalleeRef[] = [];
   private steps = 0;
   private depth = 0;
+  /** The pinned register (`set_pinned_reg` / `get_pinned_reg`), zero at the start of each call. */
+  private pinned = 0n;
 
   call(file: ClifFile, index: number, args: Uint32Array): ExecResult {
     this.file = file;
@@ -80,6 +82,7 @@ export class Interpreter implements Executor {
     for (const n of LIBCALLS) this.callees.push({ kind: 'lib', name: n });
     this.steps = 0;
     this.depth = 0;
+    this.pinned = 0n;
     try {
       return { kind: 'ok', results: this.run(file.functions[index].func, args) };
     } catch (e) {
@@ -233,9 +236,10 @@ export class Interpreter implements Executor {
         fr.u8.set(c.subarray(0, Math.min(16, c.length)), r * 16);
         return;
       }
-      case Op.GetStackPointer: case Op.GetFramePointer: case Op.GetReturnAddress: case Op.GetPinnedReg:
+      case Op.GetStackPointer: case Op.GetFramePointer: case Op.GetReturnAddress:
         fr.setU(r, 0, ct, BigInt(STACK_BASE + this.mem.top)); return;
-      case Op.SetPinnedReg: return;
+      case Op.GetPinnedReg: fr.setU(r, 0, ct, this.pinned); return;
+      case Op.SetPinnedReg: this.pinned = fr.getU(a0, 0, f.vType[a0]); return;
       case Op.GlobalValue: fr.setU(r, 0, ct, this.globalValue(f, fr, imm0)); return;
 
       // ---- lane-wise integer unary ----
@@ -321,7 +325,7 @@ export class Interpreter implements Executor {
         for (let l = 0; l < lanes; l++) {
           let x = fr.getU(a0, l, sl);
           if (op === Op.FcvtFromSint) x = BigInt.asIntN(sw, x);
-          fr.setF(r, l, lt, intToFloat(x, w === 32 ? FMT_F32 : FMT_F64));
+          fr.setF(r, l, lt, intToFloat(x, w === 16 ? FMT_F16 : w === 32 ? FMT_F32 : FMT_F64));
         }
         return;
       }
@@ -502,6 +506,17 @@ export class Interpreter implements Executor {
         fr.setU(r1, 0, T.I8, back !== exact ? 1n : 0n);
         return;
       }
+      case Op.SsubOverflowBin: case Op.UsubOverflowBin: {
+        const signed = op === Op.SsubOverflowBin;
+        const x = fr.getU(a0, 0, ct), y = fr.getU(a1, 0, ct);
+        const borrow = fr.getU(a2, 0, T.I8) !== 0n ? 1n : 0n;
+        const exact = signed ? BigInt.asIntN(w, x) - BigInt.asIntN(w, y) - borrow : x - y - borrow;
+        const wrapped = BigInt.asUintN(w, exact);
+        const back = signed ? BigInt.asIntN(w, wrapped) : wrapped;
+        fr.setU(r, 0, ct, wrapped);
+        fr.setU(f.result(i, 1), 0, T.I8, back !== exact ? 1n : 0n);
+        return;
+      }
       case Op.UaddOverflowTrap: {
         const s = fr.getU(a0, 0, ct) + fr.getU(a1, 0, ct);
         if (s >> BigInt(w) !== 0n) throw new TrapSignal(imm0);
@@ -555,7 +570,7 @@ export class Interpreter implements Executor {
       }
       case Op.Fma: {
         const xs: number[] = [];
-        for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 32 ? FMT_F32 : FMT_F64));
+        for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 16 ? FMT_F16 : w === 32 ? FMT_F32 : FMT_F64));
         for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]); }
         return;
       }

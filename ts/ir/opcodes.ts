@@ -40,7 +40,7 @@ export const enum Op {
   Iadd, Isub, Imul, Umulhi, Smulhi, Udiv, Sdiv, Urem, Srem, Band, Bor, Bxor, BandNot, BorNot, BxorNot,
   Smin, Smax, Umin, Umax, UaddSat, SaddSat, UsubSat, SsubSat, AvgRound, SqmulRoundSat, IaddPairwise,
   Swizzle, X86Pshufb, X86Pmulhrsw, X86Pmaddubsw, X86Cvtt2dq, X86Blendv, Ishl, Ushr, Sshr, Rotl, Rotr,
-  SaddOverflow, UaddOverflow, SsubOverflow, UsubOverflow, SmulOverflow, UmulOverflow,
+  SaddOverflow, UaddOverflow, SsubOverflow, UsubOverflow, SmulOverflow, UmulOverflow, SsubOverflowBin, UsubOverflowBin,
   Iconcat, Isplit, Snarrow, Unarrow, Uunarrow,
   // float binary / ternary
   Fadd, Fsub, Fmul, Fdiv, Fmin, Fmax, Fcopysign, Fma,
@@ -188,6 +188,9 @@ for (const [op, n] of [[Op.SaddOverflow, 'sadd_overflow'], [Op.UaddOverflow, 'ua
   [Op.UmulOverflow, 'umul_overflow']] as [Op, string][]) {
   def(op, n, Fmt.Binary, Ctrl.Int, 0, 'T T', 'T i8');
 }
+// subtract with a borrow-in (any non-zero i8 borrows 1)
+def(Op.SsubOverflowBin, 'ssub_overflow_bin', Fmt.Ternary, Ctrl.Int, 0, 'T T i8', 'T i8');
+def(Op.UsubOverflowBin, 'usub_overflow_bin', Fmt.Ternary, Ctrl.Int, 0, 'T T i8', 'T i8');
 def(Op.Iconcat, 'iconcat', Fmt.Binary, Ctrl.Int, 0, 'T T', 'Double');
 def(Op.Isplit, 'isplit', Fmt.Unary, Ctrl.Int, 0, 'T', 'Half Half');
 def(Op.Snarrow, 'snarrow', Fmt.Binary, Ctrl.IntVec, 0, 'T T', 'Narrow');
