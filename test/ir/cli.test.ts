@@ -51,6 +51,16 @@ test('clif run: tallies, failures with file:line, exit code', (t) => {
   t.true(g.out.endsWith('2 passed, 0 failed\n'));
 });
 
+test('clif run: functions that do not verify are not executed', (t) => {
+  const nv = path.join(tmp, 'nv', 'notverified.clif');
+  fs.mkdirSync(path.dirname(nv), { recursive: true });
+  fs.writeFileSync(nv, 'function %f(i32) -> i64 {\nblock0(v0: i32):\n    return v0\n}\n; run: %f(1) == 1\n');
+  const r = derrick(['clif', 'run', nv]);
+  t.is(r.code, 1);
+  t.true(r.out.includes(`${nv}:5: ; run: %f(1) == 1\n    does not verify: inst0 (return v0): return value 0 has type i32, expected i64`));
+  t.true(r.out.endsWith('0 passed, 1 failed\n'));
+});
+
 test('clif print and verify', (t) => {
   const p = derrick(['clif', 'print', good]);
   t.is(p.code, 0);
