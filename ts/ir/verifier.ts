@@ -18,7 +18,7 @@
  *  7. SSA dominance: every use is dominated by its definition (a value defined in
  *     the same block must come earlier). Unreachable blocks are not checked for it.
  *  8. Immediate sanity: lane indices are in range, `little` and `big` are not both
- *     set, shuffle masks index < 32.
+ *     set, shuffle masks index < 32, trap codes are valid (1..255).
  *  9. Aliases resolve without cycles to a defined value of the same type.
  * 10. Bookkeeping: block parameters and results record their definition and
  *     index; `iconst` immediates fit the type width.
@@ -235,6 +235,9 @@ class Verifier {
         else if (op === Op.Vconst && c.length > T.bytes(ct)) this.instErr(i, `constant of ${c.length} bytes for ${T.typeName(ct)}`);
         break;
       }
+      case Fmt.Trap: case Fmt.CondTrap: case Fmt.IntAddTrap:
+        if (f.iImm0[i] < 1 || f.iImm0[i] > 255) this.instErr(i, `invalid trap code ${f.iImm0[i]}`);
+        break;
       case Fmt.StackAddr: if (f.stackSlots[f.iImm0[i]] === undefined || f.stackSlots[f.iImm0[i]].kind === '') this.instErr(i, `undefined stack slot ss${f.iImm0[i]}`); break;
       case Fmt.FuncAddr: if (f.extFuncs[f.iImm0[i]] === undefined) this.instErr(i, `undefined function fn${f.iImm0[i]}`); break;
       case Fmt.UnaryGlobalValue: if (f.globalValues[f.iImm0[i]] === undefined) this.instErr(i, `undefined global value gv${f.iImm0[i]}`); break;
