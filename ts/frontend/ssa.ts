@@ -25,7 +25,8 @@ import * as T from '../ir/types';
 
 export type Variable = number;
 
-const VAR_LIMIT = 1 << 20;
+/** Variables are dense ids; the limit keeps a runaway client from exhausting memory. */
+const VAR_LIMIT = 1 << 24;
 
 // frame kinds of the explicit read stack
 const FR_USE = 0;

@@ -9,7 +9,7 @@
  * `tryParseClif` returns them as values instead of throwing.
  */
 import { Lexer, ClifSyntaxError, MAX_ENTITY } from './lexer';
-import { Function, AbiParam, Signature, NONE, VK_NONE, GlobalValueData, BCA_RET, BCA_EXN } from './function';
+import { Function, AbiParam, Signature, VK_NONE, GlobalValueData, BCA_RET, BCA_EXN } from './function';
 import { Op, Fmt, opFormat, opTv, opCtrl, opcodeByName, TV_EXPLICIT, TV_NONE, ctrlAccepts, opName } from './opcodes';
 import * as T from './types';
 import { INTCC_NAMES, FLOATCC_NAMES, ATOMIC_OP_NAMES, parseMemFlag, parseTrapCode } from './immediates';
@@ -657,4 +657,3 @@ class FunctionParser {
   }
 }
 
-export { NONE };

@@ -24,7 +24,7 @@
  *     index; `iconst` immediates fit the type width.
  */
 import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT, Signature, isValueArg, BCA_EXN, BCA_RET } from './function';
-import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE, Tok } from './opcodes';
+import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE } from './opcodes';
 import * as T from './types';
 import { MF_BIG, MF_LITTLE } from './immediates';
 import { DominatorTree } from './dominance';
@@ -284,4 +284,3 @@ class Verifier {
   }
 }
 
-export { Tok };
