@@ -64,7 +64,14 @@ test('clif run: functions that do not verify are not executed', (t) => {
 test('clif print and verify', (t) => {
   const p = derrick(['clif', 'print', good]);
   t.is(p.code, 0);
-  t.is(p.out, 'function %add(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = iadd v0, v1\n    return v2\n}\n\n');
+  t.is(p.out, 'test run\ntarget x86_64\n\nfunction %add(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = iadd v0, v1\n    return v2\n}\n; run: %add(1, 2) == 3\n; run: %add(0x7fffffff, 1) == 0x80000000\n');
+  // the printed file is itself a runnable test file with the same results
+  const again = path.join(tmp, 'again', 'good-printed.clif');
+  fs.mkdirSync(path.dirname(again), { recursive: true });
+  fs.writeFileSync(again, p.out);
+  const r = derrick(['clif', 'run', again]);
+  t.is(r.code, 0);
+  t.true(r.out.endsWith('2 passed, 0 failed\n'));
   const v = derrick(['clif', 'verify', good]);
   t.is(v.code, 0);
   t.is(v.out, '1 of 1 functions verified\n');

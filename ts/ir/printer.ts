@@ -8,6 +8,7 @@
  * forward alias targets). The controlling type is printed as a suffix exactly
  * when the opcode table says it cannot be inferred from an operand.
  */
+import type { ClifFile } from './parser';
 import { Function, NONE, VK_ALIAS, Signature, AbiParam, GlobalValueData, BCA_RET, BCA_EXN, isValueArg } from './function';
 import { Op, Fmt, opFormat, opName, opTv, TV_EXPLICIT } from './opcodes';
 import * as T from './types';
@@ -66,6 +67,20 @@ function laneList(bytes: Uint8Array, t: T.Type): string {
 }
 
 function i64Bits(lo: number, hi: number): bigint { return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0); }
+
+/** A whole file: header lines, then each function followed by its run/print comments. */
+export function printClifFile(file: ClifFile): string {
+  let s = '';
+  for (const t of file.tests) s += `test ${t}\n`;
+  for (const t of file.sets) s += `set ${t}\n`;
+  for (const t of file.targets) s += `target ${t}\n`;
+  for (const pf of file.functions) {
+    if (s !== '') s += '\n';
+    s += printFunction(pf.func);
+    for (const c of pf.comments) s += c.text.trim() + '\n';
+  }
+  return s;
+}
 
 export function printFunction(f: Function): string {
   const out: string[] = [];

@@ -5,12 +5,12 @@
  *       runs every `; run:` line through an executor (the interpreter; `--native`
  *       once the backend exists), prints per-file results and failures with
  *       file:line, and ends with `N passed, M failed`. Exit code 1 on failures.
- *   clif print <file>    parses and prints every function (CLIF text)
+ *   clif print <file>    parses and prints the file (headers, functions, run lines)
  *   clif verify <file>   parses and verifies every function
  */
 import * as fs from 'node:fs';
 import { tryParseClif } from '../ir/parser';
-import { printFunction } from '../ir/printer';
+import { printClifFile } from '../ir/printer';
 import { tryVerify } from '../ir/verifier';
 import { Interpreter } from '../ir/interpreter';
 import { Executor } from '../ir/runtest';
@@ -58,9 +58,9 @@ export async function clifMain(argv: string[]): Promise<number> {
       try { src = fs.readFileSync(paths[0], 'utf8'); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
       const r = tryParseClif(src, paths[0]);
       if (!r.ok) { process.stderr.write(`${r.error.message}\n`); return 1; }
+      if (sub === 'print') { process.stdout.write(printClifFile(r.value)); return 0; }
       let bad = 0;
       for (const pf of r.value.functions) {
-        if (sub === 'print') { process.stdout.write(printFunction(pf.func) + '\n'); continue; }
         const d = tryVerify(pf.func);
         for (const x of d) process.stdout.write(`${paths[0]}:${x.line}: ${pf.func.name}: ${x.entity}: ${x.message}\n`);
         if (d.length > 0) bad++;
