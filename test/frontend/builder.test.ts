@@ -309,3 +309,57 @@ test('a reset Function builds B exactly as a fresh one; layout edits keep the li
   t.deepEqual(back.reverse(), order);
   t.is(order.length, 9);
 });
+
+test('declarations: signatures, imported functions, stack slots, vector constants, indirect calls', (t) => {
+  const callee = newFunc('sq', [T.I64], [T.I64]);
+  {
+    const b = new FunctionBuilder(callee);
+    const e = b.createBlock();
+    b.appendBlockParamsForFunctionParams(e);
+    b.switchToBlock(e); b.sealBlock(e);
+    b.ret([b.binary(Op.Imul, b.blockParam(e, 0), b.blockParam(e, 0))]);
+    b.finalize();
+  }
+  const f = newFunc('caller', [T.I64], [T.I64, T.I32X4]);
+  const b = new FunctionBuilder(f);
+  const sig = b.importSignature({ params: [{ type: T.I64, ext: '', purpose: '' }], returns: [{ type: T.I64, ext: '', purpose: '' }], callConv: 'fast' });
+  const fn = b.importFunction('%sq', sig);
+  const ss = b.createStackSlot(16, 8);
+  const e = b.createBlock();
+  b.appendBlockParamsForFunctionParams(e);
+  b.switchToBlock(e); b.sealBlock(e);
+  const x = b.blockParam(e, 0);
+  const direct = f.firstResult(b.call(fn, [x]));
+  const addr = b.val(Op.FuncAddr, T.I64, [], fn);
+  const indirect = f.firstResult(b.callIndirect(sig, addr, [direct]));
+  const slot = b.val(Op.StackAddr, T.I64, [], ss, 8);
+  b.store(0, indirect, slot, 0);
+  const back = b.load(T.I64, 0, slot, 0);
+  const bytes = new Uint8Array(16);
+  bytes.forEach((_, k) => { bytes[k] = k; });
+  const vec = b.vconst(T.I32X4, bytes);
+  b.ret([back, vec]);
+  b.finalize();
+  const diags = tryVerify(f);
+  t.deepEqual(diags, []);
+  const text = printFunction(f);
+  t.is(text, `function %caller(i64) -> i64, i32x4 {
+    ss0 = explicit_slot 16, align = 8
+    sig0 = (i64) -> i64
+    fn0 = %sq sig0
+
+block0(v0: i64):
+    v1 = call fn0(v0)
+    v2 = func_addr.i64 fn0
+    v3 = call_indirect sig0, v2(v1)
+    v4 = stack_addr.i64 ss0+8
+    store v3, v4
+    v5 = load.i64 v4
+    v6 = vconst.i32x4 [0x3020100 0x7060504 0xb0a0908 0xf0e0d0c]
+    return v5, v6
+}
+`);
+  const file = parseClif(text + '\n' + printFunction(callee));
+  const r = new Interpreter().call(file, 0, new Uint32Array([3, 0, 0, 0]));
+  t.deepEqual(r.kind === 'ok' ? [...r.results] : r, [81, 0, 0, 0, 0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c]);
+});
