@@ -9,7 +9,7 @@ import { parseClif } from '../../ts/ir/parser';
 import { Interpreter } from '../../ts/ir/interpreter';
 import { runClifFile } from '../../ts/tools/clif-run';
 import { parseRunComment } from '../../ts/ir/runtest';
-import { TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB } from '../../ts/ir/immediates';
+import { TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, TRAP_STK_OVF } from '../../ts/ir/immediates';
 
 function runAll(t: import('ava').ExecutionContext, src: string, expectLines: number): void {
   const { summary, failures } = runClifFile('inline.clif', src, new Interpreter());
@@ -270,4 +270,23 @@ block0(v0: i64):
 }
 ; run: %pinned(0x1234_5678_9abc_def0) == 0x1234_5678_9abc_def0
 `, 11);
+});
+
+test('unbounded recursion traps with stk_ovf; deep but bounded recursion works', (t) => {
+  const src = `function %f(i32) -> i32 {
+    fn0 = %f(i32) -> i32
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = iconst.i32 1
+    v2 = isub v0, v1
+    v3 = call fn0(v2)
+    v4 = iadd v3, v1
+    return v4
+block2:
+    return v0
+}
+`;
+  t.is(trapOf(src, '-1'), TRAP_STK_OVF);
+  runAll(t, src.replace(/%f/g, '%depth') + '; run: %depth(5000) == 5000\n', 1);
 });

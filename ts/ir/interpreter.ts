@@ -10,6 +10,9 @@
  * with the bit-level operations (fneg, fabs, fcopysign, bitcast, loads, selects)
  * done on bits so NaN payloads survive.
  *
+ * Calls run on an explicit activation stack (no JS recursion); MAX_DEPTH activations
+ * trap with stk_ovf.
+ *
  * Memory: stack slots are carved from one growable little-endian byte array at
  * addresses starting at STACK_BASE; any access outside allocated bytes traps with
  * the access's trap code (heap_oob by default). Calls go to functions of the same
@@ -19,7 +22,7 @@
 import { Function, NONE, isValueArg, BCA_RET, BCA_EXN } from './function';
 import { Op, Fmt, opFormat, opName } from './opcodes';
 import * as T from './types';
-import { TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
+import { TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, TRAP_STK_OVF, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
 import { Frame, TrapSignal, InterpError, intUnary, intBinary, shift, intCompare, floatCompare, atomicOp } from './interp-ops';
 import { ClifFile } from './parser';
 import { Executor, ExecResult } from './runtest';
@@ -27,6 +30,8 @@ import { fmaExact, intToFloat, roundEven } from './interp-float';
 import { FMT_F16, FMT_F32, FMT_F64 } from './literals';
 
 const STACK_BASE = 0x10000;
+/** Call depth at which the interpreted program traps with stk_ovf (like a guard page). */
+const MAX_DEPTH = 10000;
 const FUNC_BASE = 0x7f0000000000n;
 
 
@@ -62,6 +67,18 @@ const LIBCALLS = ['%CeilF32', '%CeilF64', '%FloorF32', '%FloorF64', '%TruncF32',
 
 type CalleeRef = { kind: 'func'; index: number } | { kind: 'lib'; name: string };
 
+/** One interpreted call: function, register file, stack slots, position. */
+interface Activation {
+  f: Function;
+  fr: Frame;
+  slotAddr: number[];
+  /** Memory stack top to restore when the activation ends. */
+  savedTop: number;
+  b: number;
+  /** Current instruction; while a callee runs, the call instruction. */
+  i: number;
+}
+
 export class Interpreter implements Executor {
   readonly name = 'interpret';
   /** Instruction budget per call (guards against infinite loops). */
@@ -70,7 +87,6 @@ export class Interpreter implements Executor {
   private file: ClifFile | undefined;
   private callees: CalleeRef[] = [];
   private steps = 0;
-  private depth = 0;
   /** The pinned register (`set_pinned_reg` / `get_pinned_reg`), zero at the start of each call. */
   private pinned = 0n;
 
@@ -81,13 +97,14 @@ export class Interpreter implements Executor {
     file.functions.forEach((_, k) => this.callees.push({ kind: 'func', index: k }));
     for (const n of LIBCALLS) this.callees.push({ kind: 'lib', name: n });
     this.steps = 0;
-    this.depth = 0;
     this.pinned = 0n;
     try {
       return { kind: 'ok', results: this.run(file.functions[index].func, args) };
     } catch (e) {
       if (e instanceof TrapSignal) return { kind: 'trap', code: e.code };
       if (e instanceof InterpError) return { kind: 'error', message: e.message };
+      // the host stack running out is the interpreted program's stack overflowing
+      if (e instanceof RangeError && /call stack/.test(e.message)) return { kind: 'trap', code: TRAP_STK_OVF };
       if (e instanceof RangeError) return { kind: 'error', message: `interpreter: ${e.message}` };
       throw e;
     }
@@ -101,76 +118,122 @@ export class Interpreter implements Executor {
     throw new InterpError(`call to unknown function ${name}`);
   }
 
-  private invoke(k: number, args: Uint32Array): Uint32Array {
-    const c = this.callees[k];
-    if (c === undefined) throw new InterpError(`call through bad function address`);
-    if (c.kind === 'func') return this.run(this.file!.functions[c.index].func, args);
-    return libcall(c.name, args);
+  /**
+   * Execute `f` with argument slots; returns result slots. Calls do not recurse in
+   * JavaScript: activations live on an explicit stack, so deep recursion in the
+   * interpreted program reaches MAX_DEPTH (a stk_ovf trap) rather than the host's limit.
+   */
+  run(f: Function, args: Uint32Array): Uint32Array {
+    const stack: Activation[] = [];
+    this.enter(stack, f, args);
+    const tmp = new Uint32Array(4);
+    for (;;) {
+      const act = stack[stack.length - 1];
+      const af = act.f, fr = act.fr;
+      let i = act.i;
+      if (i === NONE) throw new InterpError(`block${act.b} has no terminator`);
+      if (++this.steps > this.fuel) throw new InterpError('fuel exhausted (infinite loop?)');
+      const op = af.iOp[i] as Op;
+      const fmt = opFormat[op] as Fmt;
+      switch (fmt) {
+        case Fmt.Jump: case Fmt.Brif: case Fmt.BranchTable: {
+          let c: number;
+          if (fmt === Fmt.Jump) c = af.iImm0[i];
+          else if (fmt === Fmt.Brif) c = fr.truthy(af, af.arg(i, 0)) ? af.iImm0[i] : af.iImm1[i];
+          else {
+            const j = af.iImm0[i];
+            const n = af.jtLen[j];
+            const iv = af.resolve(af.arg(i, 0));
+            const idx = fr.getU(iv, 0, af.vType[iv]);
+            c = af.pool[af.jtStart[j] + (idx < BigInt(n - 1) ? Number(idx) + 1 : 0)];
+          }
+          act.b = this.passArgs(af, fr, c);
+          act.i = af.bFirst[act.b];
+          continue;
+        }
+        case Fmt.MultiAry: {
+          // return
+          const n = af.iArgLen[i];
+          const out = new Uint32Array(n * 4);
+          for (let k = 0; k < n; k++) out.set(fr.slot(af.resolve(af.arg(i, k))), k * 4);
+          if (this.leave(stack, out)) return out;
+          continue;
+        }
+        case Fmt.Call: case Fmt.CallIndirect: case Fmt.TryCall: case Fmt.TryCallIndirect: {
+          const k = this.calleeOf(af, fr, i);
+          const first = fmt === Fmt.CallIndirect || fmt === Fmt.TryCallIndirect ? 1 : 0;
+          const n = af.iArgLen[i] - first;
+          const cargs = new Uint32Array(n * 4);
+          for (let a = 0; a < n; a++) cargs.set(fr.slot(af.resolve(af.arg(i, a + first))), a * 4);
+          const callee = this.callees[k];
+          const tail = op === Op.ReturnCall || op === Op.ReturnCallIndirect;
+          if (callee.kind === 'lib') {
+            const res = libcall(callee.name, cargs);
+            if (tail) { if (this.leave(stack, res)) return res; } else this.resume(act, res);
+            continue;
+          }
+          // a tail call replaces this activation; the callee returns to our caller
+          if (tail) this.pop(stack);
+          this.enter(stack, this.file!.functions[callee.index].func, cargs);
+          continue;
+        }
+        default:
+          this.step(af, fr, i, act.slotAddr, tmp);
+          act.i = af.iNext[i];
+      }
+    }
   }
 
-  /** Execute `f` with argument slots; returns result slots. */
-  run(f: Function, args: Uint32Array): Uint32Array {
-    if (++this.depth > 2000) throw new InterpError('call depth exceeded');
-    const savedTop = this.mem.top;
-    const fr = new Frame(f.valueCount);
+  /** Push an activation of `f`: frame, arguments, stack slots. */
+  private enter(stack: Activation[], f: Function, args: Uint32Array): void {
+    if (stack.length >= MAX_DEPTH) throw new TrapSignal(TRAP_STK_OVF);
     const entry = f.firstBlock;
     if (entry === NONE) throw new InterpError(`function ${f.name} has no blocks`);
     const np = f.bParamLen[entry];
     if (args.length < np * 4) throw new InterpError(`function ${f.name} expects ${np} arguments`);
+    const fr = new Frame(f.valueCount);
     for (let k = 0; k < np; k++) fr.u32.set(args.subarray(k * 4, k * 4 + 4), f.blockParam(entry, k) * 4);
+    const savedTop = this.mem.top;
     const slotAddr: number[] = f.stackSlots.map((s) => (s.kind === '' ? 0 : this.mem.alloc(s.size, s.align)));
-    try {
-      return this.exec(f, fr, slotAddr);
-    } finally {
-      this.mem.top = savedTop;
-      this.depth--;
-    }
+    stack.push({ f, fr, slotAddr, savedTop, b: entry, i: f.bFirst[entry] });
   }
 
-  private exec(f: Function, fr: Frame, slotAddr: number[]): Uint32Array {
-    let b = f.firstBlock;
-    let i = f.bFirst[b];
-    const tmp = new Uint32Array(4);
-    for (;;) {
-      if (i === NONE) throw new InterpError(`block${b} has no terminator`);
-      if (++this.steps > this.fuel) throw new InterpError('fuel exhausted (infinite loop?)');
-      const op = f.iOp[i] as Op;
-      const fmt = opFormat[op] as Fmt;
-      // control flow first
-      if (fmt === Fmt.Jump || fmt === Fmt.Brif || fmt === Fmt.BranchTable) {
-        let c: number;
-        if (fmt === Fmt.Jump) c = f.iImm0[i];
-        else if (fmt === Fmt.Brif) c = fr.truthy(f, f.arg(i, 0)) ? f.iImm0[i] : f.iImm1[i];
-        else {
-          const j = f.iImm0[i];
-          const n = f.jtLen[j];
-          const idx = fr.getU(f.resolve(f.arg(i, 0)), 0, f.vType[f.resolve(f.arg(i, 0))]);
-          const k = idx < BigInt(n - 1) ? Number(idx) + 1 : 0;
-          c = f.pool[f.jtStart[j] + k];
-        }
-        b = this.passArgs(f, fr, c);
-        i = f.bFirst[b];
-        continue;
-      }
-      if (op === Op.Return) {
-        const n = f.iArgLen[i];
-        const out = new Uint32Array(n * 4);
-        for (let k = 0; k < n; k++) out.set(fr.slot(f.resolve(f.arg(i, k))), k * 4);
-        return out;
-      }
-      if (op === Op.ReturnCall || op === Op.ReturnCallIndirect) {
-        return this.doCall(f, fr, i);
-      }
-      if (op === Op.TryCall || op === Op.TryCallIndirect) {
-        // exceptions are not modelled: a call that returns continues at the normal destination
-        const rets = this.doCall(f, fr, i);
-        b = this.passArgs(f, fr, f.pool[f.jtStart[f.iImm2[i]]], rets);
-        i = f.bFirst[b];
-        continue;
-      }
-      this.step(f, fr, i, slotAddr, tmp);
-      i = f.iNext[i];
+  private pop(stack: Activation[]): void {
+    const a = stack.pop()!;
+    this.mem.top = a.savedTop;
+  }
+
+  /** Return `results` from the top activation; true when it was the outermost one. */
+  private leave(stack: Activation[], results: Uint32Array): boolean {
+    this.pop(stack);
+    if (stack.length === 0) return true;
+    this.resume(stack[stack.length - 1], results);
+    return false;
+  }
+
+  /** Continue `act` after its call instruction returned `results`. */
+  private resume(act: Activation, results: Uint32Array): void {
+    const f = act.f, i = act.i;
+    const op = f.iOp[i];
+    if (op === Op.TryCall || op === Op.TryCallIndirect) {
+      // exceptions are not modelled: a call that returns continues at the normal destination
+      act.b = this.passArgs(f, act.fr, f.pool[f.jtStart[f.iImm2[i]]], results);
+      act.i = f.bFirst[act.b];
+      return;
     }
+    const n = f.iResLen[i];
+    for (let k = 0; k < n; k++) act.fr.u32.set(results.subarray(k * 4, k * 4 + 4), f.result(i, k) * 4);
+    act.i = f.iNext[i];
+  }
+
+  /** Callee table index of a call instruction (direct: by name; indirect: by address). */
+  private calleeOf(f: Function, fr: Frame, i: number): number {
+    const fmt = opFormat[f.iOp[i]] as Fmt;
+    if (fmt === Fmt.Call || fmt === Fmt.TryCall) return this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
+    const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
+    const off = addr - FUNC_BASE;
+    if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
+    return Number(off / 16n);
   }
 
   /** Copy block-call arguments into the target's parameters (parallel copy); returns the target. */
@@ -188,25 +251,6 @@ export class Interpreter implements Executor {
     }
     for (let k = 0; k < n; k++) fr.u32.set(vals.subarray(k * 4, k * 4 + 4), f.blockParam(tb, k) * 4);
     return tb;
-  }
-
-  private doCall(f: Function, fr: Frame, i: number): Uint32Array {
-    const op = f.iOp[i];
-    let k: number;
-    let first = 0;
-    if (op === Op.Call || op === Op.ReturnCall || op === Op.TryCall) {
-      k = this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
-    } else {
-      const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
-      const off = addr - FUNC_BASE;
-      if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
-      k = Number(off / 16n);
-      first = 1;
-    }
-    const n = f.iArgLen[i] - first;
-    const args = new Uint32Array(n * 4);
-    for (let a = 0; a < n; a++) args.set(fr.slot(f.resolve(f.arg(i, a + first))), a * 4);
-    return this.invoke(k, args);
   }
 
   private step(f: Function, fr: Frame, i: number, slotAddr: number[], tmp: Uint32Array): void {
@@ -662,12 +706,6 @@ export class Interpreter implements Executor {
       case Op.FuncAddr: {
         const k = this.findCallee(f.extFuncs[imm0]!.name);
         fr.setU(r, 0, ct, FUNC_BASE + BigInt(k) * 16n);
-        return;
-      }
-      case Op.Call: case Op.CallIndirect: {
-        const res = this.doCall(f, fr, i);
-        const n = f.iResLen[i];
-        for (let k = 0; k < n; k++) fr.u32.set(res.subarray(k * 4, k * 4 + 4), f.result(i, k) * 4);
         return;
       }
       case Op.Trap: throw new TrapSignal(imm0);
