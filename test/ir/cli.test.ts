@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../util/shared';
+import { Executor } from '../../ts/ir/runtest';
+import { runClifFile } from '../../ts/tools/clif-run';
 
 function derrick(args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'derrick.js'), ...args], { encoding: 'utf8' });
@@ -85,4 +87,25 @@ test('clif print and verify', (t) => {
   const s = derrick(['clif', 'print', syn]);
   t.is(s.code, 1);
   t.is(s.err, `${syn}:3:5: unknown opcode 'retrun'\n`);
+});
+
+test('runner: executors are pluggable (prepare once per file, call per run line, release)', (t) => {
+  const events: string[] = [];
+  const fake: Executor = {
+    name: 'fake',
+    prepare: (file) => { events.push(`prepare ${file.functions.length}`); return undefined; },
+    call: (_file, index, args) => {
+      events.push(`call ${index} ${args[0]}`);
+      // "adds" by returning the sum of the two i32 arguments
+      return { kind: 'ok', results: new Uint32Array([(args[0] + args[4]) >>> 0, 0, 0, 0]) };
+    },
+    release: () => { events.push('release'); },
+  };
+  const { summary } = runClifFile('mem.clif', fs.readFileSync(good, 'utf8'), fake);
+  t.deepEqual(events, ['prepare 1', 'call 0 1', 'call 0 2147483647', 'release']);
+  t.is(summary.passed, 2);
+  const failing: Executor = { name: 'broken', prepare: () => 'no backend yet', call: () => ({ kind: 'error', message: 'unreachable' }) };
+  const r = runClifFile('mem.clif', fs.readFileSync(good, 'utf8'), failing);
+  t.is(r.summary.failed, 2);
+  t.is(r.failures[0].message, 'broken: no backend yet');
 });

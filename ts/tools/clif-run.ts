@@ -126,6 +126,7 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
   }
   const file = parsed.value;
   const x64 = isX64Runnable(file);
+  const prepError = exec.prepare !== undefined ? exec.prepare(file) : undefined;
   file.functions.forEach((pf, index) => {
     const core = x64 && exoticFeatures(pf.func).length === 0;
     // a function that does not verify is not executed (its run lines fail with the first diagnostic)
@@ -146,6 +147,7 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
         throw e;
       }
       if (invalid !== undefined) { fail(invalid); continue; }
+      if (prepError !== undefined) { fail(`${exec.name}: ${prepError}`); continue; }
       let res;
       try {
         res = exec.call(file, index, cmd.args);
@@ -168,5 +170,6 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
       }
     }
   });
+  if (exec.release !== undefined) exec.release(file);
   return { summary, failures };
 }
