@@ -290,3 +290,31 @@ block2:
   t.is(trapOf(src, '-1'), TRAP_STK_OVF);
   runAll(t, src.replace(/%f/g, '%depth') + '; run: %depth(5000) == 5000\n', 1);
 });
+
+test('NaN modes: canonical by default; x86 mode propagates the first NaN operand or the negative default NaN', (t) => {
+  const src = `function %f(f32, f32) -> f32, f32, f32, f32 {
+block0(v0: f32, v1: f32):
+    v2 = fadd v0, v1
+    v3 = sqrt v0
+    v4 = fmin v0, v1
+    v5 = fmax v0, v1
+    return v2, v3, v4, v5
+}
+`;
+  const file = parseClif(src);
+  const bits = (mode: 'canonical' | 'x86', a: number, b: number): number[] => {
+    const r = new Interpreter({ nan: mode }).call(file, 0, new Uint32Array([a, 0, 0, 0, b, 0, 0, 0]));
+    if (r.kind !== 'ok') throw new Error('trap');
+    return [r.results[0], r.results[4], r.results[8], r.results[12]];
+  };
+  const SNAN_NEG = 0xff800001, QNAN_PAYLOAD = 0x7fc00042, NEG_ONE = 0xbf800000, ONE = 0x3f800000, INF = 0x7f800000, NINF = 0xff800000;
+  // canonical: every arithmetic NaN is +NaN (0x7fc00000)
+  t.deepEqual(bits('canonical', SNAN_NEG, ONE), [0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000]);
+  t.deepEqual(bits('canonical', NEG_ONE, QNAN_PAYLOAD), [0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000]);
+  // x86: first NaN operand quietened (the signalling -NaN:0x1 becomes 0xffc00001) ...
+  t.deepEqual(bits('x86', SNAN_NEG, QNAN_PAYLOAD), [0xffc00001, 0xffc00001, 0xffc00000, 0xffc00000]);
+  t.deepEqual(bits('x86', ONE, QNAN_PAYLOAD), [0x7fc00042, ONE, 0xffc00000, 0x7fc00000]);
+  // ... else the negative default NaN (inf - inf, sqrt(-1))
+  t.deepEqual(bits('x86', INF, NINF).slice(0, 1), [0xffc00000]);
+  t.deepEqual(bits('x86', NEG_ONE, ONE).slice(1, 2), [0xffc00000]);
+});

@@ -128,3 +128,12 @@ test('printed runtest files run with the same results as the originals', (t) => 
   }
   t.true(lines > 10000);
 });
+
+test('x86 NaN mode passes the x86-specific NaN expectations', (t) => {
+  const file = sharedPath('clif-runtests', 'simd-fmax-fmin-nondeterministic-x86_64.clif');
+  if (file === undefined) { t.log(missingSharedMessage('clif-runtests')); t.pass(); return; }
+  const canonical = runClifFile(file, fs.readFileSync(file, 'utf8'), new Interpreter()).summary;
+  const x86 = runClifFile(file, fs.readFileSync(file, 'utf8'), new Interpreter({ nan: 'x86' })).summary;
+  t.deepEqual([canonical.passed, canonical.failed], [2, 6]);
+  t.deepEqual([x86.passed, x86.failed], [8, 0]);
+});

@@ -76,14 +76,6 @@ export class Frame {
     else throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
   }
 
-  /** A NaN result: the input's NaN quietened when `from` is a NaN pattern, else the canonical quiet NaN. */
-  setCanonNaN(v: number, l: number, lt: T.Type, from: bigint): void {
-    const b = T.laneBits(lt);
-    const il = b === 16 ? T.I16 : b === 32 ? T.I32 : T.I64;
-    const quiet = b === 16 ? 0x7e00n : b === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
-    this.setU(v, l, il, from !== 0n ? from | quiet : quiet);
-  }
-
   truthy(f: Function, v: number): boolean {
     const rv = f.resolve(v);
     return this.getU(rv, 0, f.vType[rv]) !== 0n;

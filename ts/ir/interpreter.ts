@@ -79,8 +79,24 @@ interface Activation {
   i: number;
 }
 
+/**
+ * NaN results of float arithmetic: 'canonical' (default; Wasm's deterministic
+ * profile) gives the positive canonical quiet NaN; 'x86' mimics SSE: the first NaN
+ * operand, quietened, else the negative default NaN (and, for fmin/fmax, what
+ * Cranelift's x64 lowering produces: fmin gives -NaN, fmax keeps the NaN's sign), so
+ * results can be compared bit for bit with native x86-64 code.
+ */
+export type NaNMode = 'canonical' | 'x86';
+
 export class Interpreter implements Executor {
-  readonly name = 'interpret';
+  readonly name: string;
+  readonly nanMode: NaNMode;
+
+  constructor(opts: { nan?: NaNMode } = {}) {
+    this.nanMode = opts.nan ?? 'canonical';
+    this.name = this.nanMode === 'canonical' ? 'interpret' : `interpret(nan=${this.nanMode})`;
+  }
+
   /** Instruction budget per call (guards against infinite loops). */
   fuel = 50_000_000;
   private mem = new Memory();
@@ -305,9 +321,9 @@ export class Interpreter implements Executor {
       case Op.Sqrt: case Op.Ceil: case Op.Floor: case Op.Trunc: case Op.Nearest: {
         for (let l = 0; l < lanes; l++) {
           const x = fr.getF(a0, l, lt);
-          if (Number.isNaN(x)) { fr.setCanonNaN(r, l, lt, fr.getU(a0, l, T.asInt(lt))); continue; }
           const y = op === Op.Sqrt ? Math.sqrt(x) : op === Op.Ceil ? Math.ceil(x) : op === Op.Floor ? Math.floor(x) : op === Op.Trunc ? Math.trunc(x) : roundEven(x);
-          fr.setF(r, l, lt, y);
+          if (Number.isNaN(y)) this.nanLane(fr, r, l, lt, a0, NONE, NONE);
+          else fr.setF(r, l, lt, y);
         }
         return;
       }
@@ -319,21 +335,19 @@ export class Interpreter implements Executor {
         fr.setU(r, 0, ct, x);
         return;
       }
-      case Op.Fpromote: case Op.Fdemote: {
-        const st = f.vType[a0];
+      case Op.Fpromote: case Op.Fdemote: case Op.FvpromoteLow: case Op.Fvdemote: {
+        // (x86 mode: JS's own conversions are cvtss2sd/cvtsd2ss, which quieten and keep the payload)
+        // (the vector forms take their controlling type from the operand)
+        const st = T.laneOf(f.vType[a0]);
+        const dt = op === Op.FvpromoteLow ? T.F64 : op === Op.Fvdemote ? T.F32 : ct;
+        const n = op === Op.Fpromote || op === Op.Fdemote ? 1 : 2;
+        const xs: number[] = [];
+        for (let l = 0; l < n; l++) xs.push(fr.getF(a0, l, st));
         fr.clear(r);
-        fr.setF(r, 0, ct, fr.getF(a0, 0, st));
-        return;
-      }
-      case Op.FvpromoteLow: {
-        const x0 = fr.getF(a0, 0, T.F32), x1 = fr.getF(a0, 1, T.F32);
-        fr.setF(r, 0, T.F64, x0); fr.setF(r, 1, T.F64, x1);
-        return;
-      }
-      case Op.Fvdemote: {
-        const x0 = fr.getF(a0, 0, T.F64), x1 = fr.getF(a0, 1, T.F64);
-        fr.clear(r);
-        fr.setF(r, 0, T.F32, x0); fr.setF(r, 1, T.F32, x1);
+        for (let l = 0; l < n; l++) {
+          if (Number.isNaN(xs[l]) && this.nanMode === 'canonical') this.nanLane(fr, r, l, dt, NONE, NONE, NONE);
+          else fr.setF(r, l, dt, xs[l]);
+        }
         return;
       }
       case Op.FcvtToSint: case Op.FcvtToUint: {
@@ -599,7 +613,9 @@ export class Interpreter implements Executor {
           nan.push(Number.isNaN(z));
         }
         for (let l = 0; l < lanes; l++) {
-          if (nan[l]) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]);
+          if (!nan[l]) fr.setF(r, l, lt, xs[l]);
+          else if (op === Op.Fmin || op === Op.Fmax) this.minMaxNaN(fr, r, l, lt, a0, a1, op === Op.Fmin);
+          else this.nanLane(fr, r, l, lt, a0, a1, NONE);
         }
         return;
       }
@@ -615,7 +631,7 @@ export class Interpreter implements Executor {
       case Op.Fma: {
         const xs: number[] = [];
         for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 16 ? FMT_F16 : w === 32 ? FMT_F32 : FMT_F64));
-        for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]); }
+        for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) this.nanLane(fr, r, l, lt, a0, a1, a2); else fr.setF(r, l, lt, xs[l]); }
         return;
       }
       case Op.Select: case Op.SelectSpectreGuard: {
@@ -716,6 +732,33 @@ export class Interpreter implements Executor {
     }
   }
 
+  /** Lane `l` of `r` (float lane type `lt`) gets the NaN an operation on operands a, b, c (or NONE) produces. */
+  private nanLane(fr: Frame, r: number, l: number, lt: T.Type, a: number, b: number, c: number): void {
+    const w = T.laneBits(lt), il = T.laneOf(T.asInt(lt));
+    const [quiet, canon, sign] = nanBits(w);
+    if (this.nanMode === 'x86') {
+      for (const x of [a, b, c]) {
+        if (x === NONE) continue;
+        const bits = fr.getU(x, l, il);
+        if (isNaNBits(bits, w)) { fr.setU(r, l, il, bits | quiet); return; }
+      }
+      fr.setU(r, l, il, canon | sign);
+      return;
+    }
+    fr.setU(r, l, il, canon);
+  }
+
+  /** The NaN of fmin/fmax (x86 mode: Cranelift's x64 sequences give -NaN for fmin; fmax keeps the first NaN's sign). */
+  private minMaxNaN(fr: Frame, r: number, l: number, lt: T.Type, a: number, b: number, isMin: boolean): void {
+    const w = T.laneBits(lt), il = T.laneOf(T.asInt(lt));
+    const [, canon, sign] = nanBits(w);
+    if (this.nanMode !== 'x86') { fr.setU(r, l, il, canon); return; }
+    if (isMin) { fr.setU(r, l, il, canon | sign); return; }
+    const xa = fr.getU(a, l, il);
+    const first = isNaNBits(xa, w) ? xa : fr.getU(b, l, il);
+    fr.setU(r, l, il, canon | (first & sign));
+  }
+
   private globalValue(f: Function, fr: Frame, gv: number): bigint {
     const g = f.globalValues[gv];
     if (g === undefined) throw new InterpError(`undeclared gv${gv}`);
@@ -739,6 +782,20 @@ export class Interpreter implements Executor {
       default: throw new InterpError(`global value kind ${g.kind} not supported`);
     }
   }
+}
+
+/** [quiet bit, positive canonical NaN, sign bit] of a float width. */
+function nanBits(w: number): [bigint, bigint, bigint] {
+  const mant = w === 16 ? 10 : w === 32 ? 23 : w === 64 ? 52 : 112;
+  const quiet = 1n << BigInt(mant - 1);
+  const exp = ((1n << BigInt(w - 1 - mant)) - 1n) << BigInt(mant);
+  return [quiet, exp | quiet, 1n << BigInt(w - 1)];
+}
+
+function isNaNBits(bits: bigint, w: number): boolean {
+  const mant = w === 16 ? 10 : w === 32 ? 23 : w === 64 ? 52 : 112;
+  const expMask = ((1n << BigInt(w - 1 - mant)) - 1n) << BigInt(mant);
+  return (bits & expMask) === expMask && (bits & ((1n << BigInt(mant)) - 1n)) !== 0n;
 }
 
 function bytesToInt(n: number): T.Type { return n === 1 ? T.I8 : n === 2 ? T.I16 : n === 4 ? T.I32 : n === 8 ? T.I64 : T.I128; }

@@ -1,10 +1,11 @@
 /**
  * `derrick clif run|print|verify ...` (tools/): the command-line face of the IR.
  *
- *   clif run [--core] [--quiet] [--native] <files or folders>
+ *   clif run [--core] [--quiet] [--nan=x86] [--native] <files or folders>
  *       runs every `; run:` line through an executor (the interpreter; `--native`
  *       once the backend exists), prints per-file results and failures with
  *       file:line, and ends with `N passed, M failed`. Exit code 1 on failures.
+ *       `--nan=x86` makes the interpreter produce x86's NaN bits (see NaNMode).
  *   clif print <file>    parses and prints the file (headers, functions, run lines)
  *   clif verify <file>   parses and verifies every function
  */
@@ -17,14 +18,14 @@ import { Executor } from '../ir/runtest';
 import { collectClifFiles, runClifFiles } from './clif-run';
 
 function usage(): number {
-  process.stderr.write('usage: derrick clif run [--core] [--quiet] [--native] <files or folders>\n' +
+  process.stderr.write('usage: derrick clif run [--core] [--quiet] [--nan=x86] [--native] <files or folders>\n' +
     '       derrick clif print <file>\n       derrick clif verify <file>\n');
   return 2;
 }
 
 /** Executors by name; the native backend registers itself here when it exists. */
-export const executors: Record<string, () => Executor> = {
-  interpret: () => new Interpreter(),
+export const executors: Record<string, (flags: Set<string>) => Executor> = {
+  interpret: (flags) => new Interpreter({ nan: flags.has('--nan=x86') ? 'x86' : 'canonical' }),
 };
 
 export async function clifMain(argv: string[]): Promise<number> {
@@ -40,7 +41,7 @@ export async function clifMain(argv: string[]): Promise<number> {
       let files: string[];
       try { files = collectClifFiles(paths); } catch (e) { process.stderr.write(`clif run: ${(e as Error).message}\n`); return 2; }
       const quiet = flags.has('--quiet');
-      const sum = runClifFiles(files, mk(), {
+      const sum = runClifFiles(files, mk(flags), {
         coreOnly: flags.has('--core'),
         onFile: (s, failures) => {
           if (s.parseError !== undefined) process.stdout.write(`${s.file}: PARSE ERROR ${s.parseError}\n`);
