@@ -9,9 +9,9 @@ export { Op, Fmt, opName, opFormat, opFlags, opcodeByName, isTerminator, isBranc
 export * from './immediates';
 export { parseClif, tryParseClif, parseFunction, ClifFile, ParsedFunction } from './parser';
 export { ClifSyntaxError } from './lexer';
-export { printFunction, instText, signatureText } from './printer';
+export { printFunction, printClifFile, instText, signatureText } from './printer';
 export { verify, tryVerify, VerifierError, VerifierDiagnostic } from './verifier';
 export { ControlFlowGraph, DominatorTree } from './dominance';
 export { DefUse } from './defuse';
-export { Interpreter } from './interpreter';
+export { Interpreter, NaNMode } from './interpreter';
 export { Executor, ExecResult, RunCommand, parseRunComment, slotsEqual, formatSlots } from './runtest';
