@@ -200,8 +200,8 @@ test('nested loops with late sealing', (t) => {
   t.deepEqual(run([100]), [161700]);
 });
 
-function switchFunc(name: string, cases: number[]): Function {
-  const f = newFunc(name, [T.I32], [T.I32]);
+function switchFunc(name: string, cases: number[], it: T.Type = T.I32): Function {
+  const f = newFunc(name, [it], [T.I32]);
   const b = new FunctionBuilder(f);
   const entry = b.createBlock();
   b.appendBlockParamsForFunctionParams(entry);
@@ -256,4 +256,110 @@ test('switch: mixed runs (table for long runs, compares for the rest)', (t) => {
   const run = check(t, 'switch-mixed', f);
   for (const k of cases) t.deepEqual(run([k]), [1000 + k]);
   for (const k of [0, 2, 9, 16, 39, 42, 89, 91]) t.deepEqual(run([k]), [-1]);
+});
+
+test('switch on an i64 value reduces the table index to i32 after the range check', (t) => {
+  const f = switchFunc('wide', [5, 6, 7, 8, 9], T.I64);
+  t.is(countOps(f, Op.BrTable), 1);
+  t.is(countOps(f, Op.Ireduce), 1);
+  t.deepEqual(tryVerify(f), []);
+  const file = parseClif(printFunction(f));
+  const run = (lo: number, hi: number): number => {
+    const r = new Interpreter().call(file, 0, new Uint32Array([lo, hi, 0, 0]));
+    return r.kind === 'ok' ? r.results[0] | 0 : -999;
+  };
+  t.is(run(7, 0), 1007);
+  t.is(run(9, 0), 1009);
+  t.is(run(7, 1), -1, 'a high word must not alias a case');
+  t.is(run(4, 0), -1);
+});
+
+test('a reset Function builds B exactly as a fresh one; layout edits keep the list consistent', (t) => {
+  const fresh = switchFunc('dense', [0, 1, 2, 3, 4]);
+  const reused = switchFunc('other', [10, 200, 3000]);
+  reused.reset();
+  t.is(reused.instCount, 0);
+  // rebuild "dense" into the reused object
+  const b = new FunctionBuilder(reused);
+  reused.name = '%dense';
+  reused.sig = fresh.sig;
+  const entry = b.createBlock();
+  b.appendBlockParamsForFunctionParams(entry);
+  b.switchToBlock(entry);
+  b.sealBlock(entry);
+  const sw = new Switch();
+  const cases = [0, 1, 2, 3, 4];
+  const targets = cases.map((k) => { const blk = b.createBlock(); sw.setEntry(k, blk); return blk; });
+  const other = b.createBlock();
+  sw.emit(b, b.blockParam(entry, 0), other);
+  targets.forEach((blk, k) => { b.switchToBlock(blk); b.sealBlock(blk); b.ret([b.iconst(T.I32, 1000 + cases[k])]); });
+  b.switchToBlock(other); b.sealBlock(other); b.ret([b.iconst(T.I32, -1)]);
+  b.finalize();
+  t.is(printFunction(reused), printFunction(fresh));
+  // move the last block after the entry, then take it out again
+  const last = reused.lastBlock;
+  reused.removeBlockFromLayout(last);
+  reused.insertBlockAfter(last, reused.firstBlock);
+  t.is(reused.bNext[reused.firstBlock], last);
+  t.deepEqual(tryVerify(reused), []);
+  const order: number[] = [];
+  for (let blk = reused.firstBlock; blk !== 0xffffffff; blk = reused.bNext[blk]) order.push(blk);
+  const back: number[] = [];
+  for (let blk = reused.lastBlock; blk !== 0xffffffff; blk = reused.bPrev[blk]) back.push(blk);
+  t.deepEqual(back.reverse(), order);
+  t.is(order.length, 9);
+});
+
+test('declarations: signatures, imported functions, stack slots, vector constants, indirect calls', (t) => {
+  const callee = newFunc('sq', [T.I64], [T.I64]);
+  {
+    const b = new FunctionBuilder(callee);
+    const e = b.createBlock();
+    b.appendBlockParamsForFunctionParams(e);
+    b.switchToBlock(e); b.sealBlock(e);
+    b.ret([b.binary(Op.Imul, b.blockParam(e, 0), b.blockParam(e, 0))]);
+    b.finalize();
+  }
+  const f = newFunc('caller', [T.I64], [T.I64, T.I32X4]);
+  const b = new FunctionBuilder(f);
+  const sig = b.importSignature({ params: [{ type: T.I64, ext: '', purpose: '' }], returns: [{ type: T.I64, ext: '', purpose: '' }], callConv: 'fast' });
+  const fn = b.importFunction('%sq', sig);
+  const ss = b.createStackSlot(16, 8);
+  const e = b.createBlock();
+  b.appendBlockParamsForFunctionParams(e);
+  b.switchToBlock(e); b.sealBlock(e);
+  const x = b.blockParam(e, 0);
+  const direct = f.firstResult(b.call(fn, [x]));
+  const addr = b.val(Op.FuncAddr, T.I64, [], fn);
+  const indirect = f.firstResult(b.callIndirect(sig, addr, [direct]));
+  const slot = b.val(Op.StackAddr, T.I64, [], ss, 8);
+  b.store(0, indirect, slot, 0);
+  const back = b.load(T.I64, 0, slot, 0);
+  const bytes = new Uint8Array(16);
+  bytes.forEach((_, k) => { bytes[k] = k; });
+  const vec = b.vconst(T.I32X4, bytes);
+  b.ret([back, vec]);
+  b.finalize();
+  const diags = tryVerify(f);
+  t.deepEqual(diags, []);
+  const text = printFunction(f);
+  t.is(text, `function %caller(i64) -> i64, i32x4 {
+    ss0 = explicit_slot 16, align = 8
+    sig0 = (i64) -> i64
+    fn0 = %sq sig0
+
+block0(v0: i64):
+    v1 = call fn0(v0)
+    v2 = func_addr.i64 fn0
+    v3 = call_indirect sig0, v2(v1)
+    v4 = stack_addr.i64 ss0+8
+    store v3, v4
+    v5 = load.i64 v4
+    v6 = vconst.i32x4 [0x3020100 0x7060504 0xb0a0908 0xf0e0d0c]
+    return v5, v6
+}
+`);
+  const file = parseClif(text + '\n' + printFunction(callee));
+  const r = new Interpreter().call(file, 0, new Uint32Array([3, 0, 0, 0]));
+  t.deepEqual(r.kind === 'ok' ? [...r.results] : r, [81, 0, 0, 0, 0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c]);
 });

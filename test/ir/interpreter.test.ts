@@ -9,7 +9,7 @@ import { parseClif } from '../../ts/ir/parser';
 import { Interpreter } from '../../ts/ir/interpreter';
 import { runClifFile } from '../../ts/tools/clif-run';
 import { parseRunComment } from '../../ts/ir/runtest';
-import { TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB } from '../../ts/ir/immediates';
+import { TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, TRAP_STK_OVF } from '../../ts/ir/immediates';
 
 function runAll(t: import('ava').ExecutionContext, src: string, expectLines: number): void {
   const { summary, failures } = runClifFile('inline.clif', src, new Interpreter());
@@ -193,4 +193,128 @@ test('explicit traps report their code; br_table picks the default past the end'
   const src = 'function %f(i32) -> i32 {\nblock0(v0: i32):\n    trapnz v0, user42\n    v1 = iconst.i32 3\n    br_table v0, block1(v1), []\nblock1(v2: i32):\n    return v2\n}\n';
   t.is(trapOf(src, '1'), 42);
   t.is(trapOf(src, '0'), -1);
+});
+
+test('relaxed-SIMD helpers with x86 semantics', (t) => {
+  runAll(t, `
+function %pshufb(i8x16, i8x16) -> i8x16 {
+block0(v0: i8x16, v1: i8x16):
+    v2 = x86_pshufb v0, v1
+    return v2
+}
+; run: %pshufb([10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25], [0 15 16 31 0x80 0xff 0x7f 1 2 3 4 5 6 7 8 9]) == [10 25 10 25 0 0 25 11 12 13 14 15 16 17 18 19]
+function %pmulhrsw(i16x8, i16x8) -> i16x8 {
+block0(v0: i16x8, v1: i16x8):
+    v2 = x86_pmulhrsw v0, v1
+    return v2
+}
+; run: %pmulhrsw([0x8000 0x4000 -1 1 0 0x7fff 0x8000 100], [0x8000 0x4000 -1 1 5 0x7fff 0x7fff -100]) == [0x8000 0x2000 0 0 0 0x7ffe 0x8001 0]
+function %pmaddubsw(i8x16, i8x16) -> i16x8 {
+block0(v0: i8x16, v1: i8x16):
+    v2 = x86_pmaddubsw v0, v1
+    return v2
+}
+; run: %pmaddubsw([255 255 255 255 1 2 0 0 0 0 0 0 0 0 0 0], [127 127 -128 -128 -3 4 0 0 0 0 0 0 0 0 0 0]) == [32767 -32768 5 0 0 0 0 0]
+function %cvtt2dq(f32x4) -> i32x4 {
+block0(v0: f32x4):
+    v1 = x86_cvtt2dq.i32x4 v0
+    return v1
+}
+; run: %cvtt2dq([-0x1.8p1 NaN 0x1.0p31 -0x1.0p31]) == [-3 0x80000000 0x80000000 0x80000000]
+function %blendv(i32x4, i32x4, i32x4) -> i32x4 {
+block0(v0: i32x4, v1: i32x4, v2: i32x4):
+    v3 = x86_blendv v0, v1, v2
+    return v3
+}
+; run: %blendv([0x80000000 0x7fffffff -1 0], [1 2 3 4], [5 6 7 8]) == [1 6 3 8]
+`, 5);
+});
+
+test('f16 arithmetic rounds once to half precision; borrow-in subtraction; pinned register', (t) => {
+  runAll(t, `
+function %add16(f16, f16) -> f16 {
+block0(v0: f16, v1: f16):
+    v2 = fadd v0, v1
+    return v2
+}
+; run: %add16(0x1.0p0, 0x1.0p-11) == 0x1.0p0
+; run: %add16(0x1.0p0, 0x1.8p-11) == 0x1.004p0
+; run: %add16(0x1.ffcp15, 0x1.0p4) == +Inf
+function %demote16(f32) -> f16 {
+block0(v0: f32):
+    v1 = fdemote.f16 v0
+    return v1
+}
+; run: %demote16(0x1.ffep15) == +Inf
+; run: %demote16(0x1.ffcp15) == 0x1.ffcp15
+; run: %demote16(-0x1.0p-25) == -0.0
+function %promote16(f16) -> f32 {
+block0(v0: f16):
+    v1 = fpromote.f32 v0
+    return v1
+}
+; run: %promote16(0x0.004p-14) == 0x1.0p-24
+; run: %promote16(-Inf) == -Inf
+function %sbb(i8, i8, i8) -> i8, i8 {
+block0(v0: i8, v1: i8, v2: i8):
+    v3, v4 = ssub_overflow_bin v0, v1, v2
+    return v3, v4
+}
+; run: %sbb(-128, 0, 1) == [127, 1]
+; run: %sbb(5, 3, 7) == [1, 0]
+function %pinned(i64) -> i64 {
+block0(v0: i64):
+    set_pinned_reg v0
+    v1 = get_pinned_reg.i64
+    return v1
+}
+; run: %pinned(0x1234_5678_9abc_def0) == 0x1234_5678_9abc_def0
+`, 11);
+});
+
+test('unbounded recursion traps with stk_ovf; deep but bounded recursion works', (t) => {
+  const src = `function %f(i32) -> i32 {
+    fn0 = %f(i32) -> i32
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = iconst.i32 1
+    v2 = isub v0, v1
+    v3 = call fn0(v2)
+    v4 = iadd v3, v1
+    return v4
+block2:
+    return v0
+}
+`;
+  t.is(trapOf(src, '-1'), TRAP_STK_OVF);
+  runAll(t, src.replace(/%f/g, '%depth') + '; run: %depth(5000) == 5000\n', 1);
+});
+
+test('NaN modes: canonical by default; x86 mode propagates the first NaN operand or the negative default NaN', (t) => {
+  const src = `function %f(f32, f32) -> f32, f32, f32, f32 {
+block0(v0: f32, v1: f32):
+    v2 = fadd v0, v1
+    v3 = sqrt v0
+    v4 = fmin v0, v1
+    v5 = fmax v0, v1
+    return v2, v3, v4, v5
+}
+`;
+  const file = parseClif(src);
+  const bits = (mode: 'canonical' | 'x86', a: number, b: number): number[] => {
+    const r = new Interpreter({ nan: mode }).call(file, 0, new Uint32Array([a, 0, 0, 0, b, 0, 0, 0]));
+    if (r.kind !== 'ok') throw new Error('trap');
+    return [r.results[0], r.results[4], r.results[8], r.results[12]];
+  };
+  const SNAN_NEG = 0xff800001, QNAN_PAYLOAD = 0x7fc00042, NEG_ONE = 0xbf800000, ONE = 0x3f800000, INF = 0x7f800000, NINF = 0xff800000;
+  // canonical: every arithmetic NaN is +NaN (0x7fc00000)
+  t.deepEqual(bits('canonical', SNAN_NEG, ONE), [0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000]);
+  t.deepEqual(bits('canonical', NEG_ONE, QNAN_PAYLOAD), [0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000]);
+  // x86: first NaN operand quietened (the signalling -NaN:0x1 becomes 0xffc00001) ...
+  t.deepEqual(bits('x86', SNAN_NEG, QNAN_PAYLOAD), [0xffc00001, 0xffc00001, 0xffc00000, 0xffc00000]);
+  t.deepEqual(bits('x86', ONE, QNAN_PAYLOAD), [0x7fc00042, ONE, 0xffc00000, 0x7fc00000]);
+  // ... else the negative default NaN (inf - inf, sqrt(-1))
+  t.deepEqual(bits('x86', INF, NINF).slice(0, 1), [0xffc00000]);
+  t.deepEqual(bits('x86', NEG_ONE, ONE).slice(1, 2), [0xffc00000]);
 });

@@ -15,7 +15,7 @@
  * or all at the end (sealAllBlocks). finalize() replaces alias uses by their
  * targets and drops the aliases left by removed parameters.
  */
-import { Function, Block, Value, Inst, NONE, VK_ALIAS, VK_NONE } from '../ir/function';
+import { Function, Block, Value, Inst, NONE, VK_ALIAS, VK_NONE, Signature } from '../ir/function';
 import { Op, opFlags, F_TERMINATOR, opTv, TV_NONE } from '../ir/opcodes';
 import { IntCC, FloatCC } from '../ir/immediates';
 import * as T from '../ir/types';
@@ -129,6 +129,35 @@ export class FunctionBuilder {
 
   private args1(a: Value): number[] { this.a1[0] = a; return this.a1; }
   private args2(a: Value, b: Value): number[] { const s = this.a2; s[0] = a; s[1] = b; return s; }
+
+  // ---------------- declarations ----------------
+
+  /** Add a signature to the function's table (for call_indirect / imports); returns sigN. */
+  importSignature(sig: Signature): number { this.f.sigs.push(sig); return this.f.sigs.length - 1; }
+
+  /** Declare an external function `name` (e.g. `%f` or `u0:3`) with signature `sig`; returns fnN. */
+  importFunction(name: string, sig: number, colocated = false): number {
+    this.f.extFuncs.push({ name, sig, colocated });
+    return this.f.extFuncs.length - 1;
+  }
+
+  /** A stack slot of `size` bytes; returns ssN. */
+  createStackSlot(size: number, align = 1): number {
+    this.f.stackSlots.push({ kind: 'explicit_slot', size, align });
+    return this.f.stackSlots.length - 1;
+  }
+
+  /** A 128-bit vector constant of type `t` from 16 little-endian bytes. */
+  vconst(t: T.Type, bytes: Uint8Array): Value {
+    if (bytes.length !== T.bytes(t)) throw new Error(`vconst: ${bytes.length} bytes for ${T.typeName(t)}`);
+    this.f.constants.push(bytes.slice());
+    return this.val(Op.Vconst, t, FunctionBuilder.NO_ARGS, this.f.constants.length - 1);
+  }
+
+  /** `call_indirect sigN, callee(args)`. */
+  callIndirect(sig: number, callee: Value, args: Value[]): Inst {
+    return this.ins(Op.CallIndirect, T.INVALID, [callee, ...args], sig);
+  }
 
   // ---------------- terminators (record SSA edges) ----------------
 

@@ -12,18 +12,21 @@
  *   the variable at the end of every predecessor and pass it as a branch argument.
  * - A parameter whose incoming values are all the same value (or itself) is
  *   removed, its arguments deleted from every incoming edge, and the parameter
- *   becomes an alias of that value.
+ *   becomes an alias of that value. Parameters that received the removed one as
+ *   an argument are then re-checked, since they may have become trivial too
+ *   (Braun et al.'s recursive tryRemoveTrivialPhi, here with a worklist).
  * - A variable read where it was never defined (entry block, unreachable code)
  *   reads as zero (an iconst/fNconst/vconst 0 at the top of that block).
  * - No recursion: reads run on an explicit stack of frames.
  */
-import { Function, Block, Value, NONE } from '../ir/function';
+import { Function, Block, Value, NONE, VK_PARAM } from '../ir/function';
 import { Op } from '../ir/opcodes';
 import * as T from '../ir/types';
 
 export type Variable = number;
 
-const VAR_LIMIT = 1 << 20;
+/** Variables are dense ids; the limit keeps a runaway client from exhausting memory. */
+const VAR_LIMIT = 1 << 24;
 
 // frame kinds of the explicit read stack
 const FR_USE = 0;
@@ -41,6 +44,13 @@ export class SSABuilder {
   bcSrc: number[] = [];
   /** Incomplete parameters of unsealed blocks: flat (var, param) pairs. */
   incomplete: number[][] = [];
+
+  /** Variable of each parameter this builder created. */
+  private paramVar = new Map<Value, Variable>();
+  /** For each created parameter: (block, parameter) pairs it was passed to as an argument. */
+  private phiUsers = new Map<Value, number[]>();
+  /** Parameters whose argument lists are still being filled (not yet checkable). */
+  private filling = new Set<Value>();
 
   // explicit stack for reads
   private stK: number[] = [];
@@ -111,6 +121,7 @@ export class SSABuilder {
         this.ensureBlock(blk);
         if (!this.sealed[blk]) {
           const param = f.appendBlockParam(blk, t);
+          this.paramVar.set(param, v);
           this.incomplete[blk].push(v, param);
           this.def(v, blk, param);
           this.results.push(param);
@@ -128,6 +139,8 @@ export class SSABuilder {
           this.push(FR_USE, this.bcSrc[ps[0]], 0, 0);
         } else {
           const param = f.appendBlockParam(blk, t);
+          this.paramVar.set(param, v);
+          this.filling.add(param);
           this.def(v, blk, param);
           this.push(FR_MULTI, blk, param, 0);
         }
@@ -136,11 +149,12 @@ export class SSABuilder {
         this.def(v, blk, this.results[this.results.length - 1]);
       } else {
         const ps = this.preds[blk];
-        if (idx > 0) f.blockCallPushArg(ps[idx - 1], this.results.pop()!);
+        if (idx > 0) this.pushArg(ps[idx - 1], this.results.pop()!, blk, p);
         if (idx < ps.length) {
           this.push(FR_MULTI, blk, p, idx + 1);
           this.push(FR_USE, this.bcSrc[ps[idx]], 0, 0);
         } else {
+          this.filling.delete(p);
           this.results.push(this.removeTrivial(v, blk, p));
         }
       }
@@ -156,18 +170,63 @@ export class SSABuilder {
     this.incomplete[b] = [];
     this.sealed[b] = 1;
     const ps = this.preds[b];
+    // none of these parameters has its arguments yet: keep cascades from inspecting them early
+    for (let k = 1; k < inc.length; k += 2) this.filling.add(inc[k]);
     for (let k = 0; k < inc.length; k += 2) {
       const v = inc[k], param = inc[k + 1];
       for (let e = 0; e < ps.length; e++) {
         const val = this.use(v, this.bcSrc[ps[e]]);
-        this.f.blockCallPushArg(ps[e], val);
+        this.pushArg(ps[e], val, b, param);
       }
+      this.filling.delete(param);
       this.removeTrivial(v, b, param);
     }
   }
 
-  /** If every incoming value of `param` is the same value X (or `param`), replace `param` by X. */
+  /** Pass `val` on edge `bc` for parameter `param` of `blk`, remembering phi-to-phi uses. */
+  private pushArg(bc: number, val: Value, blk: Block, param: Value): void {
+    this.f.blockCallPushArg(bc, val);
+    const r = this.f.resolve(val);
+    if (this.paramVar.has(r)) this.usersOf(r).push(blk, param);
+  }
+
+  /**
+   * If every incoming value of `param` is the same value X (or `param`), replace `param`
+   * by X, then re-check the parameters `param` flowed into. Returns what `param` now is.
+   */
   private removeTrivial(v: Variable, b: Block, param: Value): Value {
+    const res = this.removeOne(v, b, param);
+    if (res === param) return param;
+    const work: number[] = [param];
+    while (work.length > 0) {
+      const gone = work.pop()!;
+      const users = this.phiUsers.get(gone);
+      if (users === undefined) continue;
+      this.phiUsers.delete(gone);
+      // the users now use what `gone` became; if that is a parameter, they are its users too
+      const target = this.f.resolve(gone);
+      const moved = this.paramVar.has(target) ? this.usersOf(target) : undefined;
+      for (let k = 0; k < users.length; k += 2) {
+        const ub = users[k], up = users[k + 1];
+        if (this.f.vKind[up] !== VK_PARAM || this.f.vDef[up] !== ub) continue;
+        // only sealed, completely filled parameters can be judged now; the others are judged later
+        if (this.sealed[ub] && !this.filling.has(up) && this.removeOne(this.paramVar.get(up)!, ub, up) !== up) {
+          work.push(up);
+          continue;
+        }
+        if (moved !== undefined) moved.push(ub, up);
+      }
+    }
+    return res;
+  }
+
+  private usersOf(v: Value): number[] {
+    let u = this.phiUsers.get(v);
+    if (u === undefined) { u = []; this.phiUsers.set(v, u); }
+    return u;
+  }
+
+  private removeOne(v: Variable, b: Block, param: Value): Value {
     const f = this.f;
     const ps = this.preds[b];
     const idx = f.vNum[param];

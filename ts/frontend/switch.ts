@@ -15,6 +15,7 @@ import { Block, Value } from '../ir/function';
 import { Op } from '../ir/opcodes';
 import { IntCC } from '../ir/immediates';
 import { FunctionBuilder } from './builder';
+import * as T from '../ir/types';
 
 interface Run { first: number; blocks: Block[] }
 
@@ -84,7 +85,9 @@ export class Switch {
         b.brif(inRange, table, [], next, []);
         b.sealBlock(table);
         b.switchToBlock(table);
-        b.brTable(rel, otherwise, [], r.blocks.map((blk) => ({ block: blk, args: [] })));
+        // br_table takes an i32 index; the range check above makes the reduction exact
+        const idx = t === T.I32 ? rel : b.convert(Op.Ireduce, T.I32, rel);
+        b.brTable(idx, otherwise, [], r.blocks.map((blk) => ({ block: blk, args: [] })));
       }
       b.sealBlock(next);
       b.switchToBlock(next);

@@ -51,6 +51,7 @@ export class ControlFlowGraph {
     }
   }
 
+  /** Successors of `b` (a view; hot loops should index succ[succStart[b] .. succStart[b+1]) directly). */
   succs(b: Block): Uint32Array { return this.succ.subarray(this.succStart[b], this.succStart[b + 1]); }
   preds(b: Block): Uint32Array { return this.pred.subarray(this.predStart[b], this.predStart[b + 1]); }
 }
@@ -77,9 +78,9 @@ export class DominatorTree {
     while (stackB.length > 0) {
       const top = stackB.length - 1;
       const b = stackB[top];
-      const ss = cfg.succs(b);
-      if (stackI[top] < ss.length) {
-        const s = ss[stackI[top]++];
+      const s0 = cfg.succStart[b], n = cfg.succStart[b + 1] - s0;
+      if (stackI[top] < n) {
+        const s = cfg.succ[s0 + stackI[top]++];
         if (!visited[s]) { visited[s] = 1; stackB.push(s); stackI.push(0); }
       } else {
         post.push(b);
@@ -95,7 +96,8 @@ export class DominatorTree {
       for (let k = 1; k < this.rpo.length; k++) {
         const b = this.rpo[k];
         let nd = NONE;
-        for (const p of cfg.preds(b)) {
+        for (let e = cfg.predStart[b]; e < cfg.predStart[b + 1]; e++) {
+          const p = cfg.pred[e];
           if (this.idom[p] === NONE) continue;
           nd = nd === NONE ? p : this.intersect(p, nd);
         }

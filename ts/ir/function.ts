@@ -22,12 +22,22 @@
  *   StackAddr: imm0 = slot, imm1 = offset; FuncAddr/Call: imm0 = ext func; CallIndirect: imm0 = sig
  *   UnaryGlobalValue: imm0 = global value
  *   Jump: imm0 = block call; Brif: imm0/imm1 = then/else block calls; BranchTable: imm0 = jump table
+ *   TryCall: imm0 = ext func, imm1 = sig, imm2 = jump table [normal, handlers...] with tags in exTags;
+ *   TryCallIndirect: same with the callee as argument 0 (imm0 unused)
+ *   Block-call arguments of try_call destinations may be the call's results or the
+ *   exception payload: encoded as BCA_RET | k / BCA_EXN | k instead of a value.
  *   Trap/CondTrap/IntAddTrap: imm0 = trap code
  */
 import { Op, Fmt, opFormat, opResults, opFlags, tokType, F_BRANCH } from './opcodes';
 import * as T from './types';
 
 export const NONE = 0xffffffff;
+
+/** Block-call argument kinds besides plain values (only in try_call destinations). */
+export const BCA_RET = 0x40000000;
+export const BCA_EXN = 0x80000000;
+/** Is a block-call argument a plain value (not a try_call `retN`/`exnN`)? */
+export function isValueArg(x: number): boolean { return x < BCA_RET; }
 
 export type Value = number;
 export type Inst = number;
@@ -146,6 +156,18 @@ export class Function {
   /** Constants declared in the preamble (`constN = ...`), printed there and referenced by name. */
   declaredConsts = new Set<number>();
   stackLimit: number = NONE;
+  /** Exception tags of try_call tables, by jump table: tag number per handler, -1 = default. */
+  exTags: (number[] | undefined)[] = [];
+
+  /** Forget all contents but keep the column buffers, so one Function can be reused for many compilations. */
+  reset(): void {
+    this.name = '';
+    this.sig = defaultSignature();
+    this.valueCount = 0; this.instCount = 0; this.blockCount = 0; this.bcCount = 0; this.jtCount = 0; this.poolLen = 0;
+    this.firstBlock = NONE; this.lastBlock = NONE;
+    this.stackSlots = []; this.globalValues = []; this.sigs = []; this.extFuncs = []; this.constants = [];
+    this.declaredConsts = new Set<number>(); this.exTags = []; this.stackLimit = NONE;
+  }
 
   // ---------------- pool ----------------
 
@@ -273,6 +295,23 @@ export class Function {
     this.lastBlock = b;
   }
 
+  /** Insert `b` into the layout right after `after` (which is in the layout). */
+  insertBlockAfter(b: Block, after: Block): void {
+    const n = this.bNext[after];
+    this.bFlags[b] |= BF_IN_LAYOUT;
+    this.bPrev[b] = after; this.bNext[b] = n; this.bNext[after] = b;
+    if (n === NONE) this.lastBlock = b; else this.bPrev[n] = b;
+  }
+
+  /** Take `b` out of the layout (its instructions stay attached to it). */
+  removeBlockFromLayout(b: Block): void {
+    const p = this.bPrev[b], n = this.bNext[b];
+    if (p === NONE) this.firstBlock = n; else this.bNext[p] = n;
+    if (n === NONE) this.lastBlock = p; else this.bPrev[n] = p;
+    this.bPrev[b] = NONE; this.bNext[b] = NONE;
+    this.bFlags[b] &= ~BF_IN_LAYOUT;
+  }
+
   entryBlock(): Block { return this.firstBlock; }
 
   // ---------------- block calls and jump tables ----------------
@@ -314,6 +353,7 @@ export class Function {
       case Fmt.Jump: return 1;
       case Fmt.Brif: return 2;
       case Fmt.BranchTable: return this.jtLen[this.iImm0[inst]];
+      case Fmt.TryCall: case Fmt.TryCallIndirect: return this.jtLen[this.iImm2[inst]];
       default: return 0;
     }
   }
@@ -324,6 +364,7 @@ export class Function {
       case Fmt.Jump: return this.iImm0[inst];
       case Fmt.Brif: return i === 0 ? this.iImm0[inst] : this.iImm1[inst];
       case Fmt.BranchTable: { const j = this.iImm0[inst]; return this.pool[this.jtStart[j] + i]; }
+      case Fmt.TryCall: case Fmt.TryCallIndirect: { const j = this.iImm2[inst]; return this.pool[this.jtStart[j] + i]; }
       default: throw new Error('dest: not a branch');
     }
   }
@@ -368,7 +409,7 @@ export class Function {
     switch (op) {
       case Op.Call: return this.sigs[this.extFuncs[imm0]!.sig]!.returns.length;
       case Op.CallIndirect: return this.sigs[imm0]!.returns.length;
-      case Op.ReturnCall: case Op.ReturnCallIndirect: return 0;
+      case Op.ReturnCall: case Op.ReturnCallIndirect: case Op.TryCall: case Op.TryCallIndirect: return 0;
       default: return opResults[op].length;
     }
   }
@@ -447,7 +488,7 @@ export class Function {
         for (let d = 0; d < dn; d++) {
           const c = this.dest(i, d);
           const cs = this.bcArgStart[c], cn = this.bcArgLen[c];
-          for (let k = 0; k < cn; k++) uses[this.resolve(this.pool[cs + k])]++;
+          for (let k = 0; k < cn; k++) { const a = this.pool[cs + k]; if (isValueArg(a)) uses[this.resolve(a)]++; }
         }
       }
     }
@@ -464,7 +505,7 @@ export class Function {
         for (let d = 0; d < dn; d++) {
           const c = this.dest(i, d);
           const cs = this.bcArgStart[c], cn = this.bcArgLen[c];
-          for (let k = 0; k < cn; k++) this.pool[cs + k] = this.resolve(this.pool[cs + k]);
+          for (let k = 0; k < cn; k++) { const a = this.pool[cs + k]; if (isValueArg(a)) this.pool[cs + k] = this.resolve(a); }
         }
       }
     }

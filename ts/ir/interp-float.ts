@@ -6,7 +6,7 @@
  * f32 those operations computed in f64 then rounded once are exact too
  * (53 >= 2*24 + 2), so only these need care.
  */
-import { roundToFormat, FloatFormat, FMT_F32, FMT_F64 } from './literals';
+import { roundToFormat, FloatFormat, FMT_F16, FMT_F32, FMT_F64 } from './literals';
 
 const f64b = new Float64Array(1);
 const u64b = new BigUint64Array(f64b.buffer);
@@ -26,6 +26,7 @@ function decompose(x: number): { neg: boolean; m: bigint; e: number } {
 
 /** The double or float (as a double) with bits from roundToFormat, with a sign. */
 function compose(neg: boolean, mag: bigint, fmt: FloatFormat): number {
+  if (fmt === FMT_F16) return f16BitsToNumber(Number(mag) | (neg ? 0x8000 : 0));
   if (fmt === FMT_F64) {
     u64b[0] = mag | (neg ? 1n << 63n : 0n);
     return f64b[0];
@@ -81,4 +82,37 @@ export function roundEven(x: number): number {
   return r === 0 ? (x < 0 ? -0 : 0) : r;
 }
 
-export { FMT_F32, FMT_F64 };
+/** The value of f16 bits as a double (exact). NaNs keep sign and payload in the top mantissa bits. */
+export function f16BitsToNumber(b: number): number {
+  const neg = (b & 0x8000) !== 0;
+  const e = (b >> 10) & 0x1f, m = b & 0x3ff;
+  let x: number;
+  if (e === 0x1f) {
+    if (m === 0) x = Infinity;
+    else {
+      u64b[0] = 0x7ff0000000000000n | (BigInt(m) << 42n);
+      x = f64b[0];
+    }
+  } else if (e === 0) x = m * 2 ** -24;
+  else x = (1024 + m) * 2 ** (e - 25);
+  if (!neg) return x;
+  if (Number.isNaN(x)) { f64b[0] = x; u64b[0] |= 1n << 63n; return f64b[0]; }
+  return -x;
+}
+
+/** A double rounded to f16 bits (round to nearest even; NaN payload truncated, kept quiet). */
+export function numberToF16Bits(x: number): number {
+  f64b[0] = x;
+  const bits = u64b[0];
+  const neg = (bits >> 63n) !== 0n ? 0x8000 : 0;
+  if (Number.isNaN(x)) {
+    const payload = Number((bits >> 42n) & 0x3ffn);
+    return neg | 0x7c00 | 0x200 | payload;
+  }
+  if (x === 0) return neg;
+  if (!Number.isFinite(x)) return neg | 0x7c00;
+  const d = decompose(Math.abs(x));
+  return neg | Number(roundToFormat(d.m, d.e, FMT_F16));
+}
+
+export { FMT_F16, FMT_F32, FMT_F64 };

@@ -10,26 +10,30 @@
  * with the bit-level operations (fneg, fabs, fcopysign, bitcast, loads, selects)
  * done on bits so NaN payloads survive.
  *
+ * Calls run on an explicit activation stack (no JS recursion); MAX_DEPTH activations
+ * trap with stk_ovf.
+ *
  * Memory: stack slots are carved from one growable little-endian byte array at
  * addresses starting at STACK_BASE; any access outside allocated bytes traps with
  * the access's trap code (heap_oob by default). Calls go to functions of the same
  * file by name, or to the libcalls upstream's runner knows (CeilF32, FmaF64, ...).
  * `func_addr` gives FUNC_BASE + 16·k for entry k of the callee table.
  */
-import { Function, NONE } from './function';
+import { Function, NONE, isValueArg, BCA_RET, BCA_EXN } from './function';
 import { Op, Fmt, opFormat, opName } from './opcodes';
 import * as T from './types';
-import { IntCC, FloatCC, AtomicOp, TRAP_INT_DIVZ, TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
+import { TRAP_INT_OVF, TRAP_BAD_TOINT, TRAP_HEAP_OOB, TRAP_STK_OVF, memFlagsTrapCode, MF_BIG, TrapCode } from './immediates';
+import { Frame, TrapSignal, InterpError, intUnary, intBinary, shift, intCompare, floatCompare, atomicOp } from './interp-ops';
 import { ClifFile } from './parser';
 import { Executor, ExecResult } from './runtest';
 import { fmaExact, intToFloat, roundEven } from './interp-float';
-import { FMT_F32, FMT_F64 } from './literals';
+import { FMT_F16, FMT_F32, FMT_F64 } from './literals';
 
 const STACK_BASE = 0x10000;
+/** Call depth at which the interpreted program traps with stk_ovf (like a guard page). */
+const MAX_DEPTH = 10000;
 const FUNC_BASE = 0x7f0000000000n;
 
-class TrapSignal { constructor(readonly code: TrapCode) {} }
-class InterpError extends Error {}
 
 /** Little-endian byte memory for stack slots. */
 class Memory {
@@ -63,15 +67,44 @@ const LIBCALLS = ['%CeilF32', '%CeilF64', '%FloorF32', '%FloorF64', '%TruncF32',
 
 type CalleeRef = { kind: 'func'; index: number } | { kind: 'lib'; name: string };
 
+/** One interpreted call: function, register file, stack slots, position. */
+interface Activation {
+  f: Function;
+  fr: Frame;
+  slotAddr: number[];
+  /** Memory stack top to restore when the activation ends. */
+  savedTop: number;
+  b: number;
+  /** Current instruction; while a callee runs, the call instruction. */
+  i: number;
+}
+
+/**
+ * NaN results of float arithmetic: 'canonical' (default; Wasm's deterministic
+ * profile) gives the positive canonical quiet NaN; 'x86' mimics SSE: the first NaN
+ * operand, quietened, else the negative default NaN (and, for fmin/fmax, what
+ * Cranelift's x64 lowering produces: fmin gives -NaN, fmax keeps the NaN's sign), so
+ * results can be compared bit for bit with native x86-64 code.
+ */
+export type NaNMode = 'canonical' | 'x86';
+
 export class Interpreter implements Executor {
-  readonly name = 'interpret';
+  readonly name: string;
+  readonly nanMode: NaNMode;
+
+  constructor(opts: { nan?: NaNMode } = {}) {
+    this.nanMode = opts.nan ?? 'canonical';
+    this.name = this.nanMode === 'canonical' ? 'interpret' : `interpret(nan=${this.nanMode})`;
+  }
+
   /** Instruction budget per call (guards against infinite loops). */
   fuel = 50_000_000;
   private mem = new Memory();
   private file: ClifFile | undefined;
   private callees: CalleeRef[] = [];
   private steps = 0;
-  private depth = 0;
+  /** The pinned register (`set_pinned_reg` / `get_pinned_reg`), zero at the start of each call. */
+  private pinned = 0n;
 
   call(file: ClifFile, index: number, args: Uint32Array): ExecResult {
     this.file = file;
@@ -80,12 +113,14 @@ export class Interpreter implements Executor {
     file.functions.forEach((_, k) => this.callees.push({ kind: 'func', index: k }));
     for (const n of LIBCALLS) this.callees.push({ kind: 'lib', name: n });
     this.steps = 0;
-    this.depth = 0;
+    this.pinned = 0n;
     try {
       return { kind: 'ok', results: this.run(file.functions[index].func, args) };
     } catch (e) {
       if (e instanceof TrapSignal) return { kind: 'trap', code: e.code };
       if (e instanceof InterpError) return { kind: 'error', message: e.message };
+      // the host stack running out is the interpreted program's stack overflowing
+      if (e instanceof RangeError && /call stack/.test(e.message)) return { kind: 'trap', code: TRAP_STK_OVF };
       if (e instanceof RangeError) return { kind: 'error', message: `interpreter: ${e.message}` };
       throw e;
     }
@@ -99,100 +134,139 @@ export class Interpreter implements Executor {
     throw new InterpError(`call to unknown function ${name}`);
   }
 
-  private invoke(k: number, args: Uint32Array): Uint32Array {
-    const c = this.callees[k];
-    if (c === undefined) throw new InterpError(`call through bad function address`);
-    if (c.kind === 'func') return this.run(this.file!.functions[c.index].func, args);
-    return libcall(c.name, args);
+  /**
+   * Execute `f` with argument slots; returns result slots. Calls do not recurse in
+   * JavaScript: activations live on an explicit stack, so deep recursion in the
+   * interpreted program reaches MAX_DEPTH (a stk_ovf trap) rather than the host's limit.
+   */
+  run(f: Function, args: Uint32Array): Uint32Array {
+    const stack: Activation[] = [];
+    this.enter(stack, f, args);
+    const tmp = new Uint32Array(4);
+    for (;;) {
+      const act = stack[stack.length - 1];
+      const af = act.f, fr = act.fr;
+      let i = act.i;
+      if (i === NONE) throw new InterpError(`block${act.b} has no terminator`);
+      if (++this.steps > this.fuel) throw new InterpError('fuel exhausted (infinite loop?)');
+      const op = af.iOp[i] as Op;
+      const fmt = opFormat[op] as Fmt;
+      switch (fmt) {
+        case Fmt.Jump: case Fmt.Brif: case Fmt.BranchTable: {
+          let c: number;
+          if (fmt === Fmt.Jump) c = af.iImm0[i];
+          else if (fmt === Fmt.Brif) c = fr.truthy(af, af.arg(i, 0)) ? af.iImm0[i] : af.iImm1[i];
+          else {
+            const j = af.iImm0[i];
+            const n = af.jtLen[j];
+            const iv = af.resolve(af.arg(i, 0));
+            const idx = fr.getU(iv, 0, af.vType[iv]);
+            c = af.pool[af.jtStart[j] + (idx < BigInt(n - 1) ? Number(idx) + 1 : 0)];
+          }
+          act.b = this.passArgs(af, fr, c);
+          act.i = af.bFirst[act.b];
+          continue;
+        }
+        case Fmt.MultiAry: {
+          // return
+          const n = af.iArgLen[i];
+          const out = new Uint32Array(n * 4);
+          for (let k = 0; k < n; k++) out.set(fr.slot(af.resolve(af.arg(i, k))), k * 4);
+          if (this.leave(stack, out)) return out;
+          continue;
+        }
+        case Fmt.Call: case Fmt.CallIndirect: case Fmt.TryCall: case Fmt.TryCallIndirect: {
+          const k = this.calleeOf(af, fr, i);
+          const first = fmt === Fmt.CallIndirect || fmt === Fmt.TryCallIndirect ? 1 : 0;
+          const n = af.iArgLen[i] - first;
+          const cargs = new Uint32Array(n * 4);
+          for (let a = 0; a < n; a++) cargs.set(fr.slot(af.resolve(af.arg(i, a + first))), a * 4);
+          const callee = this.callees[k];
+          const tail = op === Op.ReturnCall || op === Op.ReturnCallIndirect;
+          if (callee.kind === 'lib') {
+            const res = libcall(callee.name, cargs);
+            if (tail) { if (this.leave(stack, res)) return res; } else this.resume(act, res);
+            continue;
+          }
+          // a tail call replaces this activation; the callee returns to our caller
+          if (tail) this.pop(stack);
+          this.enter(stack, this.file!.functions[callee.index].func, cargs);
+          continue;
+        }
+        default:
+          this.step(af, fr, i, act.slotAddr, tmp);
+          act.i = af.iNext[i];
+      }
+    }
   }
 
-  /** Execute `f` with argument slots; returns result slots. */
-  run(f: Function, args: Uint32Array): Uint32Array {
-    if (++this.depth > 2000) throw new InterpError('call depth exceeded');
-    const savedTop = this.mem.top;
-    const fr = new Frame(f.valueCount);
+  /** Push an activation of `f`: frame, arguments, stack slots. */
+  private enter(stack: Activation[], f: Function, args: Uint32Array): void {
+    if (stack.length >= MAX_DEPTH) throw new TrapSignal(TRAP_STK_OVF);
     const entry = f.firstBlock;
     if (entry === NONE) throw new InterpError(`function ${f.name} has no blocks`);
     const np = f.bParamLen[entry];
     if (args.length < np * 4) throw new InterpError(`function ${f.name} expects ${np} arguments`);
+    const fr = new Frame(f.valueCount);
     for (let k = 0; k < np; k++) fr.u32.set(args.subarray(k * 4, k * 4 + 4), f.blockParam(entry, k) * 4);
+    const savedTop = this.mem.top;
     const slotAddr: number[] = f.stackSlots.map((s) => (s.kind === '' ? 0 : this.mem.alloc(s.size, s.align)));
-    try {
-      return this.exec(f, fr, slotAddr);
-    } finally {
-      this.mem.top = savedTop;
-      this.depth--;
-    }
+    stack.push({ f, fr, slotAddr, savedTop, b: entry, i: f.bFirst[entry] });
   }
 
-  private exec(f: Function, fr: Frame, slotAddr: number[]): Uint32Array {
-    let b = f.firstBlock;
-    let i = f.bFirst[b];
-    const tmp = new Uint32Array(4);
-    for (;;) {
-      if (i === NONE) throw new InterpError(`block${b} has no terminator`);
-      if (++this.steps > this.fuel) throw new InterpError('fuel exhausted (infinite loop?)');
-      const op = f.iOp[i] as Op;
-      const fmt = opFormat[op] as Fmt;
-      // control flow first
-      if (fmt === Fmt.Jump || fmt === Fmt.Brif || fmt === Fmt.BranchTable) {
-        let c: number;
-        if (fmt === Fmt.Jump) c = f.iImm0[i];
-        else if (fmt === Fmt.Brif) c = fr.truthy(f, f.arg(i, 0)) ? f.iImm0[i] : f.iImm1[i];
-        else {
-          const j = f.iImm0[i];
-          const n = f.jtLen[j];
-          const idx = fr.getU(f.resolve(f.arg(i, 0)), 0, f.vType[f.resolve(f.arg(i, 0))]);
-          const k = idx < BigInt(n - 1) ? Number(idx) + 1 : 0;
-          c = f.pool[f.jtStart[j] + k];
-        }
-        b = this.passArgs(f, fr, c);
-        i = f.bFirst[b];
-        continue;
-      }
-      if (op === Op.Return) {
-        const n = f.iArgLen[i];
-        const out = new Uint32Array(n * 4);
-        for (let k = 0; k < n; k++) out.set(fr.slot(f.resolve(f.arg(i, k))), k * 4);
-        return out;
-      }
-      if (op === Op.ReturnCall || op === Op.ReturnCallIndirect) {
-        return this.doCall(f, fr, i);
-      }
-      this.step(f, fr, i, slotAddr, tmp);
-      i = f.iNext[i];
+  private pop(stack: Activation[]): void {
+    const a = stack.pop()!;
+    this.mem.top = a.savedTop;
+  }
+
+  /** Return `results` from the top activation; true when it was the outermost one. */
+  private leave(stack: Activation[], results: Uint32Array): boolean {
+    this.pop(stack);
+    if (stack.length === 0) return true;
+    this.resume(stack[stack.length - 1], results);
+    return false;
+  }
+
+  /** Continue `act` after its call instruction returned `results`. */
+  private resume(act: Activation, results: Uint32Array): void {
+    const f = act.f, i = act.i;
+    const op = f.iOp[i];
+    if (op === Op.TryCall || op === Op.TryCallIndirect) {
+      // exceptions are not modelled: a call that returns continues at the normal destination
+      act.b = this.passArgs(f, act.fr, f.pool[f.jtStart[f.iImm2[i]]], results);
+      act.i = f.bFirst[act.b];
+      return;
     }
+    const n = f.iResLen[i];
+    for (let k = 0; k < n; k++) act.fr.u32.set(results.subarray(k * 4, k * 4 + 4), f.result(i, k) * 4);
+    act.i = f.iNext[i];
+  }
+
+  /** Callee table index of a call instruction (direct: by name; indirect: by address). */
+  private calleeOf(f: Function, fr: Frame, i: number): number {
+    const fmt = opFormat[f.iOp[i]] as Fmt;
+    if (fmt === Fmt.Call || fmt === Fmt.TryCall) return this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
+    const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
+    const off = addr - FUNC_BASE;
+    if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
+    return Number(off / 16n);
   }
 
   /** Copy block-call arguments into the target's parameters (parallel copy); returns the target. */
-  private passArgs(f: Function, fr: Frame, c: number): number {
+  private passArgs(f: Function, fr: Frame, c: number, rets?: Uint32Array): number {
     const tb = f.bcBlock[c];
     const n = f.bcArgLen[c], s = f.bcArgStart[c];
     if (n !== f.bParamLen[tb]) throw new InterpError(`block${tb}: ${n} arguments for ${f.bParamLen[tb]} parameters`);
     if (n === 0) return tb;
     const vals = new Uint32Array(n * 4);
-    for (let k = 0; k < n; k++) vals.set(fr.slot(f.resolve(f.pool[s + k])), k * 4);
+    for (let k = 0; k < n; k++) {
+      const x = f.pool[s + k];
+      if (isValueArg(x)) vals.set(fr.slot(f.resolve(x)), k * 4);
+      else if (rets !== undefined && x < BCA_EXN) vals.set(rets.subarray((x - BCA_RET) * 4, (x - BCA_RET) * 4 + 4), k * 4);
+      else throw new InterpError('exception payloads are not modelled');
+    }
     for (let k = 0; k < n; k++) fr.u32.set(vals.subarray(k * 4, k * 4 + 4), f.blockParam(tb, k) * 4);
     return tb;
-  }
-
-  private doCall(f: Function, fr: Frame, i: number): Uint32Array {
-    const op = f.iOp[i];
-    let k: number;
-    let first = 0;
-    if (op === Op.Call || op === Op.ReturnCall) {
-      k = this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
-    } else {
-      const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
-      const off = addr - FUNC_BASE;
-      if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
-      k = Number(off / 16n);
-      first = 1;
-    }
-    const n = f.iArgLen[i] - first;
-    const args = new Uint32Array(n * 4);
-    for (let a = 0; a < n; a++) args.set(fr.slot(f.resolve(f.arg(i, a + first))), a * 4);
-    return this.invoke(k, args);
   }
 
   private step(f: Function, fr: Frame, i: number, slotAddr: number[], tmp: Uint32Array): void {
@@ -208,7 +282,7 @@ export class Interpreter implements Executor {
     const w = T.laneBits(ct);
     const imm0 = f.iImm0[i], imm1 = f.iImm1[i];
     switch (op) {
-      case Op.Nop: case Op.Fence: return;
+      case Op.Nop: case Op.Fence: case Op.Debugtrap: return;
       case Op.Iconst: {
         const v = (BigInt(imm1 >>> 0) << 32n) | BigInt(imm0 >>> 0);
         fr.setU(r, 0, ct, v);
@@ -222,9 +296,10 @@ export class Interpreter implements Executor {
         fr.u8.set(c.subarray(0, Math.min(16, c.length)), r * 16);
         return;
       }
-      case Op.GetStackPointer: case Op.GetFramePointer: case Op.GetReturnAddress: case Op.GetPinnedReg:
+      case Op.GetStackPointer: case Op.GetFramePointer: case Op.GetReturnAddress:
         fr.setU(r, 0, ct, BigInt(STACK_BASE + this.mem.top)); return;
-      case Op.SetPinnedReg: return;
+      case Op.GetPinnedReg: fr.setU(r, 0, ct, this.pinned); return;
+      case Op.SetPinnedReg: this.pinned = fr.getU(a0, 0, f.vType[a0]); return;
       case Op.GlobalValue: fr.setU(r, 0, ct, this.globalValue(f, fr, imm0)); return;
 
       // ---- lane-wise integer unary ----
@@ -246,9 +321,9 @@ export class Interpreter implements Executor {
       case Op.Sqrt: case Op.Ceil: case Op.Floor: case Op.Trunc: case Op.Nearest: {
         for (let l = 0; l < lanes; l++) {
           const x = fr.getF(a0, l, lt);
-          if (Number.isNaN(x)) { fr.setCanonNaN(r, l, lt, fr.getU(a0, l, T.asInt(lt))); continue; }
           const y = op === Op.Sqrt ? Math.sqrt(x) : op === Op.Ceil ? Math.ceil(x) : op === Op.Floor ? Math.floor(x) : op === Op.Trunc ? Math.trunc(x) : roundEven(x);
-          fr.setF(r, l, lt, y);
+          if (Number.isNaN(y)) this.nanLane(fr, r, l, lt, a0, NONE, NONE);
+          else fr.setF(r, l, lt, y);
         }
         return;
       }
@@ -260,21 +335,19 @@ export class Interpreter implements Executor {
         fr.setU(r, 0, ct, x);
         return;
       }
-      case Op.Fpromote: case Op.Fdemote: {
-        const st = f.vType[a0];
+      case Op.Fpromote: case Op.Fdemote: case Op.FvpromoteLow: case Op.Fvdemote: {
+        // (x86 mode: JS's own conversions are cvtss2sd/cvtsd2ss, which quieten and keep the payload)
+        // (the vector forms take their controlling type from the operand)
+        const st = T.laneOf(f.vType[a0]);
+        const dt = op === Op.FvpromoteLow ? T.F64 : op === Op.Fvdemote ? T.F32 : ct;
+        const n = op === Op.Fpromote || op === Op.Fdemote ? 1 : 2;
+        const xs: number[] = [];
+        for (let l = 0; l < n; l++) xs.push(fr.getF(a0, l, st));
         fr.clear(r);
-        fr.setF(r, 0, ct, fr.getF(a0, 0, st));
-        return;
-      }
-      case Op.FvpromoteLow: {
-        const x0 = fr.getF(a0, 0, T.F32), x1 = fr.getF(a0, 1, T.F32);
-        fr.setF(r, 0, T.F64, x0); fr.setF(r, 1, T.F64, x1);
-        return;
-      }
-      case Op.Fvdemote: {
-        const x0 = fr.getF(a0, 0, T.F64), x1 = fr.getF(a0, 1, T.F64);
-        fr.clear(r);
-        fr.setF(r, 0, T.F32, x0); fr.setF(r, 1, T.F32, x1);
+        for (let l = 0; l < n; l++) {
+          if (Number.isNaN(xs[l]) && this.nanMode === 'canonical') this.nanLane(fr, r, l, dt, NONE, NONE, NONE);
+          else fr.setF(r, l, dt, xs[l]);
+        }
         return;
       }
       case Op.FcvtToSint: case Op.FcvtToUint: {
@@ -310,7 +383,7 @@ export class Interpreter implements Executor {
         for (let l = 0; l < lanes; l++) {
           let x = fr.getU(a0, l, sl);
           if (op === Op.FcvtFromSint) x = BigInt.asIntN(sw, x);
-          fr.setF(r, l, lt, intToFloat(x, w === 32 ? FMT_F32 : FMT_F64));
+          fr.setF(r, l, lt, intToFloat(x, w === 16 ? FMT_F16 : w === 32 ? FMT_F32 : FMT_F64));
         }
         return;
       }
@@ -396,6 +469,49 @@ export class Interpreter implements Executor {
         for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
         return;
       }
+      case Op.X86Pshufb: {
+        const xs: number[] = [];
+        for (let l = 0; l < 16; l++) { const k = fr.u8[a1 * 16 + l]; xs.push(k & 0x80 ? 0 : fr.u8[a0 * 16 + (k & 15)]); }
+        for (let l = 0; l < 16; l++) fr.u8[r * 16 + l] = xs[l];
+        return;
+      }
+      case Op.X86Pmulhrsw: {
+        // like sqmul_round_sat, but MIN * MIN wraps to MIN instead of saturating
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) {
+          const x = BigInt.asIntN(w, fr.getU(a0, l, lt)), y = BigInt.asIntN(w, fr.getU(a1, l, lt));
+          xs.push((x * y + (1n << BigInt(w - 2))) >> BigInt(w - 1));
+        }
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, lt, xs[l]);
+        return;
+      }
+      case Op.X86Pmaddubsw: {
+        // unsigned bytes of x times signed bytes of y, adjacent pairs summed with signed saturation
+        const xs: bigint[] = [];
+        for (let l = 0; l < 8; l++) {
+          let s = 0n;
+          for (let k = 0; k < 2; k++) s += BigInt(fr.u8[a0 * 16 + 2 * l + k]) * BigInt((fr.u8[a1 * 16 + 2 * l + k] << 24) >> 24);
+          xs.push(s > 32767n ? 32767n : s < -32768n ? -32768n : s);
+        }
+        for (let l = 0; l < 8; l++) fr.setU(r, l, T.I16, xs[l]);
+        return;
+      }
+      case Op.X86Cvtt2dq: {
+        // cvttps2dq: NaN and out-of-range lanes give the "integer indefinite" 0x80000000
+        for (let l = 0; l < lanes; l++) {
+          const t = Math.trunc(fr.getF(a0, l, T.F32));
+          fr.setU(r, l, lt, t >= -2147483648 && t < 2147483648 ? BigInt(t) : 0x80000000n);
+        }
+        return;
+      }
+      case Op.X86Blendv: {
+        // lane-wise select on the sign bit of each lane of the mask
+        const il = T.laneOf(T.asInt(ct));
+        const xs: bigint[] = [];
+        for (let l = 0; l < lanes; l++) xs.push((fr.getU(a0, l, il) >> BigInt(w - 1)) & 1n ? fr.getU(a1, l, il) : fr.getU(a2, l, il));
+        for (let l = 0; l < lanes; l++) fr.setU(r, l, il, xs[l]);
+        return;
+      }
       case Op.Shuffle: {
         const m = f.constants[imm0]!;
         const xs: number[] = [];
@@ -448,6 +564,17 @@ export class Interpreter implements Executor {
         fr.setU(r1, 0, T.I8, back !== exact ? 1n : 0n);
         return;
       }
+      case Op.SsubOverflowBin: case Op.UsubOverflowBin: {
+        const signed = op === Op.SsubOverflowBin;
+        const x = fr.getU(a0, 0, ct), y = fr.getU(a1, 0, ct);
+        const borrow = fr.getU(a2, 0, T.I8) !== 0n ? 1n : 0n;
+        const exact = signed ? BigInt.asIntN(w, x) - BigInt.asIntN(w, y) - borrow : x - y - borrow;
+        const wrapped = BigInt.asUintN(w, exact);
+        const back = signed ? BigInt.asIntN(w, wrapped) : wrapped;
+        fr.setU(r, 0, ct, wrapped);
+        fr.setU(f.result(i, 1), 0, T.I8, back !== exact ? 1n : 0n);
+        return;
+      }
       case Op.UaddOverflowTrap: {
         const s = fr.getU(a0, 0, ct) + fr.getU(a1, 0, ct);
         if (s >> BigInt(w) !== 0n) throw new TrapSignal(imm0);
@@ -486,7 +613,9 @@ export class Interpreter implements Executor {
           nan.push(Number.isNaN(z));
         }
         for (let l = 0; l < lanes; l++) {
-          if (nan[l]) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]);
+          if (!nan[l]) fr.setF(r, l, lt, xs[l]);
+          else if (op === Op.Fmin || op === Op.Fmax) this.minMaxNaN(fr, r, l, lt, a0, a1, op === Op.Fmin);
+          else this.nanLane(fr, r, l, lt, a0, a1, NONE);
         }
         return;
       }
@@ -501,8 +630,8 @@ export class Interpreter implements Executor {
       }
       case Op.Fma: {
         const xs: number[] = [];
-        for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 32 ? FMT_F32 : FMT_F64));
-        for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) fr.setCanonNaN(r, l, lt, 0n); else fr.setF(r, l, lt, xs[l]); }
+        for (let l = 0; l < lanes; l++) xs.push(fmaExact(fr.getF(a0, l, lt), fr.getF(a1, l, lt), fr.getF(a2, l, lt), w === 16 ? FMT_F16 : w === 32 ? FMT_F32 : FMT_F64));
+        for (let l = 0; l < lanes; l++) { if (Number.isNaN(xs[l])) this.nanLane(fr, r, l, lt, a0, a1, a2); else fr.setF(r, l, lt, xs[l]); }
         return;
       }
       case Op.Select: case Op.SelectSpectreGuard: {
@@ -595,18 +724,39 @@ export class Interpreter implements Executor {
         fr.setU(r, 0, ct, FUNC_BASE + BigInt(k) * 16n);
         return;
       }
-      case Op.Call: case Op.CallIndirect: {
-        const res = this.doCall(f, fr, i);
-        const n = f.iResLen[i];
-        for (let k = 0; k < n; k++) fr.u32.set(res.subarray(k * 4, k * 4 + 4), f.result(i, k) * 4);
-        return;
-      }
       case Op.Trap: throw new TrapSignal(imm0);
       case Op.Trapz: if (!fr.truthy(f, a0)) throw new TrapSignal(imm0); return;
       case Op.Trapnz: if (fr.truthy(f, a0)) throw new TrapSignal(imm0); return;
       default:
         throw new InterpError(`interpreter: opcode ${opName[op]} not implemented`);
     }
+  }
+
+  /** Lane `l` of `r` (float lane type `lt`) gets the NaN an operation on operands a, b, c (or NONE) produces. */
+  private nanLane(fr: Frame, r: number, l: number, lt: T.Type, a: number, b: number, c: number): void {
+    const w = T.laneBits(lt), il = T.laneOf(T.asInt(lt));
+    const [quiet, canon, sign] = nanBits(w);
+    if (this.nanMode === 'x86') {
+      for (const x of [a, b, c]) {
+        if (x === NONE) continue;
+        const bits = fr.getU(x, l, il);
+        if (isNaNBits(bits, w)) { fr.setU(r, l, il, bits | quiet); return; }
+      }
+      fr.setU(r, l, il, canon | sign);
+      return;
+    }
+    fr.setU(r, l, il, canon);
+  }
+
+  /** The NaN of fmin/fmax (x86 mode: Cranelift's x64 sequences give -NaN for fmin; fmax keeps the first NaN's sign). */
+  private minMaxNaN(fr: Frame, r: number, l: number, lt: T.Type, a: number, b: number, isMin: boolean): void {
+    const w = T.laneBits(lt), il = T.laneOf(T.asInt(lt));
+    const [, canon, sign] = nanBits(w);
+    if (this.nanMode !== 'x86') { fr.setU(r, l, il, canon); return; }
+    if (isMin) { fr.setU(r, l, il, canon | sign); return; }
+    const xa = fr.getU(a, l, il);
+    const first = isNaNBits(xa, w) ? xa : fr.getU(b, l, il);
+    fr.setU(r, l, il, canon | (first & sign));
   }
 
   private globalValue(f: Function, fr: Frame, gv: number): bigint {
@@ -634,6 +784,20 @@ export class Interpreter implements Executor {
   }
 }
 
+/** [quiet bit, positive canonical NaN, sign bit] of a float width. */
+function nanBits(w: number): [bigint, bigint, bigint] {
+  const mant = w === 16 ? 10 : w === 32 ? 23 : w === 64 ? 52 : 112;
+  const quiet = 1n << BigInt(mant - 1);
+  const exp = ((1n << BigInt(w - 1 - mant)) - 1n) << BigInt(mant);
+  return [quiet, exp | quiet, 1n << BigInt(w - 1)];
+}
+
+function isNaNBits(bits: bigint, w: number): boolean {
+  const mant = w === 16 ? 10 : w === 32 ? 23 : w === 64 ? 52 : 112;
+  const expMask = ((1n << BigInt(w - 1 - mant)) - 1n) << BigInt(mant);
+  return (bits & expMask) === expMask && (bits & ((1n << BigInt(mant)) - 1n)) !== 0n;
+}
+
 function bytesToInt(n: number): T.Type { return n === 1 ? T.I8 : n === 2 ? T.I16 : n === 4 ? T.I32 : n === 8 ? T.I64 : T.I128; }
 
 /** [bytes accessed, sign-extend, widening lane count (0 = scalar/plain)] */
@@ -652,210 +816,6 @@ function loadShape(op: Op, ct: T.Type): [number, boolean, number] {
     case Op.Uload32x2: return [8, false, 2];
     case Op.Sload32x2: return [8, true, 2];
     default: return [T.bytes(ct), false, 0];
-  }
-}
-
-/** A 16-byte-slot register file with typed views. */
-class Frame {
-  readonly buf: ArrayBuffer;
-  readonly u8: Uint8Array;
-  readonly u32: Uint32Array;
-  readonly f32: Float32Array;
-  readonly f64: Float64Array;
-  readonly u64: BigUint64Array;
-
-  constructor(nvalues: number) {
-    this.buf = new ArrayBuffer(Math.max(1, nvalues) * 16);
-    this.u8 = new Uint8Array(this.buf);
-    this.u32 = new Uint32Array(this.buf);
-    this.f32 = new Float32Array(this.buf);
-    this.f64 = new Float64Array(this.buf);
-    this.u64 = new BigUint64Array(this.buf);
-  }
-
-  slot(v: number): Uint32Array { return this.u32.subarray(v * 4, v * 4 + 4); }
-  clear(v: number): void { this.u32.fill(0, v * 4, v * 4 + 4); }
-
-  /** Lane `l` of value `v` as unsigned bits of integer lane type `lt` (float lanes read as their int twin). */
-  getU(v: number, l: number, lt: T.Type): bigint {
-    switch (T.bits(T.laneOf(lt))) {
-      case 8: return BigInt(this.u8[v * 16 + l]);
-      case 16: return BigInt(this.u8[v * 16 + 2 * l] | (this.u8[v * 16 + 2 * l + 1] << 8));
-      case 32: return BigInt(this.u32[v * 4 + l]);
-      case 64: return this.u64[v * 2 + l];
-      default: return this.u64[v * 2] | (this.u64[v * 2 + 1] << 64n);
-    }
-  }
-
-  /** Write lane `l` (wrapping `x` to the lane width); scalars narrower than 128 bits clear the rest of the slot. */
-  setU(v: number, l: number, lt: T.Type, x: bigint): void {
-    const b = T.bits(T.laneOf(lt));
-    const u = BigInt.asUintN(b, x);
-    switch (b) {
-      case 8: this.u8[v * 16 + l] = Number(u); return;
-      case 16: { const n = Number(u); this.u8[v * 16 + 2 * l] = n & 0xff; this.u8[v * 16 + 2 * l + 1] = n >> 8; return; }
-      case 32: this.u32[v * 4 + l] = Number(u); return;
-      case 64: this.u64[v * 2 + l] = u; return;
-      default: this.u64[v * 2] = u & 0xffffffffffffffffn; this.u64[v * 2 + 1] = u >> 64n; return;
-    }
-  }
-
-  getF(v: number, l: number, lt: T.Type): number {
-    const b = T.laneBits(lt);
-    if (b === 32) return this.f32[v * 4 + l];
-    if (b === 64) return this.f64[v * 2 + l];
-    throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
-  }
-
-  setF(v: number, l: number, lt: T.Type, x: number): void {
-    const b = T.laneBits(lt);
-    if (b === 32) this.f32[v * 4 + l] = x;
-    else if (b === 64) this.f64[v * 2 + l] = x;
-    else throw new InterpError(`float arithmetic on ${T.typeName(lt)} is not supported`);
-  }
-
-  /** A NaN result: the input's NaN quietened when `from` is a NaN pattern, else the canonical quiet NaN. */
-  setCanonNaN(v: number, l: number, lt: T.Type, from: bigint): void {
-    const b = T.laneBits(lt);
-    const il = b === 32 ? T.I32 : T.I64;
-    const quiet = b === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
-    this.setU(v, l, il, from !== 0n ? from | quiet : quiet);
-  }
-
-  truthy(f: Function, v: number): boolean {
-    const rv = f.resolve(v);
-    return this.getU(rv, 0, f.vType[rv]) !== 0n;
-  }
-
-  reverseBytes(v: number, n: number): void {
-    const s = this.u8.slice(v * 16, v * 16 + n).reverse();
-    this.u8.set(s, v * 16);
-  }
-}
-
-function intUnary(op: Op, x: bigint, w: number): bigint {
-  const bw = BigInt(w);
-  switch (op) {
-    case Op.Ineg: return -x;
-    case Op.Iabs: { const s = BigInt.asIntN(w, x); return s < 0n ? -s : s; }
-    case Op.Bnot: return ~x;
-    case Op.Clz: { let n = 0; for (let k = w - 1; k >= 0 && ((x >> BigInt(k)) & 1n) === 0n; k--) n++; return BigInt(n); }
-    case Op.Ctz: { let n = 0; for (let k = 0; k < w && ((x >> BigInt(k)) & 1n) === 0n; k++) n++; return BigInt(n); }
-    case Op.Cls: {
-      const s = (x >> (bw - 1n)) & 1n;
-      let n = 0;
-      for (let k = w - 2; k >= 0 && ((x >> BigInt(k)) & 1n) === s; k--) n++;
-      return BigInt(n);
-    }
-    case Op.Popcnt: { let n = 0; for (let k = 0; k < w; k++) if ((x >> BigInt(k)) & 1n) n++; return BigInt(n); }
-    case Op.Bitrev: { let y = 0n; for (let k = 0; k < w; k++) if ((x >> BigInt(k)) & 1n) y |= 1n << BigInt(w - 1 - k); return y; }
-    case Op.Bswap: { let y = 0n; for (let k = 0; k < w / 8; k++) y |= ((x >> BigInt(8 * k)) & 0xffn) << BigInt(w - 8 - 8 * k); return y; }
-    default: throw new InterpError('bad unary');
-  }
-}
-
-function intBinary(op: Op, x: bigint, y: bigint, w: number): bigint {
-  const sx = BigInt.asIntN(w, x), sy = BigInt.asIntN(w, y);
-  const bw = BigInt(w);
-  switch (op) {
-    case Op.Iadd: return x + y;
-    case Op.Isub: return x - y;
-    case Op.Imul: return x * y;
-    case Op.Umulhi: return (x * y) >> bw;
-    case Op.Smulhi: return (sx * sy) >> bw;
-    case Op.Udiv: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return x / y;
-    case Op.Urem: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return x % y;
-    case Op.Sdiv:
-      if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ);
-      if (sy === -1n && sx === -(1n << (bw - 1n))) throw new TrapSignal(TRAP_INT_OVF);
-      return sx / sy;
-    case Op.Srem: if (y === 0n) throw new TrapSignal(TRAP_INT_DIVZ); return sx % sy;
-    case Op.Band: return x & y;
-    case Op.Bor: return x | y;
-    case Op.Bxor: return x ^ y;
-    case Op.BandNot: return x & ~y;
-    case Op.BorNot: return x | ~y;
-    case Op.BxorNot: return x ^ ~y;
-    case Op.Smin: return sx < sy ? sx : sy;
-    case Op.Smax: return sx > sy ? sx : sy;
-    case Op.Umin: return x < y ? x : y;
-    case Op.Umax: return x > y ? x : y;
-    case Op.UaddSat: { const s = x + y; const m = (1n << bw) - 1n; return s > m ? m : s; }
-    case Op.UsubSat: return x > y ? x - y : 0n;
-    case Op.SaddSat: return satS(sx + sy, w);
-    case Op.SsubSat: return satS(sx - sy, w);
-    case Op.AvgRound: return (x + y + 1n) >> 1n;
-    case Op.SqmulRoundSat: return satS((sx * sy + (1n << (bw - 2n))) >> (bw - 1n), w);
-    default: throw new InterpError('bad binary');
-  }
-}
-
-function satS(v: bigint, w: number): bigint {
-  const hi = (1n << BigInt(w - 1)) - 1n, lo = -(1n << BigInt(w - 1));
-  return v > hi ? hi : v < lo ? lo : v;
-}
-
-function shift(op: Op, x: bigint, amt: number, w: number): bigint {
-  const a = BigInt(amt);
-  switch (op) {
-    case Op.Ishl: return x << a;
-    case Op.Ushr: return x >> a;
-    case Op.Sshr: return BigInt.asIntN(w, x) >> a;
-    case Op.Rotl: return amt === 0 ? x : (x << a) | (x >> BigInt(w - amt));
-    default: return amt === 0 ? x : (x >> a) | (x << BigInt(w - amt));
-  }
-}
-
-function intCompare(cc: number, x: bigint, y: bigint, w: number): boolean {
-  const sx = BigInt.asIntN(w, x), sy = BigInt.asIntN(w, y);
-  switch (cc as IntCC) {
-    case IntCC.Eq: return x === y;
-    case IntCC.Ne: return x !== y;
-    case IntCC.Slt: return sx < sy;
-    case IntCC.Sge: return sx >= sy;
-    case IntCC.Sgt: return sx > sy;
-    case IntCC.Sle: return sx <= sy;
-    case IntCC.Ult: return x < y;
-    case IntCC.Uge: return x >= y;
-    case IntCC.Ugt: return x > y;
-    case IntCC.Ule: return x <= y;
-  }
-}
-
-function floatCompare(cc: number, x: number, y: number): boolean {
-  const uno = Number.isNaN(x) || Number.isNaN(y);
-  switch (cc as FloatCC) {
-    case FloatCC.Eq: return x === y;
-    case FloatCC.Ne: return x !== y;
-    case FloatCC.Lt: return x < y;
-    case FloatCC.Le: return x <= y;
-    case FloatCC.Gt: return x > y;
-    case FloatCC.Ge: return x >= y;
-    case FloatCC.Ord: return !uno;
-    case FloatCC.Uno: return uno;
-    case FloatCC.One: return !uno && x !== y;
-    case FloatCC.Ueq: return uno || x === y;
-    case FloatCC.Ult: return uno || x < y;
-    case FloatCC.Ule: return uno || x <= y;
-    case FloatCC.Ugt: return uno || x > y;
-    case FloatCC.Uge: return uno || x >= y;
-  }
-}
-
-function atomicOp(o: number, old: bigint, x: bigint, w: number): bigint {
-  const so = BigInt.asIntN(w, old), sx = BigInt.asIntN(w, x);
-  switch (o as AtomicOp) {
-    case AtomicOp.Add: return old + x;
-    case AtomicOp.Sub: return old - x;
-    case AtomicOp.And: return old & x;
-    case AtomicOp.Nand: return ~(old & x);
-    case AtomicOp.Or: return old | x;
-    case AtomicOp.Xor: return old ^ x;
-    case AtomicOp.Xchg: return x;
-    case AtomicOp.Umin: return old < x ? old : x;
-    case AtomicOp.Umax: return old > x ? old : x;
-    case AtomicOp.Smin: return so < sx ? so : sx;
-    case AtomicOp.Smax: return so > sx ? so : sx;
   }
 }
 

@@ -19,14 +19,14 @@ export const enum Fmt {
   Nullary, Unary, UnaryImm, UnaryIeee16, UnaryIeee32, UnaryIeee64, UnaryConst, UnaryGlobalValue,
   Binary, BinaryImm8, Ternary, TernaryImm8, IntCompare, FloatCompare, Shuffle,
   Load, LoadNoOffset, Store, StoreNoOffset, AtomicRmw, AtomicCas, StackAddr, FuncAddr,
-  Jump, Brif, BranchTable, Call, CallIndirect, Trap, CondTrap, IntAddTrap, MultiAry,
+  Jump, Brif, BranchTable, Call, CallIndirect, TryCall, TryCallIndirect, Trap, CondTrap, IntAddTrap, MultiAry,
 }
 
 export const enum Op {
   // constants
   Iconst, F16const, F32const, F64const, F128const, Vconst,
   // nullary / misc
-  Nop, Fence, GetStackPointer, GetFramePointer, GetReturnAddress, GetPinnedReg, SetPinnedReg, GlobalValue,
+  Nop, Debugtrap, Fence, GetStackPointer, GetFramePointer, GetReturnAddress, GetPinnedReg, SetPinnedReg, GlobalValue,
   // integer unary
   Ineg, Iabs, Bnot, Clz, Ctz, Cls, Popcnt, Bitrev, Bswap,
   // float unary
@@ -39,8 +39,8 @@ export const enum Op {
   // integer binary
   Iadd, Isub, Imul, Umulhi, Smulhi, Udiv, Sdiv, Urem, Srem, Band, Bor, Bxor, BandNot, BorNot, BxorNot,
   Smin, Smax, Umin, Umax, UaddSat, SaddSat, UsubSat, SsubSat, AvgRound, SqmulRoundSat, IaddPairwise,
-  Swizzle, Ishl, Ushr, Sshr, Rotl, Rotr,
-  SaddOverflow, UaddOverflow, SsubOverflow, UsubOverflow, SmulOverflow, UmulOverflow,
+  Swizzle, X86Pshufb, X86Pmulhrsw, X86Pmaddubsw, X86Cvtt2dq, X86Blendv, Ishl, Ushr, Sshr, Rotl, Rotr,
+  SaddOverflow, UaddOverflow, SsubOverflow, UsubOverflow, SmulOverflow, UmulOverflow, SsubOverflowBin, UsubOverflowBin,
   Iconcat, Isplit, Snarrow, Unarrow, Uunarrow,
   // float binary / ternary
   Fadd, Fsub, Fmul, Fdiv, Fmin, Fmax, Fcopysign, Fma,
@@ -52,7 +52,7 @@ export const enum Op {
   Uload8x8, Sload8x8, Uload16x4, Sload16x4, Uload32x2, Sload32x2,
   Store, Istore8, Istore16, Istore32, AtomicLoad, AtomicStore, AtomicRmw, AtomicCas, StackAddr, FuncAddr,
   // control
-  Jump, Brif, BrTable, Return, Call, CallIndirect, ReturnCall, ReturnCallIndirect,
+  Jump, Brif, BrTable, Return, Call, CallIndirect, ReturnCall, ReturnCallIndirect, TryCall, TryCallIndirect,
   Trap, Trapz, Trapnz, UaddOverflowTrap,
   COUNT,
 }
@@ -116,6 +116,7 @@ def(Op.F128const, 'f128const', Fmt.UnaryConst, Ctrl.None, N, '', 'T');
 def(Op.Vconst, 'vconst', Fmt.UnaryConst, Ctrl.Vec, X, '', 'T');
 
 def(Op.Nop, 'nop', Fmt.Nullary, Ctrl.None, N, '', '');
+def(Op.Debugtrap, 'debugtrap', Fmt.Nullary, Ctrl.None, N, '', '', F_SIDE_EFFECTS | F_LOAD | F_STORE);
 def(Op.Fence, 'fence', Fmt.Nullary, Ctrl.None, N, '', '', F_SIDE_EFFECTS | F_LOAD | F_STORE);
 def(Op.GetStackPointer, 'get_stack_pointer', Fmt.Nullary, Ctrl.Ptr, X, '', 'T');
 def(Op.GetFramePointer, 'get_frame_pointer', Fmt.Nullary, Ctrl.Ptr, X, '', 'T');
@@ -173,6 +174,12 @@ for (const [op, n] of [[Op.Band, 'band'], [Op.Bor, 'bor'], [Op.Bxor, 'bxor'], [O
   def(op, n, Fmt.Binary, Ctrl.Any, 0, 'T T', 'T');
 }
 def(Op.Swizzle, 'swizzle', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'T');
+// relaxed-SIMD helpers with x86 semantics (what Wasm's relaxed ops lower to on x86-64)
+def(Op.X86Pshufb, 'x86_pshufb', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'T');
+def(Op.X86Pmulhrsw, 'x86_pmulhrsw', Fmt.Binary, Ctrl.IntVec, 0, 'T T', 'T');
+def(Op.X86Pmaddubsw, 'x86_pmaddubsw', Fmt.Binary, Ctrl.I8X16, 0, 'T T', 'Wide');
+def(Op.X86Cvtt2dq, 'x86_cvtt2dq', Fmt.Unary, Ctrl.IntVec, X, 'FloatVX', 'T');
+def(Op.X86Blendv, 'x86_blendv', Fmt.Ternary, Ctrl.Vec, 1, 'T T T', 'T');
 for (const [op, n] of [[Op.Ishl, 'ishl'], [Op.Ushr, 'ushr'], [Op.Sshr, 'sshr'], [Op.Rotl, 'rotl'], [Op.Rotr, 'rotr']] as [Op, string][]) {
   def(op, n, Fmt.Binary, Ctrl.IntV, 0, 'T Int', 'T');
 }
@@ -181,6 +188,9 @@ for (const [op, n] of [[Op.SaddOverflow, 'sadd_overflow'], [Op.UaddOverflow, 'ua
   [Op.UmulOverflow, 'umul_overflow']] as [Op, string][]) {
   def(op, n, Fmt.Binary, Ctrl.Int, 0, 'T T', 'T i8');
 }
+// subtract with a borrow-in (any non-zero i8 borrows 1)
+def(Op.SsubOverflowBin, 'ssub_overflow_bin', Fmt.Ternary, Ctrl.Int, 0, 'T T i8', 'T i8');
+def(Op.UsubOverflowBin, 'usub_overflow_bin', Fmt.Ternary, Ctrl.Int, 0, 'T T i8', 'T i8');
 def(Op.Iconcat, 'iconcat', Fmt.Binary, Ctrl.Int, 0, 'T T', 'Double');
 def(Op.Isplit, 'isplit', Fmt.Unary, Ctrl.Int, 0, 'T', 'Half Half');
 def(Op.Snarrow, 'snarrow', Fmt.Binary, Ctrl.IntVec, 0, 'T T', 'Narrow');
@@ -226,13 +236,15 @@ def(Op.FuncAddr, 'func_addr', Fmt.FuncAddr, Ctrl.Ptr, X, '', 'T');
 const TB = F_TERMINATOR | F_BRANCH;
 def(Op.Jump, 'jump', Fmt.Jump, Ctrl.None, N, '', '', TB);
 def(Op.Brif, 'brif', Fmt.Brif, Ctrl.None, N, 'Int', '', TB);
-def(Op.BrTable, 'br_table', Fmt.BranchTable, Ctrl.None, N, 'Int', '', TB);
+def(Op.BrTable, 'br_table', Fmt.BranchTable, Ctrl.None, N, 'i32', '', TB);
 def(Op.Return, 'return', Fmt.MultiAry, Ctrl.None, N, '', '', F_TERMINATOR | F_RETURN);
 const CALL = F_CALL | F_CAN_TRAP | F_LOAD | F_STORE | F_SIDE_EFFECTS;
 def(Op.Call, 'call', Fmt.Call, Ctrl.None, N, '', '', CALL);
 def(Op.CallIndirect, 'call_indirect', Fmt.CallIndirect, Ctrl.None, N, '', '', CALL);
 def(Op.ReturnCall, 'return_call', Fmt.Call, Ctrl.None, N, '', '', CALL | F_TERMINATOR | F_RETURN);
 def(Op.ReturnCallIndirect, 'return_call_indirect', Fmt.CallIndirect, Ctrl.None, N, '', '', CALL | F_TERMINATOR | F_RETURN);
+def(Op.TryCall, 'try_call', Fmt.TryCall, Ctrl.None, N, '', '', CALL | TB);
+def(Op.TryCallIndirect, 'try_call_indirect', Fmt.TryCallIndirect, Ctrl.None, N, '', '', CALL | TB);
 def(Op.Trap, 'trap', Fmt.Trap, Ctrl.None, N, '', '', F_TERMINATOR | F_CAN_TRAP);
 def(Op.Trapz, 'trapz', Fmt.CondTrap, Ctrl.None, N, 'Int', '', F_CAN_TRAP);
 def(Op.Trapnz, 'trapnz', Fmt.CondTrap, Ctrl.None, N, 'Int', '', F_CAN_TRAP);

@@ -9,7 +9,7 @@
  * `tryParseClif` returns them as values instead of throwing.
  */
 import { Lexer, ClifSyntaxError, MAX_ENTITY } from './lexer';
-import { Function, AbiParam, Signature, NONE, VK_NONE, GlobalValueData } from './function';
+import { Function, AbiParam, Signature, VK_NONE, GlobalValueData, BCA_RET, BCA_EXN } from './function';
 import { Op, Fmt, opFormat, opTv, opCtrl, opcodeByName, TV_EXPLICIT, TV_NONE, ctrlAccepts, opName } from './opcodes';
 import * as T from './types';
 import { INTCC_NAMES, FLOATCC_NAMES, ATOMIC_OP_NAMES, parseMemFlag, parseTrapCode } from './immediates';
@@ -385,7 +385,7 @@ class FunctionParser {
       throw lx.error(`${opText} needs a type suffix (${opText}.T)`, opPos);
     }
     const args: number[] = [];
-    let imm0 = 0, imm1 = 0;
+    let imm0 = 0, imm1 = 0, imm2 = 0;
     const vals = (n: number): void => {
       for (let k = 0; k < n; k++) {
         if (k > 0) lx.expect(',');
@@ -491,6 +491,34 @@ class FunctionParser {
         ctrl = T.INVALID;
         break;
       }
+      case Fmt.TryCall: case Fmt.TryCallIndirect: {
+        if (fmt === Fmt.TryCall) imm0 = this.funcRef(); else args.push(this.value());
+        this.argList(args);
+        lx.expect(',');
+        const sp = lx.mark();
+        imm1 = this.entityRef('sig');
+        if (f.sigs[imm1] === undefined) throw lx.error(`undeclared signature sig${imm1}`, sp);
+        lx.expect(',');
+        const calls = [this.blockCall(true)];
+        const tags: number[] = [];
+        lx.expect(','); lx.expect('[');
+        if (!lx.eat(']')) {
+          do {
+            const tp = lx.mark();
+            const w = lx.expectWord('an exception tag or default');
+            const m = /^tag([0-9]+)$/.exec(w);
+            if (w !== 'default' && m === null) throw lx.error(`expected tagN or default, found '${w}'`, tp);
+            tags.push(m === null ? -1 : Number(m[1]));
+            lx.expect(':');
+            calls.push(this.blockCall(true));
+          } while (lx.eat(','));
+          lx.expect(']');
+        }
+        imm2 = f.makeJumpTable(calls);
+        f.exTags[imm2] = tags;
+        ctrl = T.INVALID;
+        break;
+      }
       case Fmt.Trap: imm0 = this.trapCode(); break;
       case Fmt.CondTrap: vals(1); lx.expect(','); imm0 = this.trapCode(); break;
       case Fmt.IntAddTrap: vals(2); lx.expect(','); imm0 = this.trapCode(); break;
@@ -522,7 +550,7 @@ class FunctionParser {
     for (let i = 0; i < results.length; i++) for (let j = 0; j < i; j++) {
       if (results[i] === results[j]) throw lx.error(`value v${results[i]} defined twice`, start);
     }
-    const inst = f.makeInst(op, ctrl, args, imm0, imm1, 0, results);
+    const inst = f.makeInst(op, ctrl, args, imm0, imm1, imm2, results);
     f.iLine[inst] = line;
     f.appendInst(b, inst);
     // aliases waiting for these results
@@ -581,13 +609,29 @@ class FunctionParser {
     }
   }
 
-  private blockCall(): number {
+  /** `blockN[(args)]`; in try_call destinations the arguments may also be `retN` / `exnN`. */
+  private blockCall(special = false): number {
     const lx = this.lx, f = this.f;
     const b = lx.entity('block');
     if (b === undefined) throw lx.error(`expected a block, found ${lx.describe()}`);
     if (!f.blockExists(b)) f.makeBlockAt(b);
     const args: number[] = [];
-    if (lx.peekChar() === '(') this.argList(args);
+    if (lx.peekChar() === '(') {
+      if (!special) this.argList(args);
+      else {
+        lx.expect('(');
+        if (!lx.eat(')')) {
+          do {
+            const r = lx.entity('ret');
+            if (r !== undefined) { args.push(BCA_RET | r); continue; }
+            const e = lx.entity('exn');
+            if (e !== undefined) { args.push((BCA_EXN | e) >>> 0); continue; }
+            args.push(this.value());
+          } while (lx.eat(','));
+          lx.expect(')');
+        }
+      }
+    }
     return f.makeBlockCall(b, args);
   }
 
@@ -613,4 +657,3 @@ class FunctionParser {
   }
 }
 
-export { NONE };

@@ -8,7 +8,8 @@
  * forward alias targets). The controlling type is printed as a suffix exactly
  * when the opcode table says it cannot be inferred from an operand.
  */
-import { Function, NONE, VK_ALIAS, Signature, AbiParam, GlobalValueData } from './function';
+import type { ClifFile } from './parser';
+import { Function, NONE, VK_ALIAS, Signature, AbiParam, GlobalValueData, BCA_RET, BCA_EXN, isValueArg } from './function';
 import { Op, Fmt, opFormat, opName, opTv, TV_EXPLICIT } from './opcodes';
 import * as T from './types';
 import { INTCC_NAMES, FLOATCC_NAMES, ATOMIC_OP_NAMES, memFlagsText, trapName } from './immediates';
@@ -67,6 +68,20 @@ function laneList(bytes: Uint8Array, t: T.Type): string {
 
 function i64Bits(lo: number, hi: number): bigint { return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0); }
 
+/** A whole file: header lines, then each function followed by its run/print comments. */
+export function printClifFile(file: ClifFile): string {
+  let s = '';
+  for (const t of file.tests) s += `test ${t}\n`;
+  for (const t of file.sets) s += `set ${t}\n`;
+  for (const t of file.targets) s += `target ${t}\n`;
+  for (const pf of file.functions) {
+    if (s !== '') s += '\n';
+    s += printFunction(pf.func);
+    for (const c of pf.comments) s += c.text.trim() + '\n';
+  }
+  return s;
+}
+
 export function printFunction(f: Function): string {
   const out: string[] = [];
   out.push(`function ${f.name}${signatureText(f.sig)} {`);
@@ -85,9 +100,11 @@ export function printFunction(f: Function): string {
   if (f.stackLimit !== NONE) out.push(`    stack_limit = gv${f.stackLimit}`);
   if (out.length > 1) out.push('');
 
+  // the body is one concatenated string (V8 ropes) rather than an array of lines
+  let text = out.join('\n') + '\n';
   let first = true;
   for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
-    if (!first) out.push('');
+    if (!first) text += '\n';
     let h = `block${b}`;
     const np = f.bParamLen[b];
     if (np > 0) {
@@ -96,15 +113,19 @@ export function printFunction(f: Function): string {
       h += `(${ps.join(', ')})`;
     }
     if (f.bFlags[b] & 4) h += ' cold';
-    out.push(h + ':');
+    text += h + ':\n';
     if (first) {
-      for (let v = 0; v < f.valueCount; v++) if (f.vKind[v] === VK_ALIAS) out.push(`    v${v} -> v${f.vDef[v]}`);
+      for (let v = 0; v < f.valueCount; v++) if (f.vKind[v] === VK_ALIAS) text += `    v${v} -> v${f.vDef[v]}\n`;
     }
     first = false;
-    for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) out.push('    ' + instText(f, i));
+    for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) text += '    ' + instText(f, i) + '\n';
   }
-  out.push('}');
-  return out.join('\n') + '\n';
+  return text + '}\n';
+}
+
+function blockArgText(x: number): string {
+  if (isValueArg(x)) return `v${x}`;
+  return x >= BCA_EXN ? `exn${x - BCA_EXN}` : `ret${x - BCA_RET}`;
 }
 
 function blockCallText(f: Function, c: number): string {
@@ -112,10 +133,31 @@ function blockCallText(f: Function, c: number): string {
   let s = `block${f.bcBlock[c]}`;
   if (n > 0) {
     const a: string[] = [];
-    for (let k = 0; k < n; k++) a.push(`v${f.pool[f.bcArgStart[c] + k]}`);
+    for (let k = 0; k < n; k++) a.push(blockArgText(f.pool[f.bcArgStart[c] + k]));
     s += `(${a.join(', ')})`;
   }
   return s;
+}
+
+function av(f: Function, i: number, k: number): string { return 'v' + f.pool[f.iArgStart[i] + k]; }
+
+function vals(f: Function, i: number, from: number, to: number): string {
+  let s = '';
+  for (let k = from; k < to; k++) s += (k === from ? 'v' : ', v') + f.pool[f.iArgStart[i] + k];
+  return s;
+}
+
+function flagsText(flags: number): string { const t = memFlagsText(flags); return t === '' ? '' : ' ' + t; }
+
+/** iconst immediate: small values in decimal, others in hex (numbers only, BigInt for wide values). */
+function intImmText(lo: number, hi: number, width: number): string {
+  if (width <= 32) {
+    const v = width === 32 ? lo | 0 : (lo << (32 - width)) >> (32 - width);
+    if (v >= -10000 && v <= 10000) return String(v);
+    return '0x' + ((width === 32 ? lo >>> 0 : lo & ((1 << width) - 1)) >>> 0).toString(16);
+  }
+  if ((hi === 0 && lo >= 0 && lo <= 10000) || (hi === -1 && lo < 0 && lo >= -10000)) return String(lo);
+  return formatIntBits(i64Bits(lo, hi), Math.min(64, width));
 }
 
 /** One instruction, without indentation. */
@@ -125,27 +167,20 @@ export function instText(f: Function, i: number): string {
   const nres = f.iResLen[i];
   let s = '';
   if (nres > 0) {
-    const r: string[] = [];
-    for (let k = 0; k < nres; k++) r.push(`v${f.result(i, k)}`);
-    s = r.join(', ') + ' = ';
+    s = 'v' + f.result(i, 0);
+    for (let k = 1; k < nres; k++) s += ', v' + f.result(i, k);
+    s += ' = ';
   }
   s += opName[op];
   const ct = f.iType[i];
   if (opTv[op] === TV_EXPLICIT) s += '.' + T.typeName(ct);
   const na = f.iArgLen[i];
-  const av = (k: number): string => `v${f.arg(i, k)}`;
-  const vals = (from: number, to: number): string => {
-    const a: string[] = [];
-    for (let k = from; k < to; k++) a.push(av(k));
-    return a.join(', ');
-  };
   const imm0 = f.iImm0[i], imm1 = f.iImm1[i];
-  const flags = (): string => { const t = memFlagsText(imm0); return t === '' ? '' : ' ' + t; };
   switch (fmt) {
     case Fmt.Nullary: return s;
     case Fmt.Unary: case Fmt.Binary: case Fmt.Ternary: case Fmt.MultiAry:
-      return na === 0 ? s : `${s} ${vals(0, na)}`;
-    case Fmt.UnaryImm: return `${s} ${formatIntBits(i64Bits(imm0, imm1), Math.min(64, T.bits(ct)))}`;
+      return na === 0 ? s : `${s} ${vals(f, i, 0, na)}`;
+    case Fmt.UnaryImm: return `${s} ${intImmText(imm0, imm1, T.bits(ct))}`;
     case Fmt.UnaryIeee16: return `${s} ${formatFloatBits(BigInt(imm0 & 0xffff), FMT_F16)}`;
     case Fmt.UnaryIeee32: return `${s} ${formatFloatBits(BigInt(imm0 >>> 0), FMT_F32)}`;
     case Fmt.UnaryIeee64: return `${s} ${formatFloatBits(i64Bits(imm0, imm1), FMT_F64)}`;
@@ -160,33 +195,44 @@ export function instText(f: Function, i: number): string {
       return `${s} ${laneList(c, ct)}`;
     }
     case Fmt.UnaryGlobalValue: return `${s} gv${imm0}`;
-    case Fmt.BinaryImm8: case Fmt.TernaryImm8: return `${s} ${vals(0, na)}, ${imm0}`;
-    case Fmt.IntCompare: return `${s} ${INTCC_NAMES[imm0]} ${vals(0, 2)}`;
-    case Fmt.FloatCompare: return `${s} ${FLOATCC_NAMES[imm0]} ${vals(0, 2)}`;
+    case Fmt.BinaryImm8: case Fmt.TernaryImm8: return `${s} ${vals(f, i, 0, na)}, ${imm0}`;
+    case Fmt.IntCompare: return `${s} ${INTCC_NAMES[imm0]} ${vals(f, i, 0, 2)}`;
+    case Fmt.FloatCompare: return `${s} ${FLOATCC_NAMES[imm0]} ${vals(f, i, 0, 2)}`;
     case Fmt.Shuffle: {
-      if (f.declaredConsts.has(imm0)) return `${s} ${vals(0, 2)}, const${imm0}`;
-      return `${s} ${vals(0, 2)}, ${laneList(f.constants[imm0]!, T.I8X16)}`;
+      if (f.declaredConsts.has(imm0)) return `${s} ${vals(f, i, 0, 2)}, const${imm0}`;
+      return `${s} ${vals(f, i, 0, 2)}, ${laneList(f.constants[imm0]!, T.I8X16)}`;
     }
-    case Fmt.Load: return `${s}${flags()} ${av(0)}${offsetText(imm1)}`;
-    case Fmt.Store: return `${s}${flags()} ${av(0)}, ${av(1)}${offsetText(imm1)}`;
-    case Fmt.LoadNoOffset: return `${s}${flags()} ${av(0)}`;
-    case Fmt.StoreNoOffset: return `${s}${flags()} ${av(0)}, ${av(1)}`;
-    case Fmt.AtomicRmw: return `${s}${flags()} ${ATOMIC_OP_NAMES[imm1]} ${vals(0, 2)}`;
-    case Fmt.AtomicCas: return `${s}${flags()} ${vals(0, 3)}`;
+    case Fmt.Load: return `${s}${flagsText(imm0)} ${av(f, i, 0)}${offsetText(imm1)}`;
+    case Fmt.Store: return `${s}${flagsText(imm0)} ${av(f, i, 0)}, ${av(f, i, 1)}${offsetText(imm1)}`;
+    case Fmt.LoadNoOffset: return `${s}${flagsText(imm0)} ${av(f, i, 0)}`;
+    case Fmt.StoreNoOffset: return `${s}${flagsText(imm0)} ${av(f, i, 0)}, ${av(f, i, 1)}`;
+    case Fmt.AtomicRmw: return `${s}${flagsText(imm0)} ${ATOMIC_OP_NAMES[imm1]} ${vals(f, i, 0, 2)}`;
+    case Fmt.AtomicCas: return `${s}${flagsText(imm0)} ${vals(f, i, 0, 3)}`;
     case Fmt.StackAddr: return `${s} ss${imm0}${offsetText(imm1)}`;
     case Fmt.FuncAddr: return `${s} fn${imm0}`;
     case Fmt.Jump: return `${s} ${blockCallText(f, imm0)}`;
-    case Fmt.Brif: return `${s} ${av(0)}, ${blockCallText(f, imm0)}, ${blockCallText(f, imm1)}`;
+    case Fmt.Brif: return `${s} ${av(f, i, 0)}, ${blockCallText(f, imm0)}, ${blockCallText(f, imm1)}`;
     case Fmt.BranchTable: {
       const n = f.jtLen[imm0], st = f.jtStart[imm0];
       const e: string[] = [];
       for (let k = 1; k < n; k++) e.push(blockCallText(f, f.pool[st + k]));
-      return `${s} ${av(0)}, ${blockCallText(f, f.pool[st])}, [${e.join(', ')}]`;
+      return `${s} ${av(f, i, 0)}, ${blockCallText(f, f.pool[st])}, [${e.join(', ')}]`;
     }
-    case Fmt.Call: return `${s} fn${imm0}(${vals(0, na)})`;
-    case Fmt.CallIndirect: return `${s} sig${imm0}, ${av(0)}(${vals(1, na)})`;
+    case Fmt.Call: return `${s} fn${imm0}(${vals(f, i, 0, na)})`;
+    case Fmt.TryCall: case Fmt.TryCallIndirect: {
+      const j = f.iImm2[i], n = f.jtLen[j], st = f.jtStart[j];
+      const tags = f.exTags[j] ?? [];
+      const hs: string[] = [];
+      for (let k = 1; k < n; k++) {
+        const tg = tags[k - 1];
+        hs.push(`${tg < 0 ? 'default' : `tag${tg}`}: ${blockCallText(f, f.pool[st + k])}`);
+      }
+      const callee = fmt === Fmt.TryCall ? `fn${imm0}(${vals(f, i, 0, na)})` : `${av(f, i, 0)}(${vals(f, i, 1, na)})`;
+      return `${s} ${callee}, sig${imm1}, ${blockCallText(f, f.pool[st])}, [${hs.join(', ')}]`;
+    }
+    case Fmt.CallIndirect: return `${s} sig${imm0}, ${av(f, i, 0)}(${vals(f, i, 1, na)})`;
     case Fmt.Trap: return `${s} ${trapName(imm0)}`;
-    case Fmt.CondTrap: return `${s} ${av(0)}, ${trapName(imm0)}`;
-    case Fmt.IntAddTrap: return `${s} ${vals(0, 2)}, ${trapName(imm0)}`;
+    case Fmt.CondTrap: return `${s} ${av(f, i, 0)}, ${trapName(imm0)}`;
+    case Fmt.IntAddTrap: return `${s} ${vals(f, i, 0, 2)}, ${trapName(imm0)}`;
   }
 }

@@ -25,6 +25,14 @@ export type ExecResult =
 
 export interface Executor {
   readonly name: string;
+  /**
+   * Optional: called once per file before any of its run lines, so a native
+   * executor can compile and link all functions of the file together. Returns an
+   * error message if the file cannot be prepared (its run lines then fail with it).
+   */
+  prepare?(file: ClifFile): string | undefined;
+  /** Optional: called after the file's run lines (release code memory). */
+  release?(file: ClifFile): void;
   /** Run function `index` of `file` with `args` (4 words per value); results come back the same way. */
   call(file: ClifFile, index: number, args: Uint32Array): ExecResult;
 }

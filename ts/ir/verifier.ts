@@ -18,11 +18,13 @@
  *  7. SSA dominance: every use is dominated by its definition (a value defined in
  *     the same block must come earlier). Unreachable blocks are not checked for it.
  *  8. Immediate sanity: lane indices are in range, `little` and `big` are not both
- *     set, shuffle masks index < 32.
+ *     set, shuffle masks index < 32, trap codes are valid (1..255).
  *  9. Aliases resolve without cycles to a defined value of the same type.
+ * 10. Bookkeeping: block parameters and results record their definition and
+ *     index; `iconst` immediates fit the type width.
  */
-import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT } from './function';
-import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE, Tok } from './opcodes';
+import { Function, NONE, VK_NONE, VK_ALIAS, VK_PARAM, VK_RESULT, Inst, BF_IN_LAYOUT, Signature, isValueArg, BCA_EXN, BCA_RET } from './function';
+import { Op, Fmt, opFormat, opArgs, opCtrl, opFlags, opName, opTv, tokType, tokAccepts, ctrlAccepts, F_TERMINATOR, TV_NONE } from './opcodes';
 import * as T from './types';
 import { MF_BIG, MF_LITTLE } from './immediates';
 import { DominatorTree } from './dominance';
@@ -80,8 +82,12 @@ class Verifier {
         if (f.vType[v] !== ps[k].type) this.err(`block${entry}`, `entry parameter v${v} has type ${T.typeName(f.vType[v])}, signature says ${T.typeName(ps[k].type)}`);
       }
     }
-    // 3. structure; positions
+    // 3. structure; positions; 10. parameter bookkeeping
     for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
+      for (let k = 0; k < f.bParamLen[b]; k++) {
+        const v = f.blockParam(b, k);
+        if (f.vKind[v] !== VK_PARAM || f.vDef[v] !== b || f.vNum[v] !== k) this.err(`block${b}`, `parameter ${k} (v${v}) is not recorded as defined here`);
+      }
       let n = 0;
       if (f.bFirst[b] === NONE) { this.err(`block${b}`, 'empty block (no terminator)'); continue; }
       for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
@@ -135,7 +141,7 @@ class Verifier {
     return f.vType[r];
   }
 
-  private checkBlockCall(b: number, i: Inst, c: number): void {
+  private checkBlockCall(b: number, i: Inst, c: number, trySig?: Signature): void {
     const f = this.f;
     const t = f.bcBlock[c];
     if (!f.isBlockInLayout(t)) { this.instErr(i, `branch to block${t}, which is not in the layout`); return; }
@@ -143,7 +149,16 @@ class Verifier {
     const n = f.bcArgLen[c];
     if (n !== f.bParamLen[t]) { this.instErr(i, `block${t} takes ${f.bParamLen[t]} arguments, ${n} given`); return; }
     for (let k = 0; k < n; k++) {
-      const at = this.use(b, i, f.pool[f.bcArgStart[c] + k]);
+      const x = f.pool[f.bcArgStart[c] + k];
+      let at: T.Type;
+      if (isValueArg(x)) at = this.use(b, i, x);
+      else if (trySig === undefined) { this.instErr(i, 'retN/exnN arguments are only allowed in try_call destinations'); continue; }
+      else if (x >= BCA_EXN) at = T.I64;
+      else {
+        const r = trySig.returns[x - BCA_RET];
+        if (r === undefined) { this.instErr(i, `ret${x - BCA_RET} out of range`); continue; }
+        at = r.type;
+      }
       const pt = f.vType[f.blockParam(t, k)];
       if (at !== T.INVALID && at !== pt) this.instErr(i, `argument ${k} to block${t} has type ${T.typeName(at)}, parameter is ${T.typeName(pt)}`);
     }
@@ -178,7 +193,7 @@ class Verifier {
     }
     // operands by table
     const toks = opArgs[op];
-    if (fmt !== Fmt.Call && fmt !== Fmt.CallIndirect && fmt !== Fmt.MultiAry) {
+    if (fmt !== Fmt.Call && fmt !== Fmt.CallIndirect && fmt !== Fmt.MultiAry && fmt !== Fmt.TryCall && fmt !== Fmt.TryCallIndirect) {
       if (toks.length !== na) { this.instErr(i, `has ${na} arguments, expected ${toks.length}`); return; }
       for (let k = 0; k < na; k++) {
         const at = types[k];
@@ -195,6 +210,12 @@ class Verifier {
       case Op.Fpromote: if (a0 !== T.INVALID && T.bits(a0) >= T.bits(ct)) this.instErr(i, 'fpromote must widen'); break;
       case Op.Fdemote: if (a0 !== T.INVALID && T.bits(a0) <= T.bits(ct)) this.instErr(i, 'fdemote must narrow'); break;
       case Op.Bitcast: if (a0 !== T.INVALID && T.bits(a0) !== T.bits(ct)) this.instErr(i, `bitcast changes the size (${T.typeName(a0)} -> ${T.typeName(ct)})`); break;
+      case Op.Iconst: {
+        const w = T.bits(ct), lo = f.iImm0[i], hi = f.iImm1[i];
+        const fits = w >= 64 || (hi === 0 && (w === 32 || (lo >>> 0) < 2 ** w));
+        if (!fits) this.instErr(i, `immediate does not fit ${T.typeName(ct)}`);
+        break;
+      }
       case Op.Extractlane: case Op.Insertlane: if (f.iImm0[i] >= T.laneCount(ct)) this.instErr(i, `lane ${f.iImm0[i]} out of range for ${T.typeName(ct)}`); break;
       case Op.Shuffle: {
         const m = f.constants[f.iImm0[i]];
@@ -214,6 +235,9 @@ class Verifier {
         else if (op === Op.Vconst && c.length > T.bytes(ct)) this.instErr(i, `constant of ${c.length} bytes for ${T.typeName(ct)}`);
         break;
       }
+      case Fmt.Trap: case Fmt.CondTrap: case Fmt.IntAddTrap:
+        if (f.iImm0[i] < 1 || f.iImm0[i] > 255) this.instErr(i, `invalid trap code ${f.iImm0[i]}`);
+        break;
       case Fmt.StackAddr: if (f.stackSlots[f.iImm0[i]] === undefined || f.stackSlots[f.iImm0[i]].kind === '') this.instErr(i, `undefined stack slot ss${f.iImm0[i]}`); break;
       case Fmt.FuncAddr: if (f.extFuncs[f.iImm0[i]] === undefined) this.instErr(i, `undefined function fn${f.iImm0[i]}`); break;
       case Fmt.UnaryGlobalValue: if (f.globalValues[f.iImm0[i]] === undefined) this.instErr(i, `undefined global value gv${f.iImm0[i]}`); break;
@@ -226,6 +250,16 @@ class Verifier {
         break;
       }
       case Fmt.MultiAry: this.checkList(i, types, f.sig.returns.map((p) => p.type), 'return value'); break;
+      case Fmt.TryCall: case Fmt.TryCallIndirect: {
+        const sig = f.sigs[f.iImm1[i]];
+        if (sig === undefined) { this.instErr(i, `undefined signature sig${f.iImm1[i]}`); break; }
+        if (fmt === Fmt.TryCall && f.extFuncs[f.iImm0[i]] === undefined) { this.instErr(i, `undefined function fn${f.iImm0[i]}`); break; }
+        const first = fmt === Fmt.TryCallIndirect ? 1 : 0;
+        this.checkList(i, types.slice(first), sig.params.map((p) => p.type), 'call argument');
+        const j = f.iImm2[i];
+        for (let k = 0; k < f.jtLen[j]; k++) this.checkBlockCall(b, i, f.pool[f.jtStart[j] + k], sig);
+        break;
+      }
       case Fmt.Call: case Fmt.CallIndirect: {
         const sigIdx = fmt === Fmt.Call ? f.extFuncs[f.iImm0[i]]?.sig : f.iImm0[i];
         const sig = sigIdx === undefined ? undefined : f.sigs[sigIdx];
@@ -250,4 +284,3 @@ class Verifier {
   }
 }
 
-export { Tok };

@@ -17,6 +17,7 @@ import { Function, NONE } from '../ir/function';
 import { Op, opFormat, Fmt } from '../ir/opcodes';
 import { MF_BIG, trapName } from '../ir/immediates';
 import * as T from '../ir/types';
+import { tryVerify } from '../ir/verifier';
 import { Executor, parseRunComment, slotsEqual, formatSlots, RunLineError, slotBits } from '../ir/runtest';
 
 export interface RunFailure { file: string; line: number; text: string; message: string; core: boolean }
@@ -82,6 +83,7 @@ export function exoticFeatures(f: Function): string[] {
         case Op.AtomicLoad: case Op.AtomicStore: case Op.AtomicRmw: case Op.AtomicCas: case Op.Fence: feats.add('atomics'); break;
         case Op.GetPinnedReg: case Op.SetPinnedReg: feats.add('pinned-reg'); break;
         case Op.GetFramePointer: case Op.GetReturnAddress: case Op.GetStackPointer: feats.add('frame-introspection'); break;
+        case Op.TryCall: case Op.TryCallIndirect: feats.add('exceptions'); break;
         default: break;
       }
       const fmt = opFormat[op] as Fmt;
@@ -124,8 +126,12 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
   }
   const file = parsed.value;
   const x64 = isX64Runnable(file);
+  const prepError = exec.prepare !== undefined ? exec.prepare(file) : undefined;
   file.functions.forEach((pf, index) => {
     const core = x64 && exoticFeatures(pf.func).length === 0;
+    // a function that does not verify is not executed (its run lines fail with the first diagnostic)
+    const diags = pf.comments.length > 0 ? tryVerify(pf.func) : [];
+    const invalid = diags.length > 0 ? `does not verify: ${diags[0].entity}: ${diags[0].message}` : undefined;
     for (const c of pf.comments) {
       if (opts.coreOnly && !core) continue;
       if (core) summary.core++;
@@ -140,7 +146,15 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
         if (e instanceof RunLineError) { fail(`bad run line: ${e.message}`); continue; }
         throw e;
       }
-      const res = exec.call(file, index, cmd.args);
+      if (invalid !== undefined) { fail(invalid); continue; }
+      if (prepError !== undefined) { fail(`${exec.name}: ${prepError}`); continue; }
+      let res;
+      try {
+        res = exec.call(file, index, cmd.args);
+      } catch (e) {
+        fail(`${exec.name} crashed: ${(e as Error).stack ?? String(e)}`);
+        continue;
+      }
       if (res.kind === 'trap') { fail(`trapped: ${trapName(res.code)}`); continue; }
       if (res.kind === 'error') { fail(res.message); continue; }
       const rt = resultTypes(pf.func);
@@ -156,5 +170,6 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
       }
     }
   });
+  if (exec.release !== undefined) exec.release(file);
   return { summary, failures };
 }

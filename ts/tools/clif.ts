@@ -1,30 +1,31 @@
 /**
  * `derrick clif run|print|verify ...` (tools/): the command-line face of the IR.
  *
- *   clif run [--core] [--quiet] [--native] <files or folders>
+ *   clif run [--core] [--quiet] [--nan=x86] [--native] <files or folders>
  *       runs every `; run:` line through an executor (the interpreter; `--native`
  *       once the backend exists), prints per-file results and failures with
  *       file:line, and ends with `N passed, M failed`. Exit code 1 on failures.
- *   clif print <file>    parses and prints every function (CLIF text)
+ *       `--nan=x86` makes the interpreter produce x86's NaN bits (see NaNMode).
+ *   clif print <file>    parses and prints the file (headers, functions, run lines)
  *   clif verify <file>   parses and verifies every function
  */
 import * as fs from 'node:fs';
 import { tryParseClif } from '../ir/parser';
-import { printFunction } from '../ir/printer';
+import { printClifFile } from '../ir/printer';
 import { tryVerify } from '../ir/verifier';
 import { Interpreter } from '../ir/interpreter';
 import { Executor } from '../ir/runtest';
 import { collectClifFiles, runClifFiles } from './clif-run';
 
 function usage(): number {
-  process.stderr.write('usage: derrick clif run [--core] [--quiet] [--native] <files or folders>\n' +
+  process.stderr.write('usage: derrick clif run [--core] [--quiet] [--nan=x86] [--native] <files or folders>\n' +
     '       derrick clif print <file>\n       derrick clif verify <file>\n');
   return 2;
 }
 
 /** Executors by name; the native backend registers itself here when it exists. */
-export const executors: Record<string, () => Executor> = {
-  interpret: () => new Interpreter(),
+export const executors: Record<string, (flags: Set<string>) => Executor> = {
+  interpret: (flags) => new Interpreter({ nan: flags.has('--nan=x86') ? 'x86' : 'canonical' }),
 };
 
 export async function clifMain(argv: string[]): Promise<number> {
@@ -40,7 +41,7 @@ export async function clifMain(argv: string[]): Promise<number> {
       let files: string[];
       try { files = collectClifFiles(paths); } catch (e) { process.stderr.write(`clif run: ${(e as Error).message}\n`); return 2; }
       const quiet = flags.has('--quiet');
-      const sum = runClifFiles(files, mk(), {
+      const sum = runClifFiles(files, mk(flags), {
         coreOnly: flags.has('--core'),
         onFile: (s, failures) => {
           if (s.parseError !== undefined) process.stdout.write(`${s.file}: PARSE ERROR ${s.parseError}\n`);
@@ -58,9 +59,9 @@ export async function clifMain(argv: string[]): Promise<number> {
       try { src = fs.readFileSync(paths[0], 'utf8'); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
       const r = tryParseClif(src, paths[0]);
       if (!r.ok) { process.stderr.write(`${r.error.message}\n`); return 1; }
+      if (sub === 'print') { process.stdout.write(printClifFile(r.value)); return 0; }
       let bad = 0;
       for (const pf of r.value.functions) {
-        if (sub === 'print') { process.stdout.write(printFunction(pf.func) + '\n'); continue; }
         const d = tryVerify(pf.func);
         for (const x of d) process.stdout.write(`${paths[0]}:${x.line}: ${pf.func.name}: ${x.entity}: ${x.message}\n`);
         if (d.length > 0) bad++;
