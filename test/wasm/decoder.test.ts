@@ -118,9 +118,10 @@ test('module environment of a module using every section', (t) => {
     { mode: SegmentMode.Declarative, table: 0, offset: null, type: FUNCREF, funcs: [2], count: 1 },
   ]);
   t.is(env.dataCount, 2);
-  t.is(env.data.length, 2);
-  t.deepEqual([env.data[0].mode, env.data[0].offset!.lo, [...bytes.subarray(env.data[0].start, env.data[0].end)]], [SegmentMode.Active, 16, [0x68, 0x69]]);
-  t.deepEqual([env.data[1].mode, env.data[1].offset, [...bytes.subarray(env.data[1].start, env.data[1].end)]], [SegmentMode.Passive, null, [1, 2, 3]]);
+  const d = env.data;
+  t.is(d.count, 2);
+  t.deepEqual([d.mode[0], d.memory[0], d.offsetOp[0], d.offsetValue[0], [...bytes.subarray(d.start[0], d.end[0])]], [SegmentMode.Active, 0, ConstOp.I32, 16, [0x68, 0x69]]);
+  t.deepEqual([d.mode[1], d.offsetOp[1], [...bytes.subarray(d.start[1], d.end[1])]], [SegmentMode.Passive, 0, [1, 2, 3]]);
 
   // Bodies: byte ranges into the original buffer, no copy.
   for (let i = 0; i < 3; i++) t.deepEqual([...bytes.subarray(env.codeStart[i], env.bodyEnd[i])], codes[i]);

@@ -17,7 +17,7 @@ import { FuncValidator, ValidationContext } from './validator';
 import { OP_PREFIX_FD } from './opcodes';
 import { parallelAvailable, validateBodiesParallel } from './parallel';
 import {
-  ConstExpr, ConstOp, CustomSection, DataSegment, ElemSegment, Export, ExternKind, FuncType, GlobalType, Import,
+  ConstExpr, ConstOp, CustomSection, DataSegments, ElemSegment, Export, ExternKind, FuncType, GlobalType, Import,
   MemoryType, ModuleEnv, NONE, NameSection, SegmentMode, TableType, ValType, isRefType, isValType,
 } from './types';
 
@@ -56,7 +56,10 @@ class ModuleDecoder {
   globalInits: ConstExpr[] = [];
   exports: Export[] = [];
   elements: ElemSegment[] = [];
-  data: DataSegment[] = [];
+  data: DataSegments = {
+    count: 0, mode: new Uint8Array(0), memory: new Uint32Array(0), offsetOp: new Uint8Array(0),
+    offsetValue: new Int32Array(0), start: new Uint32Array(0), end: new Uint32Array(0),
+  };
   customSections: CustomSection[] = [];
   names: NameSection | null = null;
   numImportedFuncs = 0;
@@ -115,7 +118,7 @@ class ModuleDecoder {
     if (!this.codeSeen && this.numDefinedFuncs !== 0) {
       r.fail('function and code section have inconsistent lengths', bytes.length);
     }
-    if (this.dataCount !== NONE && this.dataCount !== this.data.length) {
+    if (this.dataCount !== NONE && this.dataCount !== this.data.count) {
       r.fail('data count and data section have inconsistent lengths', bytes.length);
     }
     if (this.deferredBodies) {
@@ -456,9 +459,7 @@ class ModuleDecoder {
       this.bodyEnd[i] = bodyEnd;
       r.end = bodyEnd;
       if (validator !== null) {
-        this.codeStart[i] = validator.begin(base + i, r);
-        while (validator.nctl > 0) validator.step(r.read(), r);
-        if (r.pos !== bodyEnd) r.fail('operators remaining after end of function', r.pos);
+        this.codeStart[i] = validator.validateBody(base + i, r);
       } else {
         this.codeStart[i] = skipLocals(r);
         r.pos = bodyEnd;
@@ -472,23 +473,46 @@ class ModuleDecoder {
     const at = r.pos;
     const n = r.count(1);
     if (this.dataCount !== NONE && n !== this.dataCount) r.fail('data count and data section have inconsistent lengths', at);
+    const d: DataSegments = {
+      count: n, mode: new Uint8Array(n), memory: new Uint32Array(n), offsetOp: new Uint8Array(n),
+      offsetValue: new Int32Array(n), start: new Uint32Array(n), end: new Uint32Array(n),
+    };
     for (let i = 0; i < n; i++) {
       const sAt = r.pos;
       const flags = r.u32();
       if (flags > 2) r.fail('malformed data segment kind', sAt);
-      let memory = 0;
-      let offset: ConstExpr | null = null;
-      const mode = flags === 1 ? SegmentMode.Passive : SegmentMode.Active;
-      if (mode === SegmentMode.Active) {
-        if (flags === 2) memory = r.u32();
+      if (flags === 1) d.mode[i] = SegmentMode.Passive;
+      else {
+        d.mode[i] = SegmentMode.Active;
+        const memory = flags === 2 ? r.u32() : 0;
         if (memory >= this.memories.length) r.fail(`unknown memory ${memory}`, sAt);
-        offset = this.constExpr(ValType.I32);
+        d.memory[i] = memory;
+        // The common shape, i32.const v end, without building a ConstExpr.
+        const b = r.bytes;
+        const exprAt = r.pos;
+        let fast = false;
+        if (exprAt < r.end && b[exprAt] === 0x41) {
+          r.pos++;
+          const v = r.s32();
+          if (r.pos < r.end && b[r.pos] === 0x0b) {
+            r.pos++;
+            d.offsetOp[i] = ConstOp.I32;
+            d.offsetValue[i] = v;
+            fast = true;
+          } else r.pos = exprAt; // not the simple shape: the general path reports the error
+        }
+        if (!fast) {
+          const e = this.constExpr(ValType.I32);
+          d.offsetOp[i] = e.op;
+          d.offsetValue[i] = e.op === ConstOp.GlobalGet ? e.index : e.lo;
+        }
       }
       const len = r.count(1);
-      const start = r.pos;
+      d.start[i] = r.pos;
       r.pos += len;
-      this.data.push({ mode, memory, offset, start, end: start + len });
+      d.end[i] = r.pos;
     }
+    this.data = d;
   }
 
   private customSection(end: number): void {
