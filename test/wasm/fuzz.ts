@@ -151,13 +151,14 @@ export function corpus(root: string): string[] {
 /**
  * Whether a rejection of derrick's at `offset` is explained by a feature V8 ships beyond
  * Wasm 2.0: legacy exception handling (try/catch/throw/rethrow/delegate/catch_all
- * 0x06..0x09, 0x18, 0x19), tail calls (0x12, 0x13), threads (0xFE atomics prefix,
- * shared-memory limits flags 2/3).
+ * 0x06..0x09, 0x18, 0x19, and the tag section, id 13), tail calls (0x12, 0x13),
+ * threads (0xFE atomics prefix, shared-memory limits flags 2/3).
  */
 export function postV2FeatureAt(bytes: Uint8Array, reason: string, offset: number): boolean {
   const b = bytes[offset];
   if (reason === 'illegal opcode') return [0x06, 0x07, 0x08, 0x09, 0x12, 0x13, 0x18, 0x19, 0xfe].includes(b);
   if (reason === 'integer too large') return b === 2 || b === 3;
+  if (reason === 'malformed section id') return b === 13;
   return false;
 }
 
