@@ -17,7 +17,7 @@
  */
 import { CompileError } from './errors';
 import { OperatorReader } from './operators';
-import { Imm, OP_ALIGN, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OP_SIMPLE, OP_PREFIX_FC as FC } from './opcodes';
+import { Imm, OP_ALIGN, OP_CLASS, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OpClass } from './opcodes';
 import { NONE, ValType, isRefType, isValType } from './types';
 
 export const enum FrameKind {
@@ -405,67 +405,71 @@ export class FuncValidator {
     }
   }
 
+  /** Pop the parameters and push the result of a signature-typed operator. */
+  applySig(op: number): void {
+    const sig = OP_SIG[op];
+    const n = OP_NPARAMS[op];
+    const nv = this.nv;
+    if (n !== 0) {
+      if (nv - n >= this.h) {
+        // Fast path: all operands are above the frame height; unknown (0) matches.
+        const vals = this.vals;
+        const base = nv - n;
+        let a = vals[base];
+        if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
+        if (n > 1) {
+          a = vals[base + 1];
+          if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
+          if (n > 2) {
+            a = vals[base + 2];
+            if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
+          }
+        }
+        this.nv = base;
+      } else {
+        if (n > 2) this.pop((sig >>> 16) & 0xff);
+        if (n > 1) this.pop((sig >>> 8) & 0xff);
+        this.pop(sig & 0xff);
+      }
+    }
+    const res = sig >>> 24;
+    if (res !== 0) {
+      const i = this.nv;
+      if (i < this.vals.length) {
+        this.vals[i] = res;
+        this.nv = i + 1;
+      } else this.push(res);
+    }
+  }
+
   /** Apply the typing rule of operator `op` whose immediates are in r. */
   step(op: number, r: OperatorReader): void {
-    const simple = OP_SIMPLE[op];
-    if (simple !== 0) {
-      if (simple === 2) this.immediateCheck(op, r);
-      const sig = OP_SIG[op];
-      const n = OP_NPARAMS[op];
-      const nv = this.nv;
-      if (n !== 0) {
-        if (nv - n >= this.h) {
-          // Fast path: all operands are above the frame height; unknown (0) matches.
-          const vals = this.vals;
-          const base = nv - n;
-          let a = vals[base];
-          if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
-          if (n > 1) {
-            a = vals[base + 1];
-            if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
-            if (n > 2) {
-              a = vals[base + 2];
-              if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
-            }
-          }
-          this.nv = base;
-        } else {
-          if (n > 2) this.pop((sig >>> 16) & 0xff);
-          if (n > 1) this.pop((sig >>> 8) & 0xff);
-          this.pop(sig & 0xff);
-        }
-      }
-      const res = sig >>> 24;
-      if (res !== 0) {
-        const i = this.nv;
-        if (i < this.vals.length) {
-          this.vals[i] = res;
-          this.nv = i + 1;
-        } else this.push(res);
-      }
-      return;
-    }
     const ctx = this.ctx;
-    // Three dense switches rather than one sparse one: V8 compiles dense switches to
-    // jump tables and sparse ones to compare trees.
-    if (op < 0x27) {
-      switch (op) {
-      case 0x00: // unreachable
+    // One switch over the dense operator class: V8 compiles it to a jump table.
+    switch (OP_CLASS[op]) {
+      case OpClass.SimpleChecked:
+        this.immediateCheck(op, r);
+        this.applySig(op);
+        return;
+      case OpClass.Simple:
+        this.applySig(op);
+        return;
+      case OpClass.Unreachable: // unreachable
         this.setUnreachable();
         return;
-      case 0x02: // block
-      case 0x03: // loop
+      case OpClass.Block: // block
+      case OpClass.Loop: // loop
         this.blockType(r.blockType);
         this.popRange(this.bS, this.bL);
         this.pushFrame(op === 0x02 ? FrameKind.Block : FrameKind.Loop, this.bS, this.bL, this.bRS, this.bRL);
         return;
-      case 0x04: // if
+      case OpClass.If: // if
         this.blockType(r.blockType);
         this.pop(ValType.I32);
         this.popRange(this.bS, this.bL);
         this.pushFrame(FrameKind.If, this.bS, this.bL, this.bRS, this.bRL);
         return;
-      case 0x05: {
+      case OpClass.Else: {
         // else
         const top = this.nctl - 1;
         if (this.kind[top] !== FrameKind.If) throw new CompileError('else does not match an if', this.at);
@@ -476,7 +480,7 @@ export class FuncValidator {
         this.pushRange(this.pStart[top], this.pLen[top]);
         return;
       }
-      case 0x0b: {
+      case OpClass.End: {
         // end
         const top = this.popFrameResults();
         if (this.kind[top] === FrameKind.If) {
@@ -494,14 +498,14 @@ export class FuncValidator {
         this.pushRange(this.rStart[top], this.rLen[top]);
         return;
       }
-      case 0x0c: {
+      case OpClass.Br: {
         // br
         const f = this.labelCheck(r.imm);
         this.popRange(this.labelStart(f), this.labelLen(f));
         this.setUnreachable();
         return;
       }
-      case 0x0d: {
+      case OpClass.BrIf: {
         // br_if
         const f = this.labelCheck(r.imm);
         this.pop(ValType.I32);
@@ -511,14 +515,14 @@ export class FuncValidator {
         this.pushRange(s, l);
         return;
       }
-      case 0x0e:
+      case OpClass.BrTable:
         this.brTable(r);
         return;
-      case 0x0f: // return
+      case OpClass.Return: // return
         this.popRange(this.rStart[0], this.rLen[0]);
         this.setUnreachable();
         return;
-      case 0x10: {
+      case OpClass.Call: {
         // call
         const f = r.imm;
         if (f >= ctx.numFuncs) throw new CompileError(`unknown function ${f}`, this.at);
@@ -527,7 +531,7 @@ export class FuncValidator {
         this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
         return;
       }
-      case 0x11: {
+      case OpClass.CallIndirect: {
         // call_indirect
         const t = r.imm;
         if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
@@ -537,10 +541,10 @@ export class FuncValidator {
         this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
         return;
       }
-      case 0x1a: // drop
+      case OpClass.Drop: // drop
         this.popAny();
         return;
-      case 0x1b: {
+      case OpClass.Select: {
         // select (untyped): operands must be numeric or vector
         this.pop(ValType.I32);
         const t1 = this.popAny();
@@ -550,7 +554,7 @@ export class FuncValidator {
         this.push(t1 === ValType.Unknown ? t2 : t1);
         return;
       }
-      case 0x1c: {
+      case OpClass.SelectT: {
         // select t
         if (r.imm !== 1) throw new CompileError('invalid result arity', this.at);
         const t = r.imm2;
@@ -560,15 +564,15 @@ export class FuncValidator {
         this.push(t);
         return;
       }
-      case 0x20: // local.get
+      case OpClass.LocalGet: // local.get
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.push(this.locals[r.imm]);
         return;
-      case 0x21: // local.set
+      case OpClass.LocalSet: // local.set
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.pop(this.locals[r.imm]);
         return;
-      case 0x22: {
+      case OpClass.LocalTee: {
         // local.tee
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         const t = this.locals[r.imm];
@@ -576,61 +580,55 @@ export class FuncValidator {
         this.push(t);
         return;
       }
-      case 0x23: // global.get
+      case OpClass.GlobalGet: // global.get
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         this.push(ctx.globalTypes[r.imm]);
         return;
-      case 0x24: // global.set
+      case OpClass.GlobalSet: // global.set
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         if (!ctx.globalMutable[r.imm]) throw new CompileError('global is immutable', this.at);
         this.pop(ctx.globalTypes[r.imm]);
         return;
-      case 0x25: {
+      case OpClass.TableGet: {
         // table.get
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
         this.push(t);
         return;
       }
-      case 0x26: {
+      case OpClass.TableSet: {
         // table.set
         const t = this.tableCheck(r.imm);
         this.pop(t);
         this.pop(ValType.I32);
         return;
       }
-      }
-    } else if (op < 0x100) {
-      switch (op) {
-      case 0xd0: // ref.null
+      case OpClass.RefNull: // ref.null
         this.push(r.imm);
         return;
-      case 0xd1: {
+      case OpClass.RefIsNull: {
         // ref.is_null
         const t = this.popAny();
         if (t !== ValType.Unknown && !isRefType(t)) mismatch(this.at);
         this.push(ValType.I32);
         return;
       }
-      case 0xd2: // ref.func
+      case OpClass.RefFunc: // ref.func
         if (r.imm >= ctx.numFuncs) throw new CompileError(`unknown function ${r.imm}`, this.at);
         if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
         this.push(ValType.FuncRef);
         return;
-      }
-    } else {
-      switch (op) {
-      case FC + 8: // memory.init
+      case OpClass.MemoryInit: // memory.init
         this.dataCheck(r.imm);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         return;
-      case FC + 9: // data.drop
+      case OpClass.DataDrop: // data.drop
         this.dataCheck(r.imm);
         return;
-      case FC + 12: {
+      case OpClass.TableInit: {
         // table.init elem table
         const et = this.elemCheck(r.imm);
         if (this.tableCheck(r.imm2) !== et) mismatch(this.at);
@@ -639,10 +637,10 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-      case FC + 13: // elem.drop
+      case OpClass.ElemDrop: // elem.drop
         this.elemCheck(r.imm);
         return;
-      case FC + 14: {
+      case OpClass.TableCopy: {
         // table.copy dst src
         const dst = this.tableCheck(r.imm);
         const src = this.tableCheck(r.imm2);
@@ -652,7 +650,7 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-      case FC + 15: {
+      case OpClass.TableGrow: {
         // table.grow
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
@@ -660,11 +658,11 @@ export class FuncValidator {
         this.push(ValType.I32);
         return;
       }
-      case FC + 16: // table.size
+      case OpClass.TableSize: // table.size
         this.tableCheck(r.imm);
         this.push(ValType.I32);
         return;
-      case FC + 17: {
+      case OpClass.TableFill: {
         // table.fill
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
@@ -672,7 +670,6 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-    }
     }
     throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
   }
