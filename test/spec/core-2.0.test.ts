@@ -20,7 +20,7 @@ test('core-2.0: decoder accepts exactly the valid binary modules', (t) => {
   const report = new SpecReport();
   const scripts = findScripts(root);
   for (const f of scripts) runScript(loadScript(f, root), decodeHook, report);
-  t.log(report.format({ files: process.env.SPEC_VERBOSE === '1' }));
+  t.log(report.format());
   t.deepEqual(report.failures, []);
   t.is(scripts.length, 148);
   // README counts: 1599 modules, 2146 assert_invalid (all binary), 1810 assert_malformed

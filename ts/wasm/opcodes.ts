@@ -6,10 +6,11 @@
  * is 0x100 + sub-opcode, a 0xFD-prefixed (SIMD) one 0x200 + sub-opcode. From this one
  * table derive: the name (printing, errors), the immediate kind (what the operator
  * reader decodes), the natural alignment of memory accesses, the lane count of lane
- * immediates, and — for every operator whose typing is a fixed signature — that
- * signature, which the validator applies generically. Operators with special typing
- * (control, parametric, variables, tables, references) have `SIG_NONE` and a case of
- * their own in the validator.
+ * immediates, the dispatch class (OpClass), and — for every operator whose typing is a
+ * fixed signature — that signature, which the validator applies generically.
+ * Operators with special typing (control, parametric, variables, tables, references)
+ * have `SIG_NONE` and an OpClass of their own, i.e. a case in the validator's switch
+ * (and, later, the translator's).
  */
 
 /** Immediate kinds (what follows the opcode). */
@@ -55,9 +56,6 @@ export const OP_IMM = new Uint8Array(OP_COUNT);
  * first, 0 = none), bits 24..31 = result type (0 = none). SIG_NONE = special typing.
  */
 export const OP_SIG = new Uint32Array(OP_COUNT);
-/** 0 = special typing; 1 = signature only; 2 = signature after an immediate check
- * (memory present and alignment, lane index). */
-export const OP_SIMPLE = new Uint8Array(OP_COUNT);
 /**
  * Shape of a one-byte opcode's immediate for the reader's inline fast path: 1 = one
  * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const).
@@ -137,7 +135,6 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
     OP_SIG[op] = packed >>> 0;
     OP_NPARAMS[op] = ps.length;
     const plain = imm === Imm.None || imm === Imm.I32 || imm === Imm.I64 || imm === Imm.F32 || imm === Imm.F64 || imm === Imm.V128;
-    OP_SIMPLE[op] = plain ? 1 : 2;
     OP_CLASS[op] = plain ? OpClass.Simple : OpClass.SimpleChecked;
   }
 }
