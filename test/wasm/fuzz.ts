@@ -4,7 +4,9 @@
  * Takes valid modules (the spec suite's .wasm files), applies a few random mutations
  * (bit flips, byte overwrites, truncation, insertion/deletion, and LEB "stretching":
  * re-encoding a section-size LEB in more bytes, or padding a one-byte LEB inside a
- * section while fixing up that section's size) and checks that decodeModule
+ * section while fixing up that section's size) or swaps one operator of a body for
+ * another with the same immediate shape (still decodable: exercises the validator's
+ * typing rules), and checks that decodeModule
  *   - returns or throws a CompileError, never anything else (no internal error, no
  *     RangeError from a typed array, no stack overflow);
  *   - finishes quickly (a hang shows up as the per-case time bound being exceeded);
@@ -15,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CompileError, decodeModule } from '../../ts/wasm';
+import { CompileError, OP_COUNT, OP_IMM, OperatorReader, decodeModule } from '../../ts/wasm';
 import { v8Wasm } from './v8';
 
 /** mulberry32: small, fast, good enough for mutation choices. */
@@ -134,6 +136,72 @@ export function mutate(input: Uint8Array, rand: () => number): Uint8Array {
   return b;
 }
 
+/** Dense opcode ids grouped by immediate kind: swapping within a group keeps the bytes decodable. */
+const SAME_IMM: number[][] = (() => {
+  const groups = new Map<number, number[]>();
+  for (let op = 0; op < OP_COUNT; op++) {
+    if (OP_IMM[op] === 0) continue;
+    // Structured control must keep its nesting; keep those out of the pool.
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x05 || op === 0x0b) continue;
+    const g = groups.get(OP_IMM[op]) ?? [];
+    g.push(op);
+    groups.set(OP_IMM[op], g);
+  }
+  const byOp: number[][] = [];
+  for (const g of groups.values()) for (const op of g) byOp[op] = g;
+  return byOp;
+})();
+
+interface OpSite {
+  pos: number; // offset of the opcode byte (or of the sub-opcode for prefixed ones)
+  op: number;
+}
+const sitesCache = new WeakMap<Uint8Array, OpSite[]>();
+
+/** Every operator of every body whose opcode can be rewritten in one byte. */
+function opSites(bytes: Uint8Array): OpSite[] {
+  let sites = sitesCache.get(bytes);
+  if (sites !== undefined) return sites;
+  sites = [];
+  try {
+    const env = decodeModule(bytes, { validateBodies: false });
+    const r = new OperatorReader(bytes);
+    for (let i = 0; i < env.bodyStart.length; i++) {
+      r.pos = env.codeStart[i];
+      r.end = env.bodyEnd[i];
+      while (r.pos < r.end) {
+        const at = r.pos;
+        const op = r.read();
+        if (op < 0x100) sites.push({ pos: at, op });
+        else if (bytes[at + 1] < 0x80) sites.push({ pos: at + 1, op }); // one-byte sub-opcode
+      }
+    }
+  } catch {
+    // not decodable (an invalid spec module): no sites
+  }
+  sitesCache.set(bytes, sites);
+  return sites;
+}
+
+/**
+ * Type-level mutation: replace one operator by another with the same immediate shape
+ * (i32.add → f64.mul, i32.load → v128.load, local.get → global.set, ...). The result
+ * still decodes, so this exercises the validator's typing rules rather than the decoder.
+ */
+export function mutateOperator(input: Uint8Array, rand: () => number): Uint8Array {
+  const sites = opSites(input);
+  if (sites.length === 0) return input;
+  const site = sites[Math.floor(rand() * sites.length)];
+  const group = SAME_IMM[site.op];
+  if (group === undefined) return input;
+  const prefix = site.op & ~0xff;
+  const same = group.filter((o) => (o & ~0xff) === prefix && (prefix === 0 || (o & 0xff) < 0x80));
+  const to = same[Math.floor(rand() * same.length)];
+  const out = input.slice();
+  out[site.pos] = to & 0xff;
+  return out;
+}
+
 /** .wasm files of the spec suite under `root` (sorted). */
 export function corpus(root: string): string[] {
   const out: string[] = [];
@@ -180,7 +248,8 @@ export function fuzz(files: Uint8Array[], iterations: number, seed: number): Fuz
   const st: FuzzStats = { cases: 0, accepted: 0, rejected: 0, crashes: [], tooLax: [], tooStrict: [], maxMillis: 0 };
   for (let i = 0; i < iterations; i++) {
     const src = files[Math.floor(rand() * files.length)];
-    const m = mutate(src, rand);
+    // Half byte-level mutations (decoder), half operator swaps (validator).
+    const m = rand() < 0.5 ? mutate(src, rand) : mutateOperator(src, rand);
     st.cases++;
     const t0 = performance.now();
     let ok = false;
