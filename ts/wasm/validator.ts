@@ -531,16 +531,6 @@ export class FuncValidator {
         this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
         return;
       }
-      case OpClass.CallIndirect: {
-        // call_indirect
-        const t = r.imm;
-        if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
-        if (t >= ctx.numTypes) throw new CompileError(`unknown type ${t}`, this.at);
-        this.pop(ValType.I32);
-        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
-        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
-        return;
-      }
       case OpClass.Drop: // drop
         this.popAny();
         return;
@@ -589,6 +579,27 @@ export class FuncValidator {
         if (!ctx.globalMutable[r.imm]) throw new CompileError('global is immutable', this.at);
         this.pop(ctx.globalTypes[r.imm]);
         return;
+      default:
+        this.stepRare(op, r);
+        return;
+    }
+    throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
+  }
+
+  /** The rarely used operators (kept out of step() so that it stays small). */
+  private stepRare(op: number, r: OperatorReader): void {
+    const ctx = this.ctx;
+    switch (OP_CLASS[op]) {
+      case OpClass.CallIndirect: {
+        // call_indirect
+        const t = r.imm;
+        if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
+        if (t >= ctx.numTypes) throw new CompileError(`unknown type ${t}`, this.at);
+        this.pop(ValType.I32);
+        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
+        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
+        return;
+      }
       case OpClass.TableGet: {
         // table.get
         const t = this.tableCheck(r.imm);
