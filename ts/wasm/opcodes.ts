@@ -58,7 +58,8 @@ export const OP_IMM = new Uint8Array(OP_COUNT);
 export const OP_SIG = new Uint32Array(OP_COUNT);
 /**
  * Shape of a one-byte opcode's immediate for the reader's inline fast path: 1 = one
- * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const).
+ * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const),
+ * 3 = a memarg (two u32).
  */
 export const OP_FAST = new Uint8Array(0x100);
 /** Number of parameters in OP_SIG. */
@@ -126,6 +127,7 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
   if (op < 0x100) {
     if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
     else if (imm === Imm.I32) OP_FAST[op] = 2;
+    else if (imm === Imm.MemArg) OP_FAST[op] = 3;
   }
   if (sig !== undefined) {
     const [ps, r] = sig.split(':');

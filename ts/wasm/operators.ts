@@ -53,9 +53,20 @@ export class OperatorReader extends Reader {
     if (fast !== 0) {
       const b = bytes[q];
       if (b < 0x80 && q < end) {
-        this.pos = q + 1;
         if (fast === 1) this.imm = b;
-        else this.lo = (b << 25) >> 25;
+        else if (fast === 2) this.lo = (b << 25) >> 25;
+        else {
+          const c = bytes[q + 1];
+          if (c >= 0x80 || q + 1 >= end) {
+            this.pos = q;
+            return this.readImmediates(op, k, p);
+          }
+          this.align = b;
+          this.offset = c;
+          this.pos = q + 2;
+          return op;
+        }
+        this.pos = q + 1;
         return op;
       }
     }

@@ -229,6 +229,36 @@ export class FuncValidator {
           this.nv = nv + 1;
           continue;
         }
+      } else if (
+        OP_CLASS[op] === OpClass.Simple ||
+        // loads and stores whose memarg needs no more than the memory and the alignment
+        (OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])
+      ) {
+        // Signature-typed operators (constants, arithmetic, memory): applySig's fast path, inline.
+        const sig = OP_SIG[op];
+        const n = OP_NPARAMS[op];
+        const vals = this.vals;
+        const base = this.nv - n;
+        if (base >= this.h && base + 1 < vals.length) {
+          if (n !== 0) {
+            let a = vals[base];
+            if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
+            if (n > 1) {
+              a = vals[base + 1];
+              if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
+              if (n > 2) {
+                a = vals[base + 2];
+                if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
+              }
+            }
+          }
+          const res = sig >>> 24;
+          if (res !== 0) {
+            vals[base] = res;
+            this.nv = base + 1;
+          } else this.nv = base;
+          continue;
+        }
       }
       this.step(op, r);
     }
