@@ -57,11 +57,13 @@ export const OP_IMM = new Uint8Array(OP_COUNT);
  */
 export const OP_SIG = new Uint32Array(OP_COUNT);
 /**
- * Shape of a one-byte opcode's immediate for the reader's inline fast path: 1 = one
- * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const),
- * 3 = a memarg (two u32).
+ * How the reader's inline fast path decodes a one-byte opcode's immediates:
+ * 0 = none, 1 = one u32 index (labels, functions, locals, globals, tables), 2 = an s32
+ * (i32.const), 3 = a memarg (two u32); FAST_OTHER = anything else (prefixes, block
+ * types, br_table, ..., and bytes that are not opcodes): the general path.
  */
-export const OP_FAST = new Uint8Array(0x100);
+export const FAST_OTHER = 255;
+export const OP_FAST = new Uint8Array(0x100).fill(FAST_OTHER);
 /** Number of parameters in OP_SIG. */
 export const OP_NPARAMS = new Uint8Array(OP_COUNT);
 export const SIG_NONE = 0;
@@ -125,7 +127,8 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
   OP_ALIGN[op] = align;
   OP_LANES[op] = lanes;
   if (op < 0x100) {
-    if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
+    if (imm === Imm.None) OP_FAST[op] = 0;
+    else if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
     else if (imm === Imm.I32) OP_FAST[op] = 2;
     else if (imm === Imm.MemArg) OP_FAST[op] = 3;
   }

@@ -18,7 +18,7 @@
  * Decode errors (malformed) are CompileErrors; typing rules are the validator's.
  */
 import { Reader } from './reader';
-import { Imm, OP_FAST, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
+import { FAST_OTHER, Imm, OP_FAST, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
 import { isRefType, isValType } from './types';
 
 export class OperatorReader extends Reader {
@@ -41,16 +41,15 @@ export class OperatorReader extends Reader {
     const end = this.end;
     if (p >= end) this.unexpectedEnd();
     const op = bytes[p];
-    const k = OP_IMM[op];
     // Most operators have no immediates, and most of the rest one single-byte LEB
-    // (local.get, i32.const, br_if, call): keep those paths tiny so read() inlines.
+    // (local.get, i32.const, br_if, call) or a two-byte memarg: keep those paths tiny.
+    const fast = OP_FAST[op];
     const q = p + 1;
-    if (k === Imm.None + 1) {
+    if (fast === 0) {
       this.pos = q;
       return op;
     }
-    const fast = OP_FAST[op];
-    if (fast !== 0) {
+    if (fast !== FAST_OTHER) {
       const b = bytes[q];
       if (b < 0x80 && q < end) {
         if (fast === 1) this.imm = b;
@@ -59,7 +58,7 @@ export class OperatorReader extends Reader {
           const c = bytes[q + 1];
           if (c >= 0x80 || q + 1 >= end) {
             this.pos = q;
-            return this.readImmediates(op, k, p);
+            return this.readImmediates(op, OP_IMM[op], p);
           }
           this.align = b;
           this.offset = c;
@@ -71,7 +70,7 @@ export class OperatorReader extends Reader {
       }
     }
     this.pos = q;
-    return this.readImmediates(op, k, p);
+    return this.readImmediates(op, OP_IMM[op], p);
   }
 
   /** One-byte fast path of u32 for index immediates. */

@@ -229,10 +229,12 @@ export class FuncValidator {
           this.nv = nv + 1;
           continue;
         }
-      } else if (
-        OP_CLASS[op] === OpClass.Simple ||
+      }
+      const cls = OP_CLASS[op];
+      if (
+        cls === OpClass.Simple ||
         // loads and stores whose memarg needs no more than the memory and the alignment
-        (OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])
+        (cls === OpClass.SimpleChecked && OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])
       ) {
         // Signature-typed operators (constants, arithmetic, memory): applySig's fast path, inline.
         const sig = OP_SIG[op];
