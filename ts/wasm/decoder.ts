@@ -33,7 +33,7 @@ export interface DecodeOptions {
 }
 
 /** Code sections smaller than this are validated on the calling thread only. */
-export const PARALLEL_MIN_BYTES = 1 << 20;
+export const PARALLEL_MIN_BYTES = 256 << 10;
 
 const MAX_PAGES = 65536;
 

@@ -27,7 +27,9 @@ export const NO_ERROR = 0x7fffffff;
 
 /** Everything a thread needs to validate chunks of bodies (sent once per module). */
 export interface ValidationJob {
-  bytes: Uint8Array; // a view over a SharedArrayBuffer
+  /** The code section's bytes (a view over a SharedArrayBuffer), from module offset `base`. */
+  bytes: Uint8Array;
+  base: number;
   ctx: ValidationContext;
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
@@ -52,18 +54,19 @@ export function validateChunks(job: ValidationJob, v: FuncValidator): ChunkError
     if (c >= chunks || Atomics.load(job.control, 2) < c) return null;
     const end = Math.min(n, (c + 1) * job.chunk);
     for (let i = c * job.chunk; i < end; i++) {
-      r.pos = job.bodyStart[i];
-      r.end = job.bodyEnd[i];
+      r.pos = job.bodyStart[i] - job.base;
+      r.end = job.bodyEnd[i] - job.base;
       try {
         v.validateBody(job.funcBase + i, r);
       } catch (e) {
         if (!(e instanceof CompileError)) throw e;
+        // Offsets in the copy are relative to `base`; report module offsets.
         // Record the lowest failing chunk (compare-and-swap loop: Atomics has no min).
         for (;;) {
           const cur = Atomics.load(job.control, 2);
           if (cur <= c || Atomics.compareExchange(job.control, 2, cur, c) === cur) break;
         }
-        return { chunk: c, reason: e.reason, offset: e.offset };
+        return { chunk: c, reason: e.reason, offset: e.offset + job.base };
       }
     }
   }
@@ -113,18 +116,21 @@ export function validateBodiesParallel(
   bytes: Uint8Array, ctx: ValidationContext, bodyStart: Uint32Array, bodyEnd: Uint32Array, funcBase: number,
 ): void {
   const workers = getPool();
+  // Share only the bodies' span (the code section), copied once.
+  const base = bodyStart[0];
+  const span = bytes.subarray(base, bodyEnd[bodyEnd.length - 1]);
   let shared: Uint8Array;
-  if (bytes.buffer instanceof SharedArrayBuffer) shared = bytes;
+  if (bytes.buffer instanceof SharedArrayBuffer) shared = span;
   else {
-    shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
+    shared = new Uint8Array(new SharedArrayBuffer(span.length));
+    shared.set(span);
   }
   const control = new Int32Array(new SharedArrayBuffer(12));
   control[1] = workers.length;
   control[2] = NO_ERROR;
   // Chunks small enough to balance, large enough that claiming is rare.
   const chunk = Math.max(16, Math.ceil(bodyStart.length / ((workers.length + 1) * 32)));
-  const job: ValidationJob = { bytes: shared, ctx, bodyStart, bodyEnd, funcBase, chunk, control };
+  const job: ValidationJob = { bytes: shared, base, ctx, bodyStart, bodyEnd, funcBase, chunk, control };
   for (const w of workers) w.worker.postMessage(job);
   const errors: ChunkError[] = [];
   let failure: unknown = null;
