@@ -13,8 +13,14 @@
  * in increasing order and a thread stops claiming once some chunk below the next one
  * has failed, so every chunk before the first failing one is always fully validated.
  *
+ * The calling thread never waits for a worker that has not started on the job (a
+ * worker still booting, or busy elsewhere): a worker joins a job only while it is open,
+ * and the calling thread closes it once every chunk has been claimed, then waits only
+ * for the workers that joined.
+ *
  * Control block layout (Int32Array over a SharedArrayBuffer):
- *   [0] next chunk to claim   [1] workers still running   [2] lowest failed chunk
+ *   [0] next chunk to claim   [1] CLOSED flag | number of workers inside the job
+ *   [2] lowest failed chunk
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +30,22 @@ import { OperatorReader } from './operators';
 import { FuncValidator, ValidationContext } from './validator';
 
 export const NO_ERROR = 0x7fffffff;
+const CLOSED = 1 << 30;
+
+/** A worker's entry into a job: false if the job is already closed. */
+export function joinJob(control: Int32Array): boolean {
+  for (;;) {
+    const s = Atomics.load(control, 1);
+    if (s & CLOSED) return false;
+    if (Atomics.compareExchange(control, 1, s, s + 1) === s) return true;
+  }
+}
+
+/** A worker's exit from a job it joined. */
+export function leaveJob(control: Int32Array): void {
+  Atomics.sub(control, 1, 1);
+  Atomics.notify(control, 1);
+}
 
 /** Everything a thread needs to validate chunks of bodies (sent once per module). */
 export interface ValidationJob {
@@ -89,16 +111,20 @@ function getPool(): PoolWorker[] {
   if (pool !== null) return pool;
   pool = [];
   const n = workerCount();
-  for (let i = 0; i < n; i++) {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(path.join(__dirname, 'parallel-worker.js'), {
-      workerData: { port: port2 },
-      transferList: [port2],
-    });
-    // Idle workers must not keep the process alive.
-    worker.unref();
-    port1.unref();
-    pool.push({ worker, port: port1 });
+  try {
+    for (let i = 0; i < n; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(path.join(__dirname, 'parallel-worker.js'), {
+        workerData: { port: port2 },
+        transferList: [port2],
+      });
+      // Idle workers must not keep the process alive.
+      worker.unref();
+      port1.unref();
+      pool.push({ worker, port: port1 });
+    }
+  } catch {
+    // No worker threads here (permissions, resource limits): validate on this thread.
   }
   return pool;
 }
@@ -126,7 +152,7 @@ export function validateBodiesParallel(
     shared.set(span);
   }
   const control = new Int32Array(new SharedArrayBuffer(12));
-  control[1] = workers.length;
+  control[1] = 0;
   control[2] = NO_ERROR;
   // Chunks small enough to balance, large enough that claiming is rare.
   const chunk = Math.max(16, Math.ceil(bodyStart.length / ((workers.length + 1) * 32)));
@@ -140,10 +166,15 @@ export function validateBodiesParallel(
   } catch (e) {
     failure = e; // an internal error: still wait for the workers before rethrowing
   }
+  // Every chunk is claimed: close the job, then wait for the workers inside it.
   for (;;) {
-    const running = Atomics.load(control, 1);
-    if (running === 0) break;
-    Atomics.wait(control, 1, running);
+    const st = Atomics.load(control, 1);
+    if (Atomics.compareExchange(control, 1, st, st | CLOSED) === st) break;
+  }
+  for (;;) {
+    const st = Atomics.load(control, 1);
+    if (st === CLOSED) break;
+    Atomics.wait(control, 1, st);
   }
   for (const w of workers) {
     for (let m = receiveMessageOnPort(w.port); m !== undefined; m = receiveMessageOnPort(w.port)) {
