@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import {
-  CompileError, ConstOp, ExternKind, NONE, SegmentMode, decodeModule, validate, validateFunction,
+  CompileError, ConstOp, ExternKind, NONE, SegmentMode, decodeLocals, decodeModule, validate, validateFunction,
 } from '../../ts/wasm';
 import {
   Bytes, EXTERNREF, F32, F64, FUNCREF, I32, I64, body, functype, module, name, s32, section, u32, vec,
@@ -126,6 +126,8 @@ test('module environment of a module using every section', (t) => {
   // Bodies: byte ranges into the original buffer, no copy.
   for (let i = 0; i < 3; i++) t.deepEqual([...bytes.subarray(env.codeStart[i], env.bodyEnd[i])], codes[i]);
   t.is(env.codeStart[0] - env.bodyStart[0], 5); // 2 groups: (2, i32), (1, f64)
+  t.deepEqual([...decodeLocals(env, 0)], [I32, I32, F64]);
+  t.deepEqual([...decodeLocals(env, 1)], [I32]); // the parameter
   t.is(env.bytes, bytes);
 
   // Declared functions: ref.func in globals (3), elements (0, 1, 2, 3), exports (1).

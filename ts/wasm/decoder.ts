@@ -640,6 +640,34 @@ export function validateFunction(env: ModuleEnv, defIndex: number): void {
   new FuncValidator(env.validation).validateBody(env.numImportedFuncs + defIndex, r);
 }
 
+/**
+ * The local types of defined function `defIndex`: parameters first, then the declared
+ * locals, expanded (for a translator that runs without the validator). The module
+ * must have been validated (or the function checked with validateFunction).
+ */
+export function decodeLocals(env: ModuleEnv, defIndex: number): Uint8Array {
+  const t = env.types[env.funcTypes[env.numImportedFuncs + defIndex]];
+  const r = new OperatorReader(env.bytes, env.bodyStart[defIndex], env.codeStart[defIndex]);
+  const groups = r.u32();
+  let n = t.params.length;
+  const counts: number[] = [];
+  const types: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const c = r.u32();
+    counts.push(c);
+    types.push(r.u8());
+    n += c;
+  }
+  const out = new Uint8Array(n);
+  out.set(t.params);
+  let k = t.params.length;
+  for (let g = 0; g < groups; g++) {
+    out.fill(types[g], k, k + counts[g]);
+    k += counts[g];
+  }
+  return out;
+}
+
 /** WebAssembly.validate: true iff the bytes are a valid module. */
 export function validate(bytes: Uint8Array): boolean {
   try {
