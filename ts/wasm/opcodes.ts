@@ -59,8 +59,9 @@ export const OP_SIG = new Uint32Array(OP_COUNT);
 /**
  * How the reader's inline fast path decodes a one-byte opcode's immediates:
  * 0 = none, 1 = one u32 index (labels, functions, locals, globals, tables), 2 = an s32
- * (i32.const), 3 = a memarg (two u32); FAST_OTHER = anything else (prefixes, block
- * types, br_table, ..., and bytes that are not opcodes): the general path.
+ * (i32.const), 3 = a memarg (two u32), 4 = an s64 (i64.const); FAST_OTHER = anything
+ * else (prefixes, block types, br_table, ..., and bytes that are not opcodes): the
+ * general path.
  */
 export const FAST_OTHER = 255;
 export const OP_FAST = new Uint8Array(0x100).fill(FAST_OTHER);
@@ -131,6 +132,7 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
     else if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
     else if (imm === Imm.I32) OP_FAST[op] = 2;
     else if (imm === Imm.MemArg) OP_FAST[op] = 3;
+    else if (imm === Imm.I64) OP_FAST[op] = 4;
   }
   if (sig !== undefined) {
     const [ps, r] = sig.split(':');

@@ -54,7 +54,11 @@ export class OperatorReader extends Reader {
       if (b < 0x80 && q < end) {
         if (fast === 1) this.imm = b;
         else if (fast === 2) this.lo = (b << 25) >> 25;
-        else {
+        else if (fast === 4) {
+          const v = (b << 25) >> 25;
+          this.lo = v;
+          this.hi = v >> 31;
+        } else {
           const c = bytes[q + 1];
           if (c >= 0x80 || q + 1 >= end) {
             this.pos = q;
