@@ -220,7 +220,8 @@ export class FuncValidator {
     const codeStart = this.begin(funcIndex, r);
     while (this.nctl > 0) {
       const op = r.read();
-      if (op === 0x20) {
+      const cls = OP_CLASS[op];
+      if (cls === OpClass.LocalGet) {
         // local.get (a quarter of all operators): step()'s rule, inline.
         const i = r.imm;
         const nv = this.nv;
@@ -229,9 +230,7 @@ export class FuncValidator {
           this.nv = nv + 1;
           continue;
         }
-      }
-      const cls = OP_CLASS[op];
-      if (
+      } else if (
         cls === OpClass.Simple ||
         // loads and stores whose memarg needs no more than the memory and the alignment
         (cls === OpClass.SimpleChecked && OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])
@@ -259,6 +258,51 @@ export class FuncValidator {
             vals[base] = res;
             this.nv = base + 1;
           } else this.nv = base;
+          continue;
+        }
+      } else if (cls === OpClass.LocalSet) {
+        const i = r.imm;
+        const nv = this.nv;
+        if (i < this.numLocals && nv > this.h) {
+          const a = this.vals[nv - 1];
+          if (a !== this.locals[i] && a !== 0) mismatch(this.at);
+          this.nv = nv - 1;
+          continue;
+        }
+      } else if (cls === OpClass.LocalTee) {
+        const i = r.imm;
+        const nv = this.nv;
+        if (i < this.numLocals && nv > this.h) {
+          const t = this.locals[i];
+          const a = this.vals[nv - 1];
+          if (a !== t) {
+            if (a !== 0) mismatch(this.at);
+            this.vals[nv - 1] = t;
+          }
+          continue;
+        }
+      } else if (cls === OpClass.End) {
+        // A block/loop/else/function end with exactly its results on the stack.
+        const top = this.nctl - 1;
+        const rL = this.rLen[top];
+        if (this.nv === this.h + rL && this.kind[top] !== FrameKind.If) {
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          const h = this.h;
+          const rS = this.rStart[top];
+          for (let i = 0; i < rL; i++) {
+            const a = vals[h + i];
+            const t = pool[rS + i];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              vals[h + i] = t;
+            }
+          }
+          this.nctl = top;
+          if (top > 0) {
+            this.h = this.height[top - 1];
+            this.u = this.unreachableAt[top - 1];
+          }
           continue;
         }
       }
