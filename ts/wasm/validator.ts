@@ -2,8 +2,10 @@
  * Function-body validator (the typing rules of Wasm 2.0 instructions), driven one
  * operator at a time like wasmparser's FuncValidator: the caller reads an operator with
  * the shared OperatorReader and hands it to `step`, so the translator can run beside it
- * and ask for the types on the operand stack (`valType`, `height`) and the control
- * frames (`frameKind`, `frameUnreachable`, ...).
+ * and ask for the types on the operand stack (`valType`, `stackHeight`) and the control
+ * frames (`frameKind`, `frameUnreachable`, ...). `validateBody` is the whole-body loop
+ * used by the decoder; it types the hottest operators inline (the same rules as
+ * `step`) and hands every other one to `step`.
  *
  * The algorithm is the spec's validation algorithm (appendix "Validation Algorithm"):
  * an operand stack of value types where 0 is the unknown (bottom) type, and a control
@@ -19,6 +21,9 @@ import { CompileError } from './errors';
 import { OperatorReader } from './operators';
 import { Imm, OP_ALIGN, OP_CLASS, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OpClass } from './opcodes';
 import { NONE, ValType, isRefType, isValType } from './types';
+import { ValidationContext, grow32, grow8 } from './context';
+
+export { ValidationContext };
 
 export const enum FrameKind {
   Block = 0,
@@ -30,97 +35,6 @@ export const enum FrameKind {
 
 /** Largest number of locals (params included) a function may have; V8's limit. */
 export const MAX_LOCALS = 50000;
-
-/**
- * Module-level facts the body validator needs, in flat typed arrays. Filled by the
- * decoder as sections arrive (all of it is known before the code section).
- */
-export class ValidationContext {
-  /** Value types of all function types: params then results, per type. */
-  typePool = new Uint8Array(64);
-  poolLen = 0;
-  typeParamStart = new Uint32Array(16);
-  typeParamLen = new Uint32Array(16);
-  typeResultStart = new Uint32Array(16);
-  typeResultLen = new Uint32Array(16);
-  numTypes = 0;
-  funcTypes = new Uint32Array(16);
-  numFuncs = 0;
-  tableTypes = new Uint8Array(4);
-  numTables = 0;
-  numMemories = 0;
-  globalTypes = new Uint8Array(16);
-  globalMutable = new Uint8Array(16);
-  numGlobals = 0;
-  elemTypes = new Uint8Array(4);
-  numElems = 0;
-  dataCount = NONE;
-  declared = new Uint8Array(0);
-
-  constructor() {
-    // Pool slots 0..127 hold each single value type at its own code's index - 0x60,
-    // so the block type `t` is the range (t - 0x60, 1).
-    this.poolLen = 0x20;
-    for (let t = 0x60; t < 0x80; t++) this.typePool[t - 0x60] = t;
-  }
-
-  addType(params: Uint8Array, results: Uint8Array): void {
-    const i = this.numTypes++;
-    if (i >= this.typeParamStart.length) {
-      const n = i * 2;
-      this.typeParamStart = grow32(this.typeParamStart, n);
-      this.typeParamLen = grow32(this.typeParamLen, n);
-      this.typeResultStart = grow32(this.typeResultStart, n);
-      this.typeResultLen = grow32(this.typeResultLen, n);
-    }
-    const need = this.poolLen + params.length + results.length;
-    if (need > this.typePool.length) {
-      const p = new Uint8Array(Math.max(need, this.typePool.length * 2));
-      p.set(this.typePool);
-      this.typePool = p;
-    }
-    this.typeParamStart[i] = this.poolLen;
-    this.typeParamLen[i] = params.length;
-    this.typePool.set(params, this.poolLen);
-    this.poolLen += params.length;
-    this.typeResultStart[i] = this.poolLen;
-    this.typeResultLen[i] = results.length;
-    this.typePool.set(results, this.poolLen);
-    this.poolLen += results.length;
-  }
-
-  addFunc(typeIndex: number): void {
-    if (this.numFuncs >= this.funcTypes.length) this.funcTypes = grow32(this.funcTypes, this.numFuncs * 2 + 16);
-    this.funcTypes[this.numFuncs++] = typeIndex;
-  }
-  addTable(elemType: number): void {
-    if (this.numTables >= this.tableTypes.length) this.tableTypes = grow8(this.tableTypes, this.numTables * 2 + 4);
-    this.tableTypes[this.numTables++] = elemType;
-  }
-  addGlobal(type: number, mutable: boolean): void {
-    if (this.numGlobals >= this.globalTypes.length) {
-      this.globalTypes = grow8(this.globalTypes, this.numGlobals * 2 + 16);
-      this.globalMutable = grow8(this.globalMutable, this.numGlobals * 2 + 16);
-    }
-    this.globalTypes[this.numGlobals] = type;
-    this.globalMutable[this.numGlobals++] = mutable ? 1 : 0;
-  }
-  addElem(type: number): void {
-    if (this.numElems >= this.elemTypes.length) this.elemTypes = grow8(this.elemTypes, this.numElems * 2 + 4);
-    this.elemTypes[this.numElems++] = type;
-  }
-}
-
-function grow32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
-function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
 
 function mismatch(at: number): never {
   throw new CompileError('type mismatch', at);
@@ -530,11 +444,11 @@ export class FuncValidator {
       case OpClass.Simple:
         this.applySig(op);
         return;
-      case OpClass.Unreachable: // unreachable
+      case OpClass.Unreachable:
         this.setUnreachable();
         return;
-      case OpClass.Block: // block
-      case OpClass.Loop: // loop
+      case OpClass.Block:
+      case OpClass.Loop:
         if (r.blockType < 0) {
           // Fast path: no parameters (empty or one result), so nothing to pop.
           const bt = r.blockType;
@@ -557,14 +471,13 @@ export class FuncValidator {
         this.popRange(this.bS, this.bL);
         this.pushFrame(op === 0x02 ? FrameKind.Block : FrameKind.Loop, this.bS, this.bL, this.bRS, this.bRL);
         return;
-      case OpClass.If: // if
+      case OpClass.If:
         this.blockType(r.blockType);
         this.pop(ValType.I32);
         this.popRange(this.bS, this.bL);
         this.pushFrame(FrameKind.If, this.bS, this.bL, this.bRS, this.bRL);
         return;
       case OpClass.Else: {
-        // else
         const top = this.nctl - 1;
         if (this.kind[top] !== FrameKind.If) throw new CompileError('else does not match an if', this.at);
         this.popFrameResults();
@@ -616,7 +529,6 @@ export class FuncValidator {
         return;
       }
       case OpClass.Br: {
-        // br
         const f = this.labelCheck(r.imm);
         this.popRange(this.labelStart(f), this.labelLen(f));
         this.setUnreachable();
@@ -653,12 +565,11 @@ export class FuncValidator {
       case OpClass.BrTable:
         this.brTable(r);
         return;
-      case OpClass.Return: // return
+      case OpClass.Return:
         this.popRange(this.rStart[0], this.rLen[0]);
         this.setUnreachable();
         return;
       case OpClass.Call: {
-        // call
         const f = r.imm;
         if (f >= ctx.numFuncs) throw new CompileError(`unknown function ${f}`, this.at);
         const t = ctx.funcTypes[f];
@@ -678,7 +589,7 @@ export class FuncValidator {
         this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
         return;
       }
-      case OpClass.Drop: // drop
+      case OpClass.Drop:
         this.popAny();
         return;
       case OpClass.Select: {
@@ -701,7 +612,7 @@ export class FuncValidator {
         this.push(t);
         return;
       }
-      case OpClass.LocalGet: // local.get
+      case OpClass.LocalGet:
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.push(this.locals[r.imm]);
         return;
@@ -733,11 +644,11 @@ export class FuncValidator {
         this.push(t);
         return;
       }
-      case OpClass.GlobalGet: // global.get
+      case OpClass.GlobalGet:
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         this.push(ctx.globalTypes[r.imm]);
         return;
-      case OpClass.GlobalSet: // global.set
+      case OpClass.GlobalSet:
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         if (!ctx.globalMutable[r.imm]) throw new CompileError('global is immutable', this.at);
         this.pop(ctx.globalTypes[r.imm]);
@@ -777,7 +688,7 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-      case OpClass.RefNull: // ref.null
+      case OpClass.RefNull:
         this.push(r.imm);
         return;
       case OpClass.RefIsNull: {
@@ -787,19 +698,19 @@ export class FuncValidator {
         this.push(ValType.I32);
         return;
       }
-      case OpClass.RefFunc: // ref.func
+      case OpClass.RefFunc:
         if (r.imm >= ctx.numFuncs) throw new CompileError(`unknown function ${r.imm}`, this.at);
         if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
         this.push(ValType.FuncRef);
         return;
-      case OpClass.MemoryInit: // memory.init
+      case OpClass.MemoryInit:
         this.dataCheck(r.imm);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         return;
-      case OpClass.DataDrop: // data.drop
+      case OpClass.DataDrop:
         this.dataCheck(r.imm);
         return;
       case OpClass.TableInit: {
@@ -811,7 +722,7 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-      case OpClass.ElemDrop: // elem.drop
+      case OpClass.ElemDrop:
         this.elemCheck(r.imm);
         return;
       case OpClass.TableCopy: {
@@ -832,7 +743,7 @@ export class FuncValidator {
         this.push(ValType.I32);
         return;
       }
-      case OpClass.TableSize: // table.size
+      case OpClass.TableSize:
         this.tableCheck(r.imm);
         this.push(ValType.I32);
         return;
