@@ -161,7 +161,8 @@ test('decode-only pass records the same ranges; validateFunction checks one body
 
 test('errors carry the byte offset and a spec-style reason', (t) => {
   const cases: [Uint8Array, string, number][] = [
-    [new Uint8Array([0, 0x61, 0x73]), 'magic header not detected', 0],
+    [new Uint8Array([0, 0x61, 0x73]), 'unexpected end', 3],
+    [new Uint8Array([0x61, 0x73, 0x6d, 0, 1, 0, 0, 0]), 'magic header not detected', 0],
     [new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]), 'unknown binary version', 4],
     [module([13, 0]), 'malformed section id', 8],
     [module(section(3, vec([[0]]))), 'unknown type 0', 11],

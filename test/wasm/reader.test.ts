@@ -33,9 +33,13 @@ test('u32: values, padding, limits', (t) => {
   t.is(reason(() => rd([0xff, 0xff, 0xff, 0xff, 0x4f]).u32()), 'integer too large @4');
   t.is(reason(() => rd([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).u32()), 'integer representation too long @4');
   t.is(reason(() => rd([0x80, 0x80]).u32()), 'unexpected end @2');
-  // A window shorter than the buffer: reads stop at the window's end.
+  // A window shorter than the buffer: reads stop at the window's end, and inside a
+  // section the spec's wording says so.
   const w = new Reader(new Uint8Array([0x80, 0x80, 0x01]), 0, 2);
-  t.is(reason(() => w.u32()), 'unexpected end of section or function @2');
+  t.is(reason(() => w.u32()), 'unexpected end @2');
+  const s = new Reader(new Uint8Array([0x80, 0x80, 0x01]), 0, 2);
+  s.inSection = true;
+  t.is(reason(() => s.u32()), 'unexpected end of section or function @2');
 });
 
 test('s32: sign extension and unused bits', (t) => {
@@ -88,5 +92,5 @@ test('names: UTF-8 validated, BOM kept', (t) => {
   t.is(reason(() => rd([2, 0xc0, 0x80]).name()), 'malformed UTF-8 encoding @1'); // overlong NUL
   t.is(reason(() => rd([3, 0xed, 0xa0, 0x80]).name()), 'malformed UTF-8 encoding @1'); // surrogate
   t.is(reason(() => rd([4, 0xf4, 0x90, 0x80, 0x80]).name()), 'malformed UTF-8 encoding @1'); // > U+10FFFF
-  t.is(reason(() => rd([5, 0x61]).name()), 'unexpected end @0');
+  t.is(reason(() => rd([5, 0x61]).name()), 'length out of bounds @0');
 });

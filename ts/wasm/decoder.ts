@@ -90,7 +90,7 @@ class ModuleDecoder {
   decode(): ModuleEnv {
     const r = this.r;
     const bytes = r.bytes;
-    if (bytes.length < 4) r.fail(bytes.length === 0 ? 'unexpected end' : 'magic header not detected', 0);
+    if (bytes.length < 4) r.fail('unexpected end', bytes.length);
     if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
     if (bytes.length < 8) r.fail('unexpected end', bytes.length);
     if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('unknown binary version', 4);
@@ -103,7 +103,7 @@ class ModuleDecoder {
       if (id > 12) r.fail('malformed section id', idAt);
       const sizeAt = r.pos;
       const size = r.u32();
-      if (size > bytes.length - r.pos) r.fail('section size mismatch', sizeAt);
+      if (size > bytes.length - r.pos) r.fail('length out of bounds', sizeAt);
       const end = r.pos + size;
       if (id !== 0) {
         const rank = SECTION_RANK[id];
@@ -111,7 +111,9 @@ class ModuleDecoder {
         lastRank = rank;
       }
       r.end = end;
+      r.inSection = true;
       this.section(id, end);
+      r.inSection = false;
       if (r.pos !== end) r.fail('section size mismatch', r.pos);
     }
     r.end = bytes.length;
@@ -173,6 +175,7 @@ class ModuleDecoder {
     const r = this.r;
     const at = r.pos;
     const flags = r.u8();
+    if (flags & 0x80) r.fail('integer representation too long', at);
     if (flags > 1) r.fail('integer too large', at);
     this.lMin = r.u32();
     this.lHasMax = flags === 1;
@@ -207,7 +210,7 @@ class ModuleDecoder {
   // ---- sections ----
   private typeSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       if (r.u8() !== 0x60) r.fail('malformed function type', at);
@@ -224,7 +227,7 @@ class ModuleDecoder {
 
   private importSection(): void {
     const r = this.r;
-    const n = r.count(4);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const module = r.name();
       const name = r.name();
@@ -274,7 +277,7 @@ class ModuleDecoder {
 
   private functionSection(): void {
     const r = this.r;
-    const n = r.count(1);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.numDefinedFuncs = n;
     for (let i = 0; i < n; i++) {
       const at = r.pos;
@@ -295,7 +298,7 @@ class ModuleDecoder {
 
   private tableSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const t = this.tableType();
       this.tables.push(t);
@@ -305,7 +308,7 @@ class ModuleDecoder {
 
   private memorySection(): void {
     const r = this.r;
-    const n = r.count(2);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const m = this.memoryType();
@@ -317,7 +320,7 @@ class ModuleDecoder {
 
   private globalSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
       const g = this.globalType();
@@ -330,7 +333,7 @@ class ModuleDecoder {
 
   private exportSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     const seen = new Set<string>();
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
@@ -375,7 +378,7 @@ class ModuleDecoder {
 
   private elementSection(): void {
     const r = this.r;
-    const n = r.count(1);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
       const at = r.pos;
@@ -471,11 +474,14 @@ class ModuleDecoder {
   private dataSection(): void {
     const r = this.r;
     const at = r.pos;
-    const n = r.count(1);
+    const n = r.u32();
     if (this.dataCount !== NONE && n !== this.dataCount) r.fail('data count and data section have inconsistent lengths', at);
+    // A segment takes at least 2 bytes, so a count beyond the section fails before
+    // outgrowing columns sized by the bytes left.
+    const cap = Math.min(n, r.end - r.pos);
     const d: DataSegments = {
-      count: n, mode: new Uint8Array(n), memory: new Uint32Array(n), offsetOp: new Uint8Array(n),
-      offsetValue: new Int32Array(n), start: new Uint32Array(n), end: new Uint32Array(n),
+      count: n, mode: new Uint8Array(cap), memory: new Uint32Array(cap), offsetOp: new Uint8Array(cap),
+      offsetValue: new Int32Array(cap), start: new Uint32Array(cap), end: new Uint32Array(cap),
     };
     for (let i = 0; i < n; i++) {
       const sAt = r.pos;

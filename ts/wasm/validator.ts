@@ -704,8 +704,11 @@ export class FuncValidator {
         this.push(ValType.FuncRef);
         return;
       case OpClass.MemoryInit:
-        this.dataCheck(r.imm);
+        // The spec's order: the missing data count section is a decoding error; then
+        // the memory, then the segment.
+        if (ctx.dataCount === NONE) throw new CompileError('data count section required', this.at);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+        this.dataCheck(r.imm);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
@@ -714,9 +717,9 @@ export class FuncValidator {
         this.dataCheck(r.imm);
         return;
       case OpClass.TableInit: {
-        // table.init elem table
-        const et = this.elemCheck(r.imm);
-        if (this.tableCheck(r.imm2) !== et) mismatch(this.at);
+        // table.init elem table: the table is checked first, as in the spec.
+        const tt = this.tableCheck(r.imm2);
+        if (this.elemCheck(r.imm) !== tt) mismatch(this.at);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
