@@ -100,6 +100,8 @@ interface PoolWorker {
 }
 
 let pool: PoolWorker[] | null = null;
+/** The shared copy of the code section, kept between calls (see validateBodiesParallel). */
+let scratch: SharedArrayBuffer | null = null;
 
 function workerCount(): number {
   const env = process.env.DERRICK_WASM_THREADS;
@@ -148,7 +150,11 @@ export function validateBodiesParallel(
   let shared: Uint8Array;
   if (bytes.buffer instanceof SharedArrayBuffer) shared = span;
   else {
-    shared = new Uint8Array(new SharedArrayBuffer(span.length));
+    // Reuse one shared buffer: fresh pages cost a fault each, more than the copy.
+    if (scratch === null || scratch.byteLength < span.length) {
+      scratch = new SharedArrayBuffer(Math.max(span.length, 2 * (scratch?.byteLength ?? 0)));
+    }
+    shared = new Uint8Array(scratch, 0, span.length);
     shared.set(span);
   }
   const control = new Int32Array(new SharedArrayBuffer(12));
