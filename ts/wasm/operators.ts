@@ -42,7 +42,7 @@ export class OperatorReader extends Reader {
     if (p >= end) this.unexpectedEnd();
     const op = bytes[p];
     // Most operators have no immediates, and most of the rest one single-byte LEB
-    // (local.get, i32.const, br_if, call) or a two-byte memarg: keep those paths tiny.
+    // (local.get, i32.const, br_if, call) or a memarg: keep those paths tiny.
     const fast = OP_FAST[op];
     const q = p + 1;
     if (fast === 0) {
@@ -50,28 +50,36 @@ export class OperatorReader extends Reader {
       return op;
     }
     if (fast !== FAST_OTHER) {
+      // The first LEB of the immediate, if it is one or two bytes long.
       const b = bytes[q];
+      let v: number;
+      let next: number;
       if (b < 0x80 && q < end) {
-        if (fast === 1) this.imm = b;
-        else if (fast === 2) this.lo = (b << 25) >> 25;
-        else if (fast === 4) {
-          const v = (b << 25) >> 25;
-          this.lo = v;
-          this.hi = v >> 31;
+        v = b;
+        next = q + 1;
+      } else {
+        const c = bytes[q + 1];
+        if (c < 0x80 && q + 1 < end) {
+          v = (b & 0x7f) | (c << 7);
+          next = q + 2;
         } else {
-          const c = bytes[q + 1];
-          if (c >= 0x80 || q + 1 >= end) {
-            this.pos = q;
-            return this.readImmediates(op, OP_IMM[op], p);
-          }
-          this.align = b;
-          this.offset = c;
-          this.pos = q + 2;
-          return op;
+          this.pos = q;
+          return this.readImmediates(op, OP_IMM[op], p);
         }
-        this.pos = q + 1;
-        return op;
       }
+      this.pos = next;
+      if (fast === 1) this.imm = v;
+      else if (fast === 3) {
+        // memarg: the alignment, then an offset of any length
+        this.align = v;
+        this.offset = this.idx();
+      } else {
+        const shift = 32 - 7 * (next - q);
+        const x = (v << shift) >> shift;
+        this.lo = x;
+        if (fast === 4) this.hi = x >> 31;
+      }
+      return op;
     }
     this.pos = q;
     return this.readImmediates(op, OP_IMM[op], p);
