@@ -195,6 +195,50 @@ export class FuncValidator {
           }
           continue;
         }
+      } else if (cls === OpClass.Block || cls === OpClass.Loop) {
+        // No parameters (empty or one result): nothing to pop, just a new frame.
+        const bt = r.blockType;
+        const i = this.nctl;
+        if (bt < 0 && i < this.kind.length) {
+          this.kind[i] = op === 0x02 ? FrameKind.Block : FrameKind.Loop;
+          this.height[i] = this.nv;
+          this.unreachableAt[i] = 0;
+          this.pStart[i] = 0;
+          this.pLen[i] = 0;
+          this.rStart[i] = bt === -0x40 ? 0 : bt + 0x80 - 0x60;
+          this.rLen[i] = bt === -0x40 ? 0 : 1;
+          this.nctl = i + 1;
+          this.h = this.nv;
+          this.u = 0;
+          continue;
+        }
+      } else if (cls === OpClass.BrIf) {
+        // Condition and label operands all above the frame height: check in place.
+        const d = r.imm;
+        if (d < this.nctl) {
+          const f = this.nctl - 1 - d;
+          const loop = this.kind[f] === FrameKind.Loop;
+          const ls = loop ? this.pStart[f] : this.rStart[f];
+          const l = loop ? this.pLen[f] : this.rLen[f];
+          const nv = this.nv;
+          if (nv - 1 - l >= this.h) {
+            const vals = this.vals;
+            const pool = this.ctx.typePool;
+            const c = vals[nv - 1];
+            if (c !== ValType.I32 && c !== 0) mismatch(this.at);
+            const base = nv - 1 - l;
+            for (let k = 0; k < l; k++) {
+              const a = vals[base + k];
+              const t = pool[ls + k];
+              if (a !== t) {
+                if (a !== 0) mismatch(this.at);
+                vals[base + k] = t;
+              }
+            }
+            this.nv = nv - 1;
+            continue;
+          }
+        }
       } else if (cls === OpClass.End) {
         // A block/loop/else/function end with exactly its results on the stack.
         const top = this.nctl - 1;
@@ -449,24 +493,6 @@ export class FuncValidator {
         return;
       case OpClass.Block:
       case OpClass.Loop:
-        if (r.blockType < 0) {
-          // Fast path: no parameters (empty or one result), so nothing to pop.
-          const bt = r.blockType;
-          const i = this.nctl;
-          if (i < this.kind.length) {
-            this.kind[i] = op === 0x02 ? FrameKind.Block : FrameKind.Loop;
-            this.height[i] = this.nv;
-            this.unreachableAt[i] = 0;
-            this.pStart[i] = 0;
-            this.pLen[i] = 0;
-            this.rStart[i] = bt === -0x40 ? 0 : bt + 0x80 - 0x60;
-            this.rLen[i] = bt === -0x40 ? 0 : 1;
-            this.nctl = i + 1;
-            this.h = this.nv;
-            this.u = 0;
-            return;
-          }
-        }
         this.blockType(r.blockType);
         this.popRange(this.bS, this.bL);
         this.pushFrame(op === 0x02 ? FrameKind.Block : FrameKind.Loop, this.bS, this.bL, this.bRS, this.bRL);
@@ -489,29 +515,6 @@ export class FuncValidator {
       }
       case OpClass.End: {
         const top = this.nctl - 1;
-        const rS = this.rStart[top];
-        const rL = this.rLen[top];
-        if (this.nv === this.h + rL && this.kind[top] !== FrameKind.If) {
-          // Fast path: exactly the results above the frame height; check them in place
-          // (unknowns become the result types) and they are the parent's new operands.
-          const vals = this.vals;
-          const pool = ctx.typePool;
-          const h = this.h;
-          for (let i = 0; i < rL; i++) {
-            const a = vals[h + i];
-            const t = pool[rS + i];
-            if (a !== t) {
-              if (a !== 0) mismatch(this.at);
-              vals[h + i] = t;
-            }
-          }
-          this.nctl = top;
-          if (top > 0) {
-            this.h = this.height[top - 1];
-            this.u = this.unreachableAt[top - 1];
-          }
-          return;
-        }
         this.popFrameResults();
         if (this.kind[top] === FrameKind.If) {
           // An if without else passes its parameters through the missing branch.
@@ -538,25 +541,6 @@ export class FuncValidator {
         const f = this.labelCheck(r.imm);
         const s = this.labelStart(f);
         const l = this.labelLen(f);
-        const nv = this.nv;
-        if (nv - 1 - l >= this.h) {
-          // Fast path: condition and label operands all above the frame height.
-          const vals = this.vals;
-          const pool = ctx.typePool;
-          const c = vals[nv - 1];
-          if (c !== ValType.I32 && c !== 0) mismatch(this.at);
-          const base = nv - 1 - l;
-          for (let i = 0; i < l; i++) {
-            const a = vals[base + i];
-            const t = pool[s + i];
-            if (a !== t) {
-              if (a !== 0) mismatch(this.at);
-              vals[base + i] = t;
-            }
-          }
-          this.nv = nv - 1;
-          return;
-        }
         this.pop(ValType.I32);
         this.popRange(s, l);
         this.pushRange(s, l);
@@ -616,30 +600,13 @@ export class FuncValidator {
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.push(this.locals[r.imm]);
         return;
-      case OpClass.LocalSet: {
-        const i = r.imm;
-        if (i >= this.numLocals) throw new CompileError(`unknown local ${i}`, this.at);
-        const nv = this.nv;
-        if (nv > this.h) {
-          const a = this.vals[nv - 1];
-          if (a !== this.locals[i] && a !== 0) mismatch(this.at);
-          this.nv = nv - 1;
-        } else if (!this.u) mismatch(this.at);
+      case OpClass.LocalSet:
+        if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
+        this.pop(this.locals[r.imm]);
         return;
-      }
       case OpClass.LocalTee: {
-        // local.tee
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         const t = this.locals[r.imm];
-        const nv = this.nv;
-        if (nv > this.h) {
-          const a = this.vals[nv - 1];
-          if (a !== t) {
-            if (a !== 0) mismatch(this.at);
-            this.vals[nv - 1] = t;
-          }
-          return;
-        }
         this.pop(t);
         this.push(t);
         return;
