@@ -123,7 +123,15 @@ function getPool(): PoolWorker[] {
       // Idle workers must not keep the process alive.
       worker.unref();
       port1.unref();
-      pool.push({ worker, port: port1 });
+      const entry = { worker, port: port1 };
+      // A worker that fails (its script missing, say, when running from sources) or
+      // exits just leaves the pool: jobs never wait for workers that did not join.
+      const drop = () => {
+        if (pool !== null) pool = pool.filter((w) => w !== entry);
+      };
+      worker.on('error', drop);
+      worker.on('exit', drop);
+      pool.push(entry);
     }
   } catch {
     // No worker threads here (permissions, resource limits): validate on this thread.
