@@ -239,6 +239,14 @@ export class FuncValidator {
             continue;
           }
         }
+      } else if (cls === OpClass.GlobalGet) {
+        const g = r.imm;
+        const nv = this.nv;
+        if (g < this.ctx.numGlobals && nv < this.vals.length) {
+          this.vals[nv] = this.ctx.globalTypes[g];
+          this.nv = nv + 1;
+          continue;
+        }
       } else if (cls === OpClass.End) {
         // A block/loop/else/function end with exactly its results on the stack.
         const top = this.nctl - 1;
