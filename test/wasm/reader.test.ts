@@ -127,3 +127,20 @@ test('operator reader: immediates on the inline fast paths and the general path'
   t.is(reason(() => read([0x06])), 'illegal opcode @0');
   t.is(reason(() => read([0x20])), 'unexpected end @1');
 });
+
+test('operator reader: block types', (t) => {
+  const bt = (bytes: number[]) => {
+    const r = new OperatorReader(new Uint8Array(bytes));
+    r.read();
+    return [r.blockType, r.pos];
+  };
+  t.deepEqual(bt([0x02, 0x40]), [-64, 2]); // empty
+  t.deepEqual(bt([0x03, 0x7f]), [-1, 2]); // i32
+  t.deepEqual(bt([0x04, 0x7b]), [-5, 2]); // v128
+  t.deepEqual(bt([0x02, 0x70]), [-16, 2]); // funcref
+  t.deepEqual(bt([0x02, 0x05]), [5, 2]); // type index 5
+  t.deepEqual(bt([0x02, 0x80, 0x01]), [128, 3]); // type index 128
+  t.is(reason(() => bt([0x02, 0x60])), 'malformed value type @1');
+  t.is(reason(() => bt([0x02, 0xff, 0x7f])), 'malformed block type @1'); // -1 as a padded s33
+  t.is(reason(() => bt([0x02])), 'unexpected end @1');
+});

@@ -59,7 +59,9 @@ export const OP_SIG = new Uint32Array(OP_COUNT);
 /**
  * How the reader's inline fast path decodes a one-byte opcode's immediates:
  * 0 = none, 1 = one u32 index (labels, functions, locals, globals, tables), 2 = an s32
- * (i32.const), 3 = a memarg (two u32), 4 = an s64 (i64.const); FAST_OTHER = anything
+ * (i32.const), 3 = a memarg (two u32), 4 = an s64 (i64.const), 5 = a block type
+ * (block, loop, if: the one-byte forms inline, type indices on the general path);
+ * FAST_OTHER = anything
  * else (prefixes, block types, br_table, ..., and bytes that are not opcodes): the
  * general path.
  */
@@ -133,6 +135,7 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
     else if (imm === Imm.I32) OP_FAST[op] = 2;
     else if (imm === Imm.MemArg) OP_FAST[op] = 3;
     else if (imm === Imm.I64) OP_FAST[op] = 4;
+    else if (imm === Imm.BlockType) OP_FAST[op] = 5;
   }
   if (sig !== undefined) {
     const [ps, r] = sig.split(':');

@@ -49,7 +49,15 @@ export class OperatorReader extends Reader {
       this.pos = q;
       return op;
     }
-    if (fast !== FAST_OTHER) {
+    if (fast === 5) {
+      // block type: 0x40 (empty) or a value type, one byte
+      const b = bytes[q];
+      if (q < end && (b === 0x40 || isValType(b))) {
+        this.blockType = b - 0x80;
+        this.pos = q + 1;
+        return op;
+      }
+    } else if (fast !== FAST_OTHER) {
       // The first LEB of the immediate, if it is one or two bytes long.
       const b = bytes[q];
       let v: number;
