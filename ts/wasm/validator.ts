@@ -195,20 +195,26 @@ export class FuncValidator {
           }
           continue;
         }
-      } else if (cls === OpClass.Block || cls === OpClass.Loop) {
-        // No parameters (empty or one result): nothing to pop, just a new frame.
+      } else if (cls === OpClass.Block || cls === OpClass.Loop || cls === OpClass.If) {
+        // No parameters (empty or one result): nothing to pop but an if's condition.
         const bt = r.blockType;
         const i = this.nctl;
-        if (bt < 0 && i < this.kind.length) {
-          this.kind[i] = op === 0x02 ? FrameKind.Block : FrameKind.Loop;
-          this.height[i] = this.nv;
+        let nv = this.nv;
+        if (bt < 0 && i < this.kind.length && (cls !== OpClass.If || nv > this.h)) {
+          if (cls === OpClass.If) {
+            const c = this.vals[--nv];
+            if (c !== ValType.I32 && c !== 0) mismatch(this.at);
+            this.nv = nv;
+          }
+          this.kind[i] = cls === OpClass.Block ? FrameKind.Block : cls === OpClass.Loop ? FrameKind.Loop : FrameKind.If;
+          this.height[i] = nv;
           this.unreachableAt[i] = 0;
           this.pStart[i] = 0;
           this.pLen[i] = 0;
           this.rStart[i] = bt === -0x40 ? 0 : bt + 0x80 - 0x60;
           this.rLen[i] = bt === -0x40 ? 0 : 1;
           this.nctl = i + 1;
-          this.h = this.nv;
+          this.h = nv;
           this.u = 0;
           continue;
         }
