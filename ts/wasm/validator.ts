@@ -129,7 +129,12 @@ export class FuncValidator {
     return r.pos;
   }
 
-  /** Validate a whole body whose window is r's [pos, end). */
+  /**
+   * Validate a whole body whose window is r's [pos, end); returns the offset of the
+   * first operator. The hottest operators are typed inline here (the same rules as in
+   * step(), specialised to operands above the frame height and one-byte block types);
+   * anything else, and every slow case, goes through step().
+   */
   validateBody(funcIndex: number, r: OperatorReader): number {
     const codeStart = this.begin(funcIndex, r);
     while (this.nctl > 0) {
