@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompileError, OP_COUNT, OP_IMM, OperatorReader, decodeModule } from '../../ts/wasm';
 import { v8Wasm } from './v8';
+import { generateModule } from './gen';
 
 /** mulberry32: small, fast, good enough for mutation choices. */
 export function rng(seed: number): () => number {
@@ -282,6 +283,56 @@ export function fuzz(files: Uint8Array[], iterations: number, seed: number): Fuz
   return st;
 }
 
+export interface GenStats {
+  modules: number;
+  mutants: number;
+  mutantsRejected: number;
+  /** Generated modules (valid by construction) that either engine rejects. */
+  rejectedValid: { iteration: number; derrick: string; v8: string }[];
+  /** Mutants on which derrick and V8 disagree. */
+  disagreements: { iteration: number; derrick: string; v8: string; bytes: Uint8Array }[];
+}
+
+function verdicts(m: Uint8Array): [string, string] {
+  let ours = 'ok';
+  try {
+    decodeModule(m);
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    ours = e.reason;
+  }
+  let theirs = 'ok';
+  try {
+    new v8Wasm.Module(m);
+  } catch (e) {
+    theirs = (e as Error).message;
+  }
+  return [ours, theirs];
+}
+
+/**
+ * Generated valid modules (gen.ts) must be accepted by both engines, and operator swaps
+ * of them must get the same verdict from both.
+ */
+export function fuzzGenerated(modules: number, mutantsPer: number, seed: number): GenStats {
+  const rand = rng(seed);
+  const st: GenStats = { modules: 0, mutants: 0, mutantsRejected: 0, rejectedValid: [], disagreements: [] };
+  for (let i = 0; i < modules; i++) {
+    const m = generateModule(rand);
+    st.modules++;
+    const [ours, theirs] = verdicts(m);
+    if (ours !== 'ok' || theirs !== 'ok') st.rejectedValid.push({ iteration: i, derrick: ours, v8: theirs });
+    for (let k = 0; k < mutantsPer; k++) {
+      const x = mutateOperator(m, rand);
+      st.mutants++;
+      const [a, b] = verdicts(x);
+      if (a !== 'ok') st.mutantsRejected++;
+      if ((a === 'ok') !== (b === 'ok')) st.disagreements.push({ iteration: i, derrick: a, v8: b, bytes: x });
+    }
+  }
+  return st;
+}
+
 if (require.main === module) {
   const iterations = Number(process.argv[2] ?? 20000);
   const seed = Number(process.argv[3] ?? 1);
@@ -300,6 +351,11 @@ if (require.main === module) {
     strict.set(k, (strict.get(k) ?? 0) + 1);
   }
   for (const [k, v] of strict) console.log('STRICT', v, k);
+  const g = fuzzGenerated(Math.ceil(iterations / 10), 3, seed);
+  console.log(`generated: ${g.modules} modules (${g.rejectedValid.length} rejected), ${g.mutants} operator mutants ` +
+    `(${g.mutantsRejected} rejected), ${g.disagreements.length} disagreements with V8`);
+  for (const d of g.rejectedValid.slice(0, 5)) console.log('REJECTED VALID', d);
+  for (const d of g.disagreements.slice(0, 5)) console.log('DISAGREE', d.iteration, d.derrick, '|', d.v8);
   if (process.env.FUZZ_DUMP) {
     const all = [...st.crashes.map((c) => ['crash', c.iteration, c.bytes] as const), ...st.tooLax.map((c) => ['lax', c.iteration, c.bytes] as const), ...st.tooStrict.map((c) => ['strict', c.iteration, c.bytes] as const)];
     fs.mkdirSync(process.env.FUZZ_DUMP, { recursive: true });
