@@ -13,6 +13,9 @@
  *   - agrees with V8's WebAssembly.validate on the same bytes (differential), except
  *     where V8 accepts features beyond Wasm 2.0 (threads, tail calls, legacy exceptions).
  *
+ * A second source of cases: modules built from scratch by gen.ts (valid by
+ * construction: both engines must accept them) and their operator mutants.
+ *
  *   node dist/test/wasm/fuzz.js [iterations] [seed]
  */
 import * as fs from 'node:fs';
