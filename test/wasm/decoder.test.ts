@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import {
-  CompileError, ConstOp, ExternKind, NONE, SegmentMode, decodeLocals, decodeModule, validate, validateFunction,
+  CompileError, ConstOp, ExternKind, NONE, SegmentMode, customSections, decodeLocals, decodeModule, validate, validateFunction,
 } from '../../ts/wasm';
 import {
   Bytes, EXTERNREF, F32, F64, FUNCREF, I32, I64, body, functype, module, name, s32, section, u32, vec,
@@ -136,6 +136,8 @@ test('module environment of a module using every section', (t) => {
   t.deepEqual(env.customSections.map((c) => c.name), ['name', 'extra']);
   const extra = env.customSections[1];
   t.deepEqual([...bytes.subarray(extra.start, extra.end)], [9, 9]);
+  t.deepEqual(customSections(env, 'extra').map((b) => [...b]), [[9, 9]]);
+  t.deepEqual(customSections(env, 'missing'), []);
   t.is(env.names!.moduleName, 'mod');
   t.deepEqual([...env.names!.functionNames], [[1, 'one'], [3, 'three']]);
   t.deepEqual([...env.names!.localNames.get(1)!], [[0, 'a'], [2, 'c']]);

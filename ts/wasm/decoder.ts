@@ -674,6 +674,13 @@ export function decodeLocals(env: ModuleEnv, defIndex: number): Uint8Array {
   return out;
 }
 
+/** Payloads of the custom sections called `name`, in module order (views, not copies). */
+export function customSections(env: ModuleEnv, name: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const c of env.customSections) if (c.name === name) out.push(env.bytes.subarray(c.start, c.end));
+  return out;
+}
+
 /** WebAssembly.validate: true iff the bytes are a valid module. */
 export function validate(bytes: Uint8Array): boolean {
   try {

@@ -4,7 +4,7 @@
  * FuncValidator beside it; the runtime and the JS API consume ModuleEnv.
  */
 export { CompileError } from './errors';
-export { PARALLEL_MIN_BYTES, decodeLocals, decodeModule, validate, validateFunction } from './decoder';
+export { PARALLEL_MIN_BYTES, customSections, decodeLocals, decodeModule, validate, validateFunction } from './decoder';
 export type { DecodeOptions } from './decoder';
 export { decodeNameSection } from './names';
 export { OperatorReader } from './operators';
