@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { CompileError, decodeModule } from '../../ts/wasm';
+import { chunkBoundaries } from '../../ts/wasm/parallel';
 import { Bytes, I32, body, functype, module, section, vec } from './builder';
 
 const end = 0x0b;
@@ -53,4 +54,24 @@ test('parallel validation fills the same module environment', (t) => {
   t.deepEqual([...a.bodyStart], [...b.bodyStart]);
   t.deepEqual([...a.codeStart], [...b.codeStart]);
   t.deepEqual([...a.bodyEnd], [...b.bodyEnd]);
+});
+
+test('chunks cover every function once, balanced by bytes', (t) => {
+  // Sizes 1000 (x3), then 10 (x100), then 5000: 9000 bytes in 104 functions.
+  const sizes = [1000, 1000, 1000, ...new Array<number>(100).fill(10), 5000];
+  const start = new Uint32Array(sizes.length);
+  const end = new Uint32Array(sizes.length);
+  let p = 100;
+  sizes.forEach((s, i) => {
+    start[i] = p;
+    p += s;
+    end[i] = p;
+  });
+  const c = chunkBoundaries(start, end, 9);
+  t.is(c[0], 0);
+  t.is(c[c.length - 1], sizes.length);
+  for (let k = 1; k < c.length; k++) t.true(c[k] > c[k - 1]);
+  // Target 1000 bytes per chunk: each big function alone, the small ones together.
+  t.deepEqual([...c], [0, 1, 2, 3, 103, 104]);
+  t.deepEqual([...chunkBoundaries(new Uint32Array(0), new Uint32Array(0), 4)], [0, 0]);
 });

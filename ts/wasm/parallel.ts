@@ -56,7 +56,8 @@ export interface ValidationJob {
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
   funcBase: number;
-  chunk: number;
+  /** Chunk k is the functions [chunkStart[k], chunkStart[k + 1]). */
+  chunkStart: Uint32Array;
   control: Int32Array;
 }
 
@@ -68,14 +69,13 @@ export interface ChunkError {
 
 /** Claim and validate chunks until none are left; returns this thread's first error. */
 export function validateChunks(job: ValidationJob, v: FuncValidator): ChunkError | null {
-  const n = job.bodyStart.length;
-  const chunks = Math.ceil(n / job.chunk);
+  const chunks = job.chunkStart.length - 1;
   const r = new OperatorReader(job.bytes);
   for (;;) {
     const c = Atomics.add(job.control, 0, 1);
     if (c >= chunks || Atomics.load(job.control, 2) < c) return null;
-    const end = Math.min(n, (c + 1) * job.chunk);
-    for (let i = c * job.chunk; i < end; i++) {
+    const end = job.chunkStart[c + 1];
+    for (let i = job.chunkStart[c]; i < end; i++) {
       r.pos = job.bodyStart[i] - job.base;
       r.end = job.bodyEnd[i] - job.base;
       try {
@@ -139,6 +139,28 @@ function getPool(): PoolWorker[] {
   return pool;
 }
 
+/**
+ * Split the bodies into about `target` chunks of consecutive functions with similar
+ * byte counts (validation time follows bytes; function sizes vary by 10^4): small
+ * enough to balance the threads, large enough that claiming stays rare.
+ */
+export function chunkBoundaries(bodyStart: Uint32Array, bodyEnd: Uint32Array, target: number): Uint32Array {
+  const n = bodyStart.length;
+  const total = n === 0 ? 0 : bodyEnd[n - 1] - bodyStart[0];
+  const per = Math.max(1, total / target);
+  const starts: number[] = [0];
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += bodyEnd[i] - bodyStart[i];
+    if (acc >= per && i + 1 < n) {
+      starts.push(i + 1);
+      acc = 0;
+    }
+  }
+  starts.push(n);
+  return Uint32Array.from(starts);
+}
+
 /** Whether parallel validation is available (more than one thread allowed). */
 export function parallelAvailable(): boolean {
   return workerCount() > 0;
@@ -168,9 +190,8 @@ export function validateBodiesParallel(
   const control = new Int32Array(new SharedArrayBuffer(12));
   control[1] = 0;
   control[2] = NO_ERROR;
-  // Chunks small enough to balance, large enough that claiming is rare.
-  const chunk = Math.max(16, Math.ceil(bodyStart.length / ((workers.length + 1) * 32)));
-  const job: ValidationJob = { bytes: shared, base, ctx, bodyStart, bodyEnd, funcBase, chunk, control };
+  const chunkStart = chunkBoundaries(bodyStart, bodyEnd, (workers.length + 1) * 32);
+  const job: ValidationJob = { bytes: shared, base, ctx, bodyStart, bodyEnd, funcBase, chunkStart, control };
   for (const w of workers) w.worker.postMessage(job);
   const errors: ChunkError[] = [];
   let failure: unknown = null;
