@@ -137,7 +137,9 @@ export class FuncValidator {
    */
   validateBody(funcIndex: number, r: OperatorReader): number {
     const codeStart = this.begin(funcIndex, r);
-    while (this.nctl > 0) {
+    // The loop ends when an `end` closes the function frame (checked only where that
+    // can happen: the inline end below and step()).
+    for (;;) {
       const op = r.read();
       const cls = OP_CLASS[op];
       if (cls === OpClass.LocalGet) {
@@ -276,14 +278,14 @@ export class FuncValidator {
             }
           }
           this.nctl = top;
-          if (top > 0) {
-            this.h = this.height[top - 1];
-            this.u = this.unreachableAt[top - 1];
-          }
+          if (top === 0) break;
+          this.h = this.height[top - 1];
+          this.u = this.unreachableAt[top - 1];
           continue;
         }
       }
       this.step(op, r);
+      if (this.nctl === 0) break;
     }
     if (r.pos !== r.end) r.fail('operators remaining after end of function', r.pos);
     return codeStart;
