@@ -138,30 +138,33 @@ export class FuncValidator {
   validateBody(funcIndex: number, r: OperatorReader): number {
     const codeStart = this.begin(funcIndex, r);
     // The loop ends when an `end` closes the function frame (checked only where that
-    // can happen: the inline end below and step()).
+    // can happen: the inline end below and step()). Each case either handles its
+    // operator and continues, or breaks out to step() (slow cases, errors).
     for (;;) {
       const op = r.read();
       const cls = OP_CLASS[op];
-      if (cls === OpClass.LocalGet) {
-        // local.get (a quarter of all operators): step()'s rule, inline.
-        const i = r.imm;
-        const nv = this.nv;
-        if (i < this.numLocals && nv < this.vals.length) {
-          this.vals[nv] = this.locals[i];
-          this.nv = nv + 1;
-          continue;
+      switch (cls) {
+        case OpClass.LocalGet: {
+          // a quarter of all operators
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv < this.vals.length) {
+            this.vals[nv] = this.locals[i];
+            this.nv = nv + 1;
+            continue;
+          }
+          break;
         }
-      } else if (
-        cls === OpClass.Simple ||
-        // loads and stores whose memarg needs no more than the memory and the alignment
-        (cls === OpClass.SimpleChecked && OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])
-      ) {
-        // Signature-typed operators (constants, arithmetic, memory): applySig's fast path, inline.
-        const sig = OP_SIG[op];
-        const n = OP_NPARAMS[op];
-        const vals = this.vals;
-        const base = this.nv - n;
-        if (base >= this.h && base + 1 < vals.length) {
+        case OpClass.Simple:
+        case OpClass.SimpleChecked: {
+          // Signature-typed operators (constants, arithmetic), and loads and stores whose
+          // memarg needs no more than the memory and the alignment: applySig, inline.
+          if (cls === OpClass.SimpleChecked && !(OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])) break;
+          const sig = OP_SIG[op];
+          const n = OP_NPARAMS[op];
+          const vals = this.vals;
+          const base = this.nv - n;
+          if (base < this.h || base + 1 >= vals.length) break;
           if (n !== 0) {
             let a = vals[base];
             if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
@@ -181,33 +184,49 @@ export class FuncValidator {
           } else this.nv = base;
           continue;
         }
-      } else if (cls === OpClass.LocalSet) {
-        const i = r.imm;
-        const nv = this.nv;
-        if (i < this.numLocals && nv > this.h) {
-          const a = this.vals[nv - 1];
-          if (a !== this.locals[i] && a !== 0) mismatch(this.at);
-          this.nv = nv - 1;
-          continue;
-        }
-      } else if (cls === OpClass.LocalTee) {
-        const i = r.imm;
-        const nv = this.nv;
-        if (i < this.numLocals && nv > this.h) {
-          const t = this.locals[i];
-          const a = this.vals[nv - 1];
-          if (a !== t) {
-            if (a !== 0) mismatch(this.at);
-            this.vals[nv - 1] = t;
+        case OpClass.LocalSet: {
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv > this.h) {
+            const a = this.vals[nv - 1];
+            if (a !== this.locals[i] && a !== 0) mismatch(this.at);
+            this.nv = nv - 1;
+            continue;
           }
-          continue;
+          break;
         }
-      } else if (cls === OpClass.Block || cls === OpClass.Loop || cls === OpClass.If) {
-        // No parameters (empty or one result): nothing to pop but an if's condition.
-        const bt = r.blockType;
-        const i = this.nctl;
-        let nv = this.nv;
-        if (bt < 0 && i < this.kind.length && (cls !== OpClass.If || nv > this.h)) {
+        case OpClass.LocalTee: {
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv > this.h) {
+            const t = this.locals[i];
+            const a = this.vals[nv - 1];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              this.vals[nv - 1] = t;
+            }
+            continue;
+          }
+          break;
+        }
+        case OpClass.GlobalGet: {
+          const g = r.imm;
+          const nv = this.nv;
+          if (g < this.ctx.numGlobals && nv < this.vals.length) {
+            this.vals[nv] = this.ctx.globalTypes[g];
+            this.nv = nv + 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.Block:
+        case OpClass.Loop:
+        case OpClass.If: {
+          // No parameters (empty or one result): nothing to pop but an if's condition.
+          const bt = r.blockType;
+          const i = this.nctl;
+          let nv = this.nv;
+          if (bt >= 0 || i >= this.kind.length || (cls === OpClass.If && nv <= this.h)) break;
           if (cls === OpClass.If) {
             const c = this.vals[--nv];
             if (c !== ValType.I32 && c !== 0) mismatch(this.at);
@@ -225,46 +244,39 @@ export class FuncValidator {
           this.u = 0;
           continue;
         }
-      } else if (cls === OpClass.BrIf) {
-        // Condition and label operands all above the frame height: check in place.
-        const d = r.imm;
-        if (d < this.nctl) {
+        case OpClass.BrIf: {
+          // Condition and label operands all above the frame height: check in place.
+          const d = r.imm;
+          if (d >= this.nctl) break;
           const f = this.nctl - 1 - d;
           const loop = this.kind[f] === FrameKind.Loop;
           const ls = loop ? this.pStart[f] : this.rStart[f];
           const l = loop ? this.pLen[f] : this.rLen[f];
           const nv = this.nv;
-          if (nv - 1 - l >= this.h) {
-            const vals = this.vals;
-            const pool = this.ctx.typePool;
-            const c = vals[nv - 1];
-            if (c !== ValType.I32 && c !== 0) mismatch(this.at);
-            const base = nv - 1 - l;
-            for (let k = 0; k < l; k++) {
-              const a = vals[base + k];
-              const t = pool[ls + k];
-              if (a !== t) {
-                if (a !== 0) mismatch(this.at);
-                vals[base + k] = t;
-              }
+          if (nv - 1 - l < this.h) break;
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          const c = vals[nv - 1];
+          if (c !== ValType.I32 && c !== 0) mismatch(this.at);
+          const base = nv - 1 - l;
+          for (let k = 0; k < l; k++) {
+            const a = vals[base + k];
+            const t = pool[ls + k];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              vals[base + k] = t;
             }
-            this.nv = nv - 1;
-            continue;
           }
-        }
-      } else if (cls === OpClass.GlobalGet) {
-        const g = r.imm;
-        const nv = this.nv;
-        if (g < this.ctx.numGlobals && nv < this.vals.length) {
-          this.vals[nv] = this.ctx.globalTypes[g];
-          this.nv = nv + 1;
+          this.nv = nv - 1;
           continue;
         }
-      } else if (cls === OpClass.End) {
-        // A block/loop/else/function end with exactly its results on the stack.
-        const top = this.nctl - 1;
-        const rL = this.rLen[top];
-        if (this.nv === this.h + rL && this.kind[top] !== FrameKind.If) {
+        case OpClass.End: {
+          // A block/loop/else/function end with exactly its results on the stack (an if
+          // without else also when it has no parameters and no results).
+          const top = this.nctl - 1;
+          const rL = this.rLen[top];
+          if (this.nv !== this.h + rL) break;
+          if (this.kind[top] === FrameKind.If && (rL !== 0 || this.pLen[top] !== 0)) break;
           const vals = this.vals;
           const pool = this.ctx.typePool;
           const h = this.h;
@@ -284,12 +296,14 @@ export class FuncValidator {
           continue;
         }
       }
+      if (this.nctl === 0) break; // the function's end, handled inline above
       this.step(op, r);
       if (this.nctl === 0) break;
     }
     if (r.pos !== r.end) r.fail('operators remaining after end of function', r.pos);
     return codeStart;
   }
+
 
   // ---- operand stack ----
   push(t: number): void {
