@@ -47,6 +47,17 @@ test('parallel and sequential validation agree', (t) => {
   t.true(at > env.codeStart[7] && at < env.bodyEnd[7]);
 });
 
+test('a truncated local declaration late in the module does not pre-empt an earlier error', (t) => {
+  const bytes = many(3000, [10]);
+  const env = decodeModule(bytes, { validateBodies: false });
+  // Function 2000's body: make its local group count claim more groups than there are bytes.
+  const broken = bytes.slice();
+  broken[env.bodyStart[2000]] = 0x7f;
+  const seq = verdict(broken, false);
+  t.is(verdict(broken, true), seq);
+  t.true(seq.startsWith('type mismatch'));
+});
+
 test('parallel validation fills the same module environment', (t) => {
   const bytes = many(3000, []);
   const a = decodeModule(bytes, { parallel: true });

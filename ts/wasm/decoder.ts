@@ -463,6 +463,16 @@ class ModuleDecoder {
       r.end = bodyEnd;
       if (validator !== null) {
         this.codeStart[i] = validator.validateBody(base + i, r);
+      } else if (parallel) {
+        // Malformed local declarations are the validating thread's to report, so the
+        // first error stays the first in module order.
+        try {
+          this.codeStart[i] = skipLocals(r);
+        } catch (e) {
+          if (!(e instanceof CompileError)) throw e;
+          this.codeStart[i] = bodyEnd;
+        }
+        r.pos = bodyEnd;
       } else {
         this.codeStart[i] = skipLocals(r);
         r.pos = bodyEnd;
