@@ -58,6 +58,24 @@ test('a truncated local declaration late in the module does not pre-empt an earl
   t.true(seq.startsWith('type mismatch'));
 });
 
+test('an error after the code section does not pre-empt an invalid body', (t) => {
+  // Append a section with a bad id after the code section: sequential validation
+  // reports the body (earlier in the module) first; so must the parallel path.
+  const bad = many(3000, [42]);
+  const bytes = new Uint8Array(bad.length + 2);
+  bytes.set(bad);
+  bytes.set([13, 0], bad.length);
+  const seq = verdict(bytes, false);
+  t.true(seq.startsWith('type mismatch'));
+  t.is(verdict(bytes, true), seq);
+  // Without the invalid body, the later error is the one.
+  const good = many(3000, []);
+  const bytes2 = new Uint8Array(good.length + 2);
+  bytes2.set(good);
+  bytes2.set([13, 0], good.length);
+  t.is(verdict(bytes2, true), `malformed section id @${good.length}`);
+});
+
 test('parallel validation fills the same module environment', (t) => {
   const bytes = many(3000, []);
   const a = decodeModule(bytes, { parallel: true });

@@ -88,6 +88,26 @@ class ModuleDecoder {
   }
 
   decode(): ModuleEnv {
+    try {
+      this.sections();
+    } catch (e) {
+      // With bodies left to the threads, an error found later in the module must not
+      // pre-empt an invalid body: validate them first (throws the body's error).
+      if (e instanceof CompileError && this.deferredBodies) this.validateDeferred();
+      throw e;
+    }
+    this.validateDeferred();
+    return this.finish();
+  }
+
+  private validateDeferred(): void {
+    if (!this.deferredBodies) return;
+    this.deferredBodies = false;
+    validateBodiesParallel(this.r.bytes, this.ctx, this.bodyStart, this.bodyEnd, this.numImportedFuncs);
+  }
+
+  /** Every section in order, then the checks that need the whole module. */
+  private sections(): void {
     const r = this.r;
     const bytes = r.bytes;
     if (bytes.length < 4) r.fail('unexpected end', bytes.length);
@@ -123,10 +143,6 @@ class ModuleDecoder {
     if (this.dataCount !== NONE && this.dataCount !== this.data.count) {
       r.fail('data count and data section have inconsistent lengths', bytes.length);
     }
-    if (this.deferredBodies) {
-      validateBodiesParallel(bytes, this.ctx, this.bodyStart, this.bodyEnd, this.numImportedFuncs);
-    }
-    return this.finish();
   }
 
   private section(id: number, end: number): void {

@@ -9,7 +9,9 @@
  * part and then blocks (Atomics.wait) until every worker is done: the API stays
  * synchronous like `new WebAssembly.Module`.
  *
- * Determinism: the reported error is the first one in module order. Chunks are claimed
+ * Determinism: the reported error is the first one in module order (the decoder also
+ * validates the deferred bodies before reporting an error found after the code
+ * section, see ModuleDecoder.decode). Chunks are claimed
  * in increasing order and a thread stops claiming once some chunk below the next one
  * has failed, so every chunk before the first failing one is always fully validated.
  *
