@@ -219,6 +219,61 @@ export class FuncValidator {
           }
           break;
         }
+        case OpClass.GlobalSet: {
+          const g = r.imm;
+          const nv = this.nv;
+          const ctx = this.ctx;
+          if (g < ctx.numGlobals && ctx.globalMutable[g] !== 0 && nv > this.h) {
+            const a = this.vals[nv - 1];
+            if (a !== ctx.globalTypes[g] && a !== 0) mismatch(this.at);
+            this.nv = nv - 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.Call: {
+          // Arguments above the frame height: check in place, drop, push the results.
+          const ctx = this.ctx;
+          const f = r.imm;
+          if (f >= ctx.numFuncs) break;
+          const t = ctx.funcTypes[f];
+          const pS = ctx.typeParamStart[t];
+          const pL = ctx.typeParamLen[t];
+          const rS = ctx.typeResultStart[t];
+          const rL = ctx.typeResultLen[t];
+          const base = this.nv - pL;
+          const vals = this.vals;
+          if (base < this.h || base + rL >= vals.length) break;
+          const pool = ctx.typePool;
+          for (let i = 0; i < pL; i++) {
+            const a = vals[base + i];
+            if (a !== pool[pS + i] && a !== 0) mismatch(this.at);
+          }
+          for (let i = 0; i < rL; i++) vals[base + i] = pool[rS + i];
+          this.nv = base + rL;
+          continue;
+        }
+        case OpClass.Br: {
+          // Label operands above the frame height: check them, then the rest is dead.
+          const d = r.imm;
+          if (d >= this.nctl) break;
+          const f = this.nctl - 1 - d;
+          const loop = this.kind[f] === FrameKind.Loop;
+          const ls = loop ? this.pStart[f] : this.rStart[f];
+          const l = loop ? this.pLen[f] : this.rLen[f];
+          const base = this.nv - l;
+          if (base < this.h) break;
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          for (let k = 0; k < l; k++) {
+            const a = vals[base + k];
+            if (a !== pool[ls + k] && a !== 0) mismatch(this.at);
+          }
+          this.nv = this.h;
+          this.unreachableAt[this.nctl - 1] = 1;
+          this.u = 1;
+          continue;
+        }
         case OpClass.Block:
         case OpClass.Loop:
         case OpClass.If: {
