@@ -76,6 +76,27 @@ test('an error after the code section does not pre-empt an invalid body', (t) =>
   t.is(verdict(bytes2, true), `malformed section id @${good.length}`);
 });
 
+test('a broken body size does not pre-empt an earlier invalid body', (t) => {
+  const bytes = many(3000, [5]);
+  const env = decodeModule(bytes, { validateBodies: false });
+  // The last function's size claims more than is left of the code section (bodies
+  // here are < 128 bytes: one-byte sizes).
+  t.is(env.bodyEnd[2999], bytes.length);
+  const sizeAt = env.bodyStart[2999] - 1;
+  const broken = bytes.slice();
+  broken[sizeAt] = 0x7f;
+  const seq = verdict(broken, false);
+  t.true(seq.startsWith('type mismatch'), seq);
+  t.is(verdict(broken, true), seq);
+  // Without the invalid body the size error is reported, the same on both paths.
+  const good = many(3000, []);
+  const goodSizeAt = decodeModule(good, { validateBodies: false }).bodyStart[2999] - 1;
+  const alone = good.slice();
+  alone[goodSizeAt] = 0x7f;
+  t.is(verdict(alone, false), `unexpected end of section or function @${goodSizeAt}`);
+  t.is(verdict(alone, true), verdict(alone, false));
+});
+
 test('parallel validation fills the same module environment', (t) => {
   const bytes = many(3000, []);
   const a = decodeModule(bytes, { parallel: true });

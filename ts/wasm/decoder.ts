@@ -465,14 +465,19 @@ class ModuleDecoder {
     const sectionEnd = r.end;
     const parallel = this.validateBodies && n > 1 &&
       (this.parallel ?? (sectionEnd - r.pos >= PARALLEL_MIN_BYTES && parallelAvailable()));
-    this.deferredBodies = parallel;
     const validator = this.validateBodies && !parallel ? new FuncValidator(this.ctx) : null;
     const base = this.numImportedFuncs;
     for (let i = 0; i < n; i++) {
       r.end = sectionEnd;
       const sAt = r.pos;
-      const size = r.u32();
-      if (size > sectionEnd - r.pos) r.fail('unexpected end of section or function', sAt);
+      let size = 0;
+      try {
+        size = r.u32();
+        if (size > sectionEnd - r.pos) r.fail('unexpected end of section or function', sAt);
+      } catch (e) {
+        if (e instanceof CompileError) this.bodiesBefore(i, parallel);
+        throw e;
+      }
       const bodyEnd = r.pos + size;
       this.bodyStart[i] = r.pos;
       this.bodyEnd[i] = bodyEnd;
@@ -495,6 +500,18 @@ class ModuleDecoder {
       }
     }
     r.end = sectionEnd;
+    // Armed only now: bodyStart/bodyEnd are complete.
+    this.deferredBodies = parallel;
+  }
+
+  /**
+   * The code section breaks off at function i (a bad body size): with bodies left to
+   * the threads, an invalid earlier body must still be the error reported.
+   */
+  private bodiesBefore(i: number, parallel: boolean): void {
+    if (parallel && i > 0) {
+      validateBodiesParallel(this.r.bytes, this.ctx, this.bodyStart.subarray(0, i), this.bodyEnd.subarray(0, i), this.numImportedFuncs);
+    }
   }
 
   private dataSection(): void {
