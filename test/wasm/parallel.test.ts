@@ -6,6 +6,7 @@
 import test from 'ava';
 import { CompileError, decodeModule } from '../../ts/wasm';
 import { chunkBoundaries } from '../../ts/wasm/parallel';
+import { mutate, mutateOperator, rng } from './fuzz';
 import { Bytes, I32, body, functype, module, section, vec } from './builder';
 
 const end = 0x0b;
@@ -124,4 +125,17 @@ test('chunks cover every function once, balanced by bytes', (t) => {
   // Target 1000 bytes per chunk: each big function alone, the small ones together.
   t.deepEqual([...c], [0, 1, 2, 3, 103, 104]);
   t.deepEqual([...chunkBoundaries(new Uint32Array(0), new Uint32Array(0), 4)], [0, 0]);
+});
+
+test('mutants: parallel and sequential give the same verdict, reason and offset', (t) => {
+  const src = many(3000, []);
+  const rand = rng(0x7a11);
+  let rejected = 0;
+  for (let i = 0; i < 300; i++) {
+    const m = i % 2 === 0 ? mutate(src, rand) : mutateOperator(src, rand);
+    const seq = verdict(m, false);
+    t.is(verdict(m, true), seq, `mutant ${i}`);
+    if (seq !== 'ok') rejected++;
+  }
+  t.true(rejected > 100, `${rejected} rejected`);
 });

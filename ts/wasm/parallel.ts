@@ -73,6 +73,7 @@ export interface ChunkError {
 export function validateChunks(job: ValidationJob, v: FuncValidator): ChunkError | null {
   const chunks = job.chunkStart.length - 1;
   const r = new OperatorReader(job.bytes);
+  r.inSection = true; // bodies live in the code section: same wording as on one thread
   for (;;) {
     const c = Atomics.add(job.control, 0, 1);
     if (c >= chunks || Atomics.load(job.control, 2) < c) return null;
