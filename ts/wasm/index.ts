@@ -7,6 +7,7 @@ export { CompileError } from './errors';
 export { PARALLEL_MIN_BYTES, customSections, decodeLocals, decodeModule, validate, validateFunction } from './decoder';
 export type { DecodeOptions } from './decoder';
 export { decodeNameSection } from './names';
+export { formatImmediates, printBody } from './print';
 export { OperatorReader } from './operators';
 export { Reader } from './reader';
 export { FrameKind, FuncValidator, MAX_LOCALS, ValidationContext } from './validator';
