@@ -29,7 +29,8 @@ export function decodeHook(cmd: WastCommand, script: WastScript): CommandResult 
       try {
         decodeModule(moduleBytes(script, cmd));
       } catch (e) {
-        if (e instanceof CompileError) return { outcome: 'pass' };
+        // The reason rides along so a caller can compare it with the spec's wording.
+        if (e instanceof CompileError) return { outcome: 'pass', message: e.reason };
         return { outcome: 'fail', message: `expected CompileError (${cmd.text}), got ${(e as Error).stack}` };
       }
       return { outcome: 'fail', message: `accepted, expected "${cmd.text}"` };

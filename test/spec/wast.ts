@@ -55,6 +55,17 @@ export interface CommandResult {
 
 export type CommandHook = (cmd: WastCommand, script: WastScript) => CommandResult;
 
+/**
+ * A stage of the runner with per-script state (an executing stage keeps the registry
+ * of instances and the current module between commands): `begin` runs before the
+ * first command of a script, `end` after the last.
+ */
+export interface ScriptHooks {
+  begin?(script: WastScript): void;
+  command: CommandHook;
+  end?(script: WastScript): void;
+}
+
 /** All `.json` scripts under `root` (recursive), sorted, optionally filtered by substring. */
 export function findScripts(root: string, filter?: string): string[] {
   const out: string[] = [];
@@ -144,14 +155,17 @@ function counts(m: Map<string, Counts>, k: string): Counts {
 }
 
 /** Run every command of a script through the hook; a hook that throws counts as a failure. */
-export function runScript(script: WastScript, hook: CommandHook, report: SpecReport): void {
+export function runScript(script: WastScript, hooks: CommandHook | ScriptHooks, report: SpecReport): void {
+  const h: ScriptHooks = typeof hooks === 'function' ? { command: hooks } : hooks;
+  h.begin?.(script);
   for (const cmd of script.commands) {
     let res: CommandResult;
     try {
-      res = hook(cmd, script);
+      res = h.command(cmd, script);
     } catch (e) {
       res = { outcome: 'fail', message: `hook threw: ${(e as Error).stack ?? String(e)}` };
     }
     report.add(script, cmd, res);
   }
+  h.end?.(script);
 }

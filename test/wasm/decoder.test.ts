@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import {
-  CompileError, ConstOp, ExternKind, NONE, SegmentMode, decodeModule, validate, validateFunction,
+  CompileError, ConstOp, ExternKind, NONE, SegmentMode, customSections, decodeLocals, decodeModule, validate, validateFunction,
 } from '../../ts/wasm';
 import {
   Bytes, EXTERNREF, F32, F64, FUNCREF, I32, I64, body, functype, module, name, s32, section, u32, vec,
@@ -118,13 +118,16 @@ test('module environment of a module using every section', (t) => {
     { mode: SegmentMode.Declarative, table: 0, offset: null, type: FUNCREF, funcs: [2], count: 1 },
   ]);
   t.is(env.dataCount, 2);
-  t.is(env.data.length, 2);
-  t.deepEqual([env.data[0].mode, env.data[0].offset!.lo, [...bytes.subarray(env.data[0].start, env.data[0].end)]], [SegmentMode.Active, 16, [0x68, 0x69]]);
-  t.deepEqual([env.data[1].mode, env.data[1].offset, [...bytes.subarray(env.data[1].start, env.data[1].end)]], [SegmentMode.Passive, null, [1, 2, 3]]);
+  const d = env.data;
+  t.is(d.count, 2);
+  t.deepEqual([d.mode[0], d.memory[0], d.offsetOp[0], d.offsetValue[0], [...bytes.subarray(d.start[0], d.end[0])]], [SegmentMode.Active, 0, ConstOp.I32, 16, [0x68, 0x69]]);
+  t.deepEqual([d.mode[1], d.offsetOp[1], [...bytes.subarray(d.start[1], d.end[1])]], [SegmentMode.Passive, 0, [1, 2, 3]]);
 
   // Bodies: byte ranges into the original buffer, no copy.
   for (let i = 0; i < 3; i++) t.deepEqual([...bytes.subarray(env.codeStart[i], env.bodyEnd[i])], codes[i]);
   t.is(env.codeStart[0] - env.bodyStart[0], 5); // 2 groups: (2, i32), (1, f64)
+  t.deepEqual([...decodeLocals(env, 0)], [I32, I32, F64]);
+  t.deepEqual([...decodeLocals(env, 1)], [I32]); // the parameter
   t.is(env.bytes, bytes);
 
   // Declared functions: ref.func in globals (3), elements (0, 1, 2, 3), exports (1).
@@ -133,6 +136,8 @@ test('module environment of a module using every section', (t) => {
   t.deepEqual(env.customSections.map((c) => c.name), ['name', 'extra']);
   const extra = env.customSections[1];
   t.deepEqual([...bytes.subarray(extra.start, extra.end)], [9, 9]);
+  t.deepEqual(customSections(env, 'extra').map((b) => [...b]), [[9, 9]]);
+  t.deepEqual(customSections(env, 'missing'), []);
   t.is(env.names!.moduleName, 'mod');
   t.deepEqual([...env.names!.functionNames], [[1, 'one'], [3, 'three']]);
   t.deepEqual([...env.names!.localNames.get(1)!], [[0, 'a'], [2, 'c']]);
@@ -158,7 +163,8 @@ test('decode-only pass records the same ranges; validateFunction checks one body
 
 test('errors carry the byte offset and a spec-style reason', (t) => {
   const cases: [Uint8Array, string, number][] = [
-    [new Uint8Array([0, 0x61, 0x73]), 'magic header not detected', 0],
+    [new Uint8Array([0, 0x61, 0x73]), 'unexpected end', 3],
+    [new Uint8Array([0x61, 0x73, 0x6d, 0, 1, 0, 0, 0]), 'magic header not detected', 0],
     [new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]), 'unknown binary version', 4],
     [module([13, 0]), 'malformed section id', 8],
     [module(section(3, vec([[0]]))), 'unknown type 0', 11],

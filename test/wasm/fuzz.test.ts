@@ -6,7 +6,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import { missingSharedMessage, sharedPath } from '../util/shared';
-import { corpus, fuzz, mutate, rng } from './fuzz';
+import { corpus, fuzz, fuzzGenerated, mutate, rng } from './fuzz';
 
 test('mutator is deterministic for a seed', (t) => {
   const src = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 0x0b]);
@@ -33,4 +33,13 @@ test('fuzz: 20000 seeded mutants of the spec modules', (t) => {
   // Both outcomes must be exercised, or the mutator is not doing its job.
   t.true(st.accepted > 500 && st.rejected > 10000);
   t.true(st.maxMillis < 1000, `slowest case took ${st.maxMillis} ms`);
+});
+
+test('generated valid modules are accepted, and their operator mutants judged as V8 does', (t) => {
+  const st = fuzzGenerated(1500, 3, 0x9e11);
+  t.log(`${st.modules} generated modules, ${st.mutants} operator mutants (${st.mutantsRejected} rejected)`);
+  t.deepEqual(st.rejectedValid, []);
+  t.deepEqual(st.disagreements.map((d) => `${d.iteration}: derrick ${d.derrick} / V8 ${d.v8}`), []);
+  // The mutants must exercise rejections, or the comparison says little.
+  t.true(st.mutantsRejected > 500);
 });

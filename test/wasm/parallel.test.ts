@@ -5,6 +5,8 @@
  */
 import test from 'ava';
 import { CompileError, decodeModule } from '../../ts/wasm';
+import { chunkBoundaries } from '../../ts/wasm/parallel';
+import { mutate, mutateOperator, rng } from './fuzz';
 import { Bytes, I32, body, functype, module, section, vec } from './builder';
 
 const end = 0x0b;
@@ -46,6 +48,56 @@ test('parallel and sequential validation agree', (t) => {
   t.true(at > env.codeStart[7] && at < env.bodyEnd[7]);
 });
 
+test('a truncated local declaration late in the module does not pre-empt an earlier error', (t) => {
+  const bytes = many(3000, [10]);
+  const env = decodeModule(bytes, { validateBodies: false });
+  // Function 2000's body: make its local group count claim more groups than there are bytes.
+  const broken = bytes.slice();
+  broken[env.bodyStart[2000]] = 0x7f;
+  const seq = verdict(broken, false);
+  t.is(verdict(broken, true), seq);
+  t.true(seq.startsWith('type mismatch'));
+});
+
+test('an error after the code section does not pre-empt an invalid body', (t) => {
+  // Append a section with a bad id after the code section: sequential validation
+  // reports the body (earlier in the module) first; so must the parallel path.
+  const bad = many(3000, [42]);
+  const bytes = new Uint8Array(bad.length + 2);
+  bytes.set(bad);
+  bytes.set([13, 0], bad.length);
+  const seq = verdict(bytes, false);
+  t.true(seq.startsWith('type mismatch'));
+  t.is(verdict(bytes, true), seq);
+  // Without the invalid body, the later error is the one.
+  const good = many(3000, []);
+  const bytes2 = new Uint8Array(good.length + 2);
+  bytes2.set(good);
+  bytes2.set([13, 0], good.length);
+  t.is(verdict(bytes2, true), `malformed section id @${good.length}`);
+});
+
+test('a broken body size does not pre-empt an earlier invalid body', (t) => {
+  const bytes = many(3000, [5]);
+  const env = decodeModule(bytes, { validateBodies: false });
+  // The last function's size claims more than is left of the code section (bodies
+  // here are < 128 bytes: one-byte sizes).
+  t.is(env.bodyEnd[2999], bytes.length);
+  const sizeAt = env.bodyStart[2999] - 1;
+  const broken = bytes.slice();
+  broken[sizeAt] = 0x7f;
+  const seq = verdict(broken, false);
+  t.true(seq.startsWith('type mismatch'), seq);
+  t.is(verdict(broken, true), seq);
+  // Without the invalid body the size error is reported, the same on both paths.
+  const good = many(3000, []);
+  const goodSizeAt = decodeModule(good, { validateBodies: false }).bodyStart[2999] - 1;
+  const alone = good.slice();
+  alone[goodSizeAt] = 0x7f;
+  t.is(verdict(alone, false), `unexpected end of section or function @${goodSizeAt}`);
+  t.is(verdict(alone, true), verdict(alone, false));
+});
+
 test('parallel validation fills the same module environment', (t) => {
   const bytes = many(3000, []);
   const a = decodeModule(bytes, { parallel: true });
@@ -53,4 +105,37 @@ test('parallel validation fills the same module environment', (t) => {
   t.deepEqual([...a.bodyStart], [...b.bodyStart]);
   t.deepEqual([...a.codeStart], [...b.codeStart]);
   t.deepEqual([...a.bodyEnd], [...b.bodyEnd]);
+});
+
+test('chunks cover every function once, balanced by bytes', (t) => {
+  // Sizes 1000 (x3), then 10 (x100), then 5000: 9000 bytes in 104 functions.
+  const sizes = [1000, 1000, 1000, ...new Array<number>(100).fill(10), 5000];
+  const start = new Uint32Array(sizes.length);
+  const end = new Uint32Array(sizes.length);
+  let p = 100;
+  sizes.forEach((s, i) => {
+    start[i] = p;
+    p += s;
+    end[i] = p;
+  });
+  const c = chunkBoundaries(start, end, 9);
+  t.is(c[0], 0);
+  t.is(c[c.length - 1], sizes.length);
+  for (let k = 1; k < c.length; k++) t.true(c[k] > c[k - 1]);
+  // Target 1000 bytes per chunk: each big function alone, the small ones together.
+  t.deepEqual([...c], [0, 1, 2, 3, 103, 104]);
+  t.deepEqual([...chunkBoundaries(new Uint32Array(0), new Uint32Array(0), 4)], [0, 0]);
+});
+
+test('mutants: parallel and sequential give the same verdict, reason and offset', (t) => {
+  const src = many(3000, []);
+  const rand = rng(0x7a11);
+  let rejected = 0;
+  for (let i = 0; i < 300; i++) {
+    const m = i % 2 === 0 ? mutate(src, rand) : mutateOperator(src, rand);
+    const seq = verdict(m, false);
+    t.is(verdict(m, true), seq, `mutant ${i}`);
+    if (seq !== 'ok') rejected++;
+  }
+  t.true(rejected > 100, `${rejected} rejected`);
 });

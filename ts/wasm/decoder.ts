@@ -17,7 +17,7 @@ import { FuncValidator, ValidationContext } from './validator';
 import { OP_PREFIX_FD } from './opcodes';
 import { parallelAvailable, validateBodiesParallel } from './parallel';
 import {
-  ConstExpr, ConstOp, CustomSection, DataSegment, ElemSegment, Export, ExternKind, FuncType, GlobalType, Import,
+  ConstExpr, ConstOp, CustomSection, DataSegments, ElemSegment, Export, ExternKind, FuncType, GlobalType, Import,
   MemoryType, ModuleEnv, NONE, NameSection, SegmentMode, TableType, ValType, isRefType, isValType,
 } from './types';
 
@@ -33,7 +33,7 @@ export interface DecodeOptions {
 }
 
 /** Code sections smaller than this are validated on the calling thread only. */
-export const PARALLEL_MIN_BYTES = 1 << 20;
+export const PARALLEL_MIN_BYTES = 256 << 10;
 
 const MAX_PAGES = 65536;
 
@@ -56,7 +56,10 @@ class ModuleDecoder {
   globalInits: ConstExpr[] = [];
   exports: Export[] = [];
   elements: ElemSegment[] = [];
-  data: DataSegment[] = [];
+  data: DataSegments = {
+    count: 0, mode: new Uint8Array(0), memory: new Uint32Array(0), offsetOp: new Uint8Array(0),
+    offsetValue: new Int32Array(0), start: new Uint32Array(0), end: new Uint32Array(0),
+  };
   customSections: CustomSection[] = [];
   names: NameSection | null = null;
   numImportedFuncs = 0;
@@ -85,9 +88,29 @@ class ModuleDecoder {
   }
 
   decode(): ModuleEnv {
+    try {
+      this.sections();
+    } catch (e) {
+      // With bodies left to the threads, an error found later in the module must not
+      // pre-empt an invalid body: validate them first (throws the body's error).
+      if (e instanceof CompileError && this.deferredBodies) this.validateDeferred();
+      throw e;
+    }
+    this.validateDeferred();
+    return this.finish();
+  }
+
+  private validateDeferred(): void {
+    if (!this.deferredBodies) return;
+    this.deferredBodies = false;
+    validateBodiesParallel(this.r.bytes, this.ctx, this.bodyStart, this.bodyEnd, this.numImportedFuncs);
+  }
+
+  /** Every section in order, then the checks that need the whole module. */
+  private sections(): void {
     const r = this.r;
     const bytes = r.bytes;
-    if (bytes.length < 4) r.fail(bytes.length === 0 ? 'unexpected end' : 'magic header not detected', 0);
+    if (bytes.length < 4) r.fail('unexpected end', bytes.length);
     if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
     if (bytes.length < 8) r.fail('unexpected end', bytes.length);
     if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('unknown binary version', 4);
@@ -100,7 +123,7 @@ class ModuleDecoder {
       if (id > 12) r.fail('malformed section id', idAt);
       const sizeAt = r.pos;
       const size = r.u32();
-      if (size > bytes.length - r.pos) r.fail('section size mismatch', sizeAt);
+      if (size > bytes.length - r.pos) r.fail('length out of bounds', sizeAt);
       const end = r.pos + size;
       if (id !== 0) {
         const rank = SECTION_RANK[id];
@@ -108,20 +131,18 @@ class ModuleDecoder {
         lastRank = rank;
       }
       r.end = end;
+      r.inSection = true;
       this.section(id, end);
+      r.inSection = false;
       if (r.pos !== end) r.fail('section size mismatch', r.pos);
     }
     r.end = bytes.length;
     if (!this.codeSeen && this.numDefinedFuncs !== 0) {
       r.fail('function and code section have inconsistent lengths', bytes.length);
     }
-    if (this.dataCount !== NONE && this.dataCount !== this.data.length) {
+    if (this.dataCount !== NONE && this.dataCount !== this.data.count) {
       r.fail('data count and data section have inconsistent lengths', bytes.length);
     }
-    if (this.deferredBodies) {
-      validateBodiesParallel(bytes, this.ctx, this.bodyStart, this.bodyEnd, this.numImportedFuncs);
-    }
-    return this.finish();
   }
 
   private section(id: number, end: number): void {
@@ -170,6 +191,7 @@ class ModuleDecoder {
     const r = this.r;
     const at = r.pos;
     const flags = r.u8();
+    if (flags & 0x80) r.fail('integer representation too long', at);
     if (flags > 1) r.fail('integer too large', at);
     this.lMin = r.u32();
     this.lHasMax = flags === 1;
@@ -204,7 +226,7 @@ class ModuleDecoder {
   // ---- sections ----
   private typeSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       if (r.u8() !== 0x60) r.fail('malformed function type', at);
@@ -221,7 +243,7 @@ class ModuleDecoder {
 
   private importSection(): void {
     const r = this.r;
-    const n = r.count(4);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const module = r.name();
       const name = r.name();
@@ -271,7 +293,7 @@ class ModuleDecoder {
 
   private functionSection(): void {
     const r = this.r;
-    const n = r.count(1);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.numDefinedFuncs = n;
     for (let i = 0; i < n; i++) {
       const at = r.pos;
@@ -292,7 +314,7 @@ class ModuleDecoder {
 
   private tableSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const t = this.tableType();
       this.tables.push(t);
@@ -302,7 +324,7 @@ class ModuleDecoder {
 
   private memorySection(): void {
     const r = this.r;
-    const n = r.count(2);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const m = this.memoryType();
@@ -314,7 +336,7 @@ class ModuleDecoder {
 
   private globalSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
       const g = this.globalType();
@@ -327,7 +349,7 @@ class ModuleDecoder {
 
   private exportSection(): void {
     const r = this.r;
-    const n = r.count(3);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     const seen = new Set<string>();
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
@@ -372,7 +394,7 @@ class ModuleDecoder {
 
   private elementSection(): void {
     const r = this.r;
-    const n = r.count(1);
+    const n = r.u32(); // items fail on the section end, like the spec's decoder
     this.ensureDeclared();
     for (let i = 0; i < n; i++) {
       const at = r.pos;
@@ -443,52 +465,103 @@ class ModuleDecoder {
     const sectionEnd = r.end;
     const parallel = this.validateBodies && n > 1 &&
       (this.parallel ?? (sectionEnd - r.pos >= PARALLEL_MIN_BYTES && parallelAvailable()));
-    this.deferredBodies = parallel;
     const validator = this.validateBodies && !parallel ? new FuncValidator(this.ctx) : null;
     const base = this.numImportedFuncs;
     for (let i = 0; i < n; i++) {
       r.end = sectionEnd;
       const sAt = r.pos;
-      const size = r.u32();
-      if (size > sectionEnd - r.pos) r.fail('unexpected end of section or function', sAt);
+      let size = 0;
+      try {
+        size = r.u32();
+        if (size > sectionEnd - r.pos) r.fail('unexpected end of section or function', sAt);
+      } catch (e) {
+        if (e instanceof CompileError) this.bodiesBefore(i, parallel);
+        throw e;
+      }
       const bodyEnd = r.pos + size;
       this.bodyStart[i] = r.pos;
       this.bodyEnd[i] = bodyEnd;
       r.end = bodyEnd;
       if (validator !== null) {
-        this.codeStart[i] = validator.begin(base + i, r);
-        while (validator.nctl > 0) validator.step(r.read(), r);
-        if (r.pos !== bodyEnd) r.fail('operators remaining after end of function', r.pos);
+        this.codeStart[i] = validator.validateBody(base + i, r);
+      } else if (parallel) {
+        // Malformed local declarations are the validating thread's to report, so the
+        // first error stays the first in module order.
+        try {
+          this.codeStart[i] = skipLocals(r);
+        } catch (e) {
+          if (!(e instanceof CompileError)) throw e;
+          this.codeStart[i] = bodyEnd;
+        }
+        r.pos = bodyEnd;
       } else {
         this.codeStart[i] = skipLocals(r);
         r.pos = bodyEnd;
       }
     }
     r.end = sectionEnd;
+    // Armed only now: bodyStart/bodyEnd are complete.
+    this.deferredBodies = parallel;
+  }
+
+  /**
+   * The code section breaks off at function i (a bad body size): with bodies left to
+   * the threads, an invalid earlier body must still be the error reported.
+   */
+  private bodiesBefore(i: number, parallel: boolean): void {
+    if (parallel && i > 0) {
+      validateBodiesParallel(this.r.bytes, this.ctx, this.bodyStart.subarray(0, i), this.bodyEnd.subarray(0, i), this.numImportedFuncs);
+    }
   }
 
   private dataSection(): void {
     const r = this.r;
     const at = r.pos;
-    const n = r.count(1);
+    const n = r.u32();
     if (this.dataCount !== NONE && n !== this.dataCount) r.fail('data count and data section have inconsistent lengths', at);
+    // A segment takes at least 2 bytes, so a count beyond the section fails before
+    // outgrowing columns sized by the bytes left.
+    const cap = Math.min(n, r.end - r.pos);
+    const d: DataSegments = {
+      count: n, mode: new Uint8Array(cap), memory: new Uint32Array(cap), offsetOp: new Uint8Array(cap),
+      offsetValue: new Int32Array(cap), start: new Uint32Array(cap), end: new Uint32Array(cap),
+    };
     for (let i = 0; i < n; i++) {
       const sAt = r.pos;
       const flags = r.u32();
       if (flags > 2) r.fail('malformed data segment kind', sAt);
-      let memory = 0;
-      let offset: ConstExpr | null = null;
-      const mode = flags === 1 ? SegmentMode.Passive : SegmentMode.Active;
-      if (mode === SegmentMode.Active) {
-        if (flags === 2) memory = r.u32();
+      if (flags === 1) d.mode[i] = SegmentMode.Passive;
+      else {
+        d.mode[i] = SegmentMode.Active;
+        const memory = flags === 2 ? r.u32() : 0;
         if (memory >= this.memories.length) r.fail(`unknown memory ${memory}`, sAt);
-        offset = this.constExpr(ValType.I32);
+        d.memory[i] = memory;
+        // The common shape, i32.const v end, without building a ConstExpr.
+        const b = r.bytes;
+        const exprAt = r.pos;
+        let fast = false;
+        if (exprAt < r.end && b[exprAt] === 0x41) {
+          r.pos++;
+          const v = r.s32();
+          if (r.pos < r.end && b[r.pos] === 0x0b) {
+            r.pos++;
+            d.offsetOp[i] = ConstOp.I32;
+            d.offsetValue[i] = v;
+            fast = true;
+          } else r.pos = exprAt; // not the simple shape: the general path reports the error
+        }
+        if (!fast) {
+          const e = this.constExpr(ValType.I32);
+          d.offsetOp[i] = e.op;
+          d.offsetValue[i] = e.op === ConstOp.GlobalGet ? e.index : e.lo;
+        }
       }
       const len = r.count(1);
-      const start = r.pos;
+      d.start[i] = r.pos;
       r.pos += len;
-      this.data.push({ mode, memory, offset, start, end: start + len });
+      d.end[i] = r.pos;
     }
+    this.data = d;
   }
 
   private customSection(end: number): void {
@@ -614,6 +687,41 @@ function skipLocals(r: OperatorReader): number {
 export function validateFunction(env: ModuleEnv, defIndex: number): void {
   const r = new OperatorReader(env.bytes, env.bodyStart[defIndex], env.bodyEnd[defIndex]);
   new FuncValidator(env.validation).validateBody(env.numImportedFuncs + defIndex, r);
+}
+
+/**
+ * The local types of defined function `defIndex`: parameters first, then the declared
+ * locals, expanded (for a translator that runs without the validator). The module
+ * must have been validated (or the function checked with validateFunction).
+ */
+export function decodeLocals(env: ModuleEnv, defIndex: number): Uint8Array {
+  const t = env.types[env.funcTypes[env.numImportedFuncs + defIndex]];
+  const r = new OperatorReader(env.bytes, env.bodyStart[defIndex], env.codeStart[defIndex]);
+  const groups = r.u32();
+  let n = t.params.length;
+  const counts: number[] = [];
+  const types: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const c = r.u32();
+    counts.push(c);
+    types.push(r.u8());
+    n += c;
+  }
+  const out = new Uint8Array(n);
+  out.set(t.params);
+  let k = t.params.length;
+  for (let g = 0; g < groups; g++) {
+    out.fill(types[g], k, k + counts[g]);
+    k += counts[g];
+  }
+  return out;
+}
+
+/** Payloads of the custom sections called `name`, in module order (views, not copies). */
+export function customSections(env: ModuleEnv, name: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const c of env.customSections) if (c.name === name) out.push(env.bytes.subarray(c.start, c.end));
+  return out;
 }
 
 /** WebAssembly.validate: true iff the bytes are a valid module. */

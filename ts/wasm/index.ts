@@ -4,9 +4,10 @@
  * FuncValidator beside it; the runtime and the JS API consume ModuleEnv.
  */
 export { CompileError } from './errors';
-export { decodeModule, validate, validateFunction } from './decoder';
+export { PARALLEL_MIN_BYTES, customSections, decodeLocals, decodeModule, validate, validateFunction } from './decoder';
 export type { DecodeOptions } from './decoder';
 export { decodeNameSection } from './names';
+export { formatImmediates, printBody } from './print';
 export { OperatorReader } from './operators';
 export { Reader } from './reader';
 export { FrameKind, FuncValidator, MAX_LOCALS, ValidationContext } from './validator';

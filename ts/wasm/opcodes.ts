@@ -6,10 +6,11 @@
  * is 0x100 + sub-opcode, a 0xFD-prefixed (SIMD) one 0x200 + sub-opcode. From this one
  * table derive: the name (printing, errors), the immediate kind (what the operator
  * reader decodes), the natural alignment of memory accesses, the lane count of lane
- * immediates, and — for every operator whose typing is a fixed signature — that
- * signature, which the validator applies generically. Operators with special typing
- * (control, parametric, variables, tables, references) have `SIG_NONE` and a case of
- * their own in the validator.
+ * immediates, the dispatch class (OpClass), and — for every operator whose typing is a
+ * fixed signature — that signature, which the validator applies generically.
+ * Operators with special typing (control, parametric, variables, tables, references)
+ * have `SIG_NONE` and an OpClass of their own, i.e. a case in the validator's switch
+ * (and, later, the translator's).
  */
 
 /** Immediate kinds (what follows the opcode). */
@@ -55,14 +56,17 @@ export const OP_IMM = new Uint8Array(OP_COUNT);
  * first, 0 = none), bits 24..31 = result type (0 = none). SIG_NONE = special typing.
  */
 export const OP_SIG = new Uint32Array(OP_COUNT);
-/** 0 = special typing; 1 = signature only; 2 = signature after an immediate check
- * (memory present and alignment, lane index). */
-export const OP_SIMPLE = new Uint8Array(OP_COUNT);
 /**
- * Shape of a one-byte opcode's immediate for the reader's inline fast path: 1 = one
- * u32 index (labels, functions, locals, globals, tables), 2 = an s32 (i32.const).
+ * How the reader's inline fast path decodes a one-byte opcode's immediates:
+ * 0 = none, 1 = one u32 index (labels, functions, locals, globals, tables), 2 = an s32
+ * (i32.const), 3 = a memarg (two u32), 4 = an s64 (i64.const), 5 = a block type
+ * (block, loop, if: the one-byte forms inline, type indices on the general path);
+ * FAST_OTHER = anything
+ * else (prefixes, block types, br_table, ..., and bytes that are not opcodes): the
+ * general path.
  */
-export const OP_FAST = new Uint8Array(0x100);
+export const FAST_OTHER = 255;
+export const OP_FAST = new Uint8Array(0x100).fill(FAST_OTHER);
 /** Number of parameters in OP_SIG. */
 export const OP_NPARAMS = new Uint8Array(OP_COUNT);
 export const SIG_NONE = 0;
@@ -70,6 +74,53 @@ export const SIG_NONE = 0;
 export const OP_ALIGN = new Uint8Array(OP_COUNT);
 /** Lane count of lane-indexed SIMD operators. */
 export const OP_LANES = new Uint8Array(OP_COUNT);
+
+/**
+ * Operator classes for dispatch (dense, so a switch over them is one jump table):
+ * Simple = typed by OP_SIG alone, SimpleChecked = OP_SIG after an immediate check
+ * (memory present and alignment, lane index), then one class per operator with a
+ * typing rule of its own.
+ */
+export const enum OpClass {
+  Simple = 0,
+  SimpleChecked = 1,
+  Unreachable = 2,
+  Block = 3,
+  Loop = 4,
+  If = 5,
+  Else = 6,
+  End = 7,
+  Br = 8,
+  BrIf = 9,
+  BrTable = 10,
+  Return = 11,
+  Call = 12,
+  CallIndirect = 13,
+  Drop = 14,
+  Select = 15,
+  SelectT = 16,
+  LocalGet = 17,
+  LocalSet = 18,
+  LocalTee = 19,
+  GlobalGet = 20,
+  GlobalSet = 21,
+  TableGet = 22,
+  TableSet = 23,
+  RefNull = 24,
+  RefIsNull = 25,
+  RefFunc = 26,
+  MemoryInit = 27,
+  DataDrop = 28,
+  TableInit = 29,
+  ElemDrop = 30,
+  TableCopy = 31,
+  TableGrow = 32,
+  TableSize = 33,
+  TableFill = 34,
+}
+
+/** OpClass of every dense opcode id. */
+export const OP_CLASS = new Uint8Array(OP_COUNT);
 
 const T: Record<string, number> = { i: 0x7f, I: 0x7e, f: 0x7d, F: 0x7c, v: 0x7b };
 
@@ -79,8 +130,12 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
   OP_ALIGN[op] = align;
   OP_LANES[op] = lanes;
   if (op < 0x100) {
-    if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
+    if (imm === Imm.None) OP_FAST[op] = 0;
+    else if (imm === Imm.Label || imm === Imm.Func || imm === Imm.Local || imm === Imm.Global || imm === Imm.Table) OP_FAST[op] = 1;
     else if (imm === Imm.I32) OP_FAST[op] = 2;
+    else if (imm === Imm.MemArg) OP_FAST[op] = 3;
+    else if (imm === Imm.I64) OP_FAST[op] = 4;
+    else if (imm === Imm.BlockType) OP_FAST[op] = 5;
   }
   if (sig !== undefined) {
     const [ps, r] = sig.split(':');
@@ -90,7 +145,7 @@ function def(op: number, name: string, imm: Imm, sig?: string, align = 0, lanes 
     OP_SIG[op] = packed >>> 0;
     OP_NPARAMS[op] = ps.length;
     const plain = imm === Imm.None || imm === Imm.I32 || imm === Imm.I64 || imm === Imm.F32 || imm === Imm.F64 || imm === Imm.V128;
-    OP_SIMPLE[op] = plain ? 1 : 2;
+    OP_CLASS[op] = plain ? OpClass.Simple : OpClass.SimpleChecked;
   }
 }
 
@@ -289,6 +344,42 @@ simd(0xf8, 'i32x4', ['trunc_sat_f32x4_s', 'trunc_sat_f32x4_u'], 'v:v');
 simd(0xfa, 'f32x4', ['convert_i32x4_s', 'convert_i32x4_u'], 'v:v');
 simd(0xfc, 'i32x4', ['trunc_sat_f64x2_s_zero', 'trunc_sat_f64x2_u_zero'], 'v:v');
 simd(0xfe, 'f64x2', ['convert_low_i32x4_s', 'convert_low_i32x4_u'], 'v:v');
+
+
+// Classes of the operators with a typing rule of their own.
+OP_CLASS[0x0] = OpClass.Unreachable;
+OP_CLASS[0x2] = OpClass.Block;
+OP_CLASS[0x3] = OpClass.Loop;
+OP_CLASS[0x4] = OpClass.If;
+OP_CLASS[0x5] = OpClass.Else;
+OP_CLASS[0xb] = OpClass.End;
+OP_CLASS[0xc] = OpClass.Br;
+OP_CLASS[0xd] = OpClass.BrIf;
+OP_CLASS[0xe] = OpClass.BrTable;
+OP_CLASS[0xf] = OpClass.Return;
+OP_CLASS[0x10] = OpClass.Call;
+OP_CLASS[0x11] = OpClass.CallIndirect;
+OP_CLASS[0x1a] = OpClass.Drop;
+OP_CLASS[0x1b] = OpClass.Select;
+OP_CLASS[0x1c] = OpClass.SelectT;
+OP_CLASS[0x20] = OpClass.LocalGet;
+OP_CLASS[0x21] = OpClass.LocalSet;
+OP_CLASS[0x22] = OpClass.LocalTee;
+OP_CLASS[0x23] = OpClass.GlobalGet;
+OP_CLASS[0x24] = OpClass.GlobalSet;
+OP_CLASS[0x25] = OpClass.TableGet;
+OP_CLASS[0x26] = OpClass.TableSet;
+OP_CLASS[0xd0] = OpClass.RefNull;
+OP_CLASS[0xd1] = OpClass.RefIsNull;
+OP_CLASS[0xd2] = OpClass.RefFunc;
+OP_CLASS[FC + 8] = OpClass.MemoryInit;
+OP_CLASS[FC + 9] = OpClass.DataDrop;
+OP_CLASS[FC + 12] = OpClass.TableInit;
+OP_CLASS[FC + 13] = OpClass.ElemDrop;
+OP_CLASS[FC + 14] = OpClass.TableCopy;
+OP_CLASS[FC + 15] = OpClass.TableGrow;
+OP_CLASS[FC + 16] = OpClass.TableSize;
+OP_CLASS[FC + 17] = OpClass.TableFill;
 
 /** Human-readable name of a dense opcode id. */
 export function opName(op: number): string {

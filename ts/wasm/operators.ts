@@ -18,7 +18,7 @@
  * Decode errors (malformed) are CompileErrors; typing rules are the validator's.
  */
 import { Reader } from './reader';
-import { Imm, OP_FAST, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
+import { FAST_OTHER, Imm, OP_FAST, OP_IMM, OP_PREFIX_FC, OP_PREFIX_FD } from './opcodes';
 import { isRefType, isValType } from './types';
 
 export class OperatorReader extends Reader {
@@ -41,26 +41,56 @@ export class OperatorReader extends Reader {
     const end = this.end;
     if (p >= end) this.unexpectedEnd();
     const op = bytes[p];
-    const k = OP_IMM[op];
     // Most operators have no immediates, and most of the rest one single-byte LEB
-    // (local.get, i32.const, br_if, call): keep those paths tiny so read() inlines.
+    // (local.get, i32.const, br_if, call) or a memarg: keep those paths tiny.
+    const fast = OP_FAST[op];
     const q = p + 1;
-    if (k === Imm.None + 1) {
+    if (fast === 0) {
       this.pos = q;
       return op;
     }
-    const fast = OP_FAST[op];
-    if (fast !== 0) {
+    if (fast === 5) {
+      // block type: 0x40 (empty) or a value type, one byte
       const b = bytes[q];
-      if (b < 0x80 && q < end) {
+      if (q < end && (b === 0x40 || isValType(b))) {
+        this.blockType = b - 0x80;
         this.pos = q + 1;
-        if (fast === 1) this.imm = b;
-        else this.lo = (b << 25) >> 25;
         return op;
       }
+    } else if (fast !== FAST_OTHER) {
+      // The first LEB of the immediate, if it is one or two bytes long.
+      const b = bytes[q];
+      let v: number;
+      let next: number;
+      if (b < 0x80 && q < end) {
+        v = b;
+        next = q + 1;
+      } else {
+        const c = bytes[q + 1];
+        if (c < 0x80 && q + 1 < end) {
+          v = (b & 0x7f) | (c << 7);
+          next = q + 2;
+        } else {
+          this.pos = q;
+          return this.readImmediates(op, OP_IMM[op], p);
+        }
+      }
+      this.pos = next;
+      if (fast === 1) this.imm = v;
+      else if (fast === 3) {
+        // memarg: the alignment, then an offset of any length
+        this.align = v;
+        this.offset = this.idx();
+      } else {
+        const shift = 32 - 7 * (next - q);
+        const x = (v << shift) >> shift;
+        this.lo = x;
+        if (fast === 4) this.hi = x >> 31;
+      }
+      return op;
     }
     this.pos = q;
-    return this.readImmediates(op, k, p);
+    return this.readImmediates(op, OP_IMM[op], p);
   }
 
   /** One-byte fast path of u32 for index immediates. */

@@ -4,12 +4,13 @@
  * (or an internal error) on its port and signals completion on the control block.
  */
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { ValidationJob, validateChunks } from './parallel';
+import { ValidationJob, joinJob, leaveJob, validateChunks } from './parallel';
 import { FuncValidator, ValidationContext } from './validator';
 
 const port = (workerData as { port: MessagePort }).port;
 
 parentPort!.on('message', (job: ValidationJob) => {
+  if (!joinJob(job.control)) return; // the calling thread already did all the work
   // The context arrives as a plain object: give it back its class (methods unused here,
   // but the validator expects the same shape on every thread).
   const ctx = Object.assign(new ValidationContext(), job.ctx);
@@ -21,6 +22,5 @@ parentPort!.on('message', (job: ValidationJob) => {
     internal = (e as Error).stack ?? String(e);
   }
   port.postMessage({ error, internal });
-  Atomics.sub(job.control, 1, 1);
-  Atomics.notify(job.control, 1);
+  leaveJob(job.control);
 });

@@ -9,12 +9,20 @@
  * part and then blocks (Atomics.wait) until every worker is done: the API stays
  * synchronous like `new WebAssembly.Module`.
  *
- * Determinism: the reported error is the first one in module order. Chunks are claimed
+ * Determinism: the reported error is the first one in module order (the decoder also
+ * validates the deferred bodies before reporting an error found after the code
+ * section, see ModuleDecoder.decode). Chunks are claimed
  * in increasing order and a thread stops claiming once some chunk below the next one
  * has failed, so every chunk before the first failing one is always fully validated.
  *
+ * The calling thread never waits for a worker that has not started on the job (a
+ * worker still booting, or busy elsewhere): a worker joins a job only while it is open,
+ * and the calling thread closes it once every chunk has been claimed, then waits only
+ * for the workers that joined.
+ *
  * Control block layout (Int32Array over a SharedArrayBuffer):
- *   [0] next chunk to claim   [1] workers still running   [2] lowest failed chunk
+ *   [0] next chunk to claim   [1] CLOSED flag | number of workers inside the job
+ *   [2] lowest failed chunk
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,15 +32,34 @@ import { OperatorReader } from './operators';
 import { FuncValidator, ValidationContext } from './validator';
 
 export const NO_ERROR = 0x7fffffff;
+const CLOSED = 1 << 30;
+
+/** A worker's entry into a job: false if the job is already closed. */
+export function joinJob(control: Int32Array): boolean {
+  for (;;) {
+    const s = Atomics.load(control, 1);
+    if (s & CLOSED) return false;
+    if (Atomics.compareExchange(control, 1, s, s + 1) === s) return true;
+  }
+}
+
+/** A worker's exit from a job it joined. */
+export function leaveJob(control: Int32Array): void {
+  Atomics.sub(control, 1, 1);
+  Atomics.notify(control, 1);
+}
 
 /** Everything a thread needs to validate chunks of bodies (sent once per module). */
 export interface ValidationJob {
-  bytes: Uint8Array; // a view over a SharedArrayBuffer
+  /** The code section's bytes (a view over a SharedArrayBuffer), from module offset `base`. */
+  bytes: Uint8Array;
+  base: number;
   ctx: ValidationContext;
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
   funcBase: number;
-  chunk: number;
+  /** Chunk k is the functions [chunkStart[k], chunkStart[k + 1]). */
+  chunkStart: Uint32Array;
   control: Int32Array;
 }
 
@@ -44,26 +71,27 @@ export interface ChunkError {
 
 /** Claim and validate chunks until none are left; returns this thread's first error. */
 export function validateChunks(job: ValidationJob, v: FuncValidator): ChunkError | null {
-  const n = job.bodyStart.length;
-  const chunks = Math.ceil(n / job.chunk);
+  const chunks = job.chunkStart.length - 1;
   const r = new OperatorReader(job.bytes);
+  r.inSection = true; // bodies live in the code section: same wording as on one thread
   for (;;) {
     const c = Atomics.add(job.control, 0, 1);
     if (c >= chunks || Atomics.load(job.control, 2) < c) return null;
-    const end = Math.min(n, (c + 1) * job.chunk);
-    for (let i = c * job.chunk; i < end; i++) {
-      r.pos = job.bodyStart[i];
-      r.end = job.bodyEnd[i];
+    const end = job.chunkStart[c + 1];
+    for (let i = job.chunkStart[c]; i < end; i++) {
+      r.pos = job.bodyStart[i] - job.base;
+      r.end = job.bodyEnd[i] - job.base;
       try {
         v.validateBody(job.funcBase + i, r);
       } catch (e) {
         if (!(e instanceof CompileError)) throw e;
+        // Offsets in the copy are relative to `base`; report module offsets.
         // Record the lowest failing chunk (compare-and-swap loop: Atomics has no min).
         for (;;) {
           const cur = Atomics.load(job.control, 2);
           if (cur <= c || Atomics.compareExchange(job.control, 2, cur, c) === cur) break;
         }
-        return { chunk: c, reason: e.reason, offset: e.offset };
+        return { chunk: c, reason: e.reason, offset: e.offset + job.base };
       }
     }
   }
@@ -75,6 +103,8 @@ interface PoolWorker {
 }
 
 let pool: PoolWorker[] | null = null;
+/** The shared copy of the code section, kept between calls (see validateBodiesParallel). */
+let scratch: SharedArrayBuffer | null = null;
 
 function workerCount(): number {
   const env = process.env.DERRICK_WASM_THREADS;
@@ -86,18 +116,52 @@ function getPool(): PoolWorker[] {
   if (pool !== null) return pool;
   pool = [];
   const n = workerCount();
-  for (let i = 0; i < n; i++) {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(path.join(__dirname, 'parallel-worker.js'), {
-      workerData: { port: port2 },
-      transferList: [port2],
-    });
-    // Idle workers must not keep the process alive.
-    worker.unref();
-    port1.unref();
-    pool.push({ worker, port: port1 });
+  try {
+    for (let i = 0; i < n; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(path.join(__dirname, 'parallel-worker.js'), {
+        workerData: { port: port2 },
+        transferList: [port2],
+      });
+      // Idle workers must not keep the process alive.
+      worker.unref();
+      port1.unref();
+      const entry = { worker, port: port1 };
+      // A worker that fails (its script missing, say, when running from sources) or
+      // exits just leaves the pool: jobs never wait for workers that did not join.
+      const drop = () => {
+        if (pool !== null) pool = pool.filter((w) => w !== entry);
+      };
+      worker.on('error', drop);
+      worker.on('exit', drop);
+      pool.push(entry);
+    }
+  } catch {
+    // No worker threads here (permissions, resource limits): validate on this thread.
   }
   return pool;
+}
+
+/**
+ * Split the bodies into about `target` chunks of consecutive functions with similar
+ * byte counts (validation time follows bytes; function sizes vary by 10^4): small
+ * enough to balance the threads, large enough that claiming stays rare.
+ */
+export function chunkBoundaries(bodyStart: Uint32Array, bodyEnd: Uint32Array, target: number): Uint32Array {
+  const n = bodyStart.length;
+  const total = n === 0 ? 0 : bodyEnd[n - 1] - bodyStart[0];
+  const per = Math.max(1, total / target);
+  const starts: number[] = [0];
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += bodyEnd[i] - bodyStart[i];
+    if (acc >= per && i + 1 < n) {
+      starts.push(i + 1);
+      acc = 0;
+    }
+  }
+  starts.push(n);
+  return Uint32Array.from(starts);
 }
 
 /** Whether parallel validation is available (more than one thread allowed). */
@@ -113,18 +177,24 @@ export function validateBodiesParallel(
   bytes: Uint8Array, ctx: ValidationContext, bodyStart: Uint32Array, bodyEnd: Uint32Array, funcBase: number,
 ): void {
   const workers = getPool();
+  // Share only the bodies' span (the code section), copied once.
+  const base = bodyStart[0];
+  const span = bytes.subarray(base, bodyEnd[bodyEnd.length - 1]);
   let shared: Uint8Array;
-  if (bytes.buffer instanceof SharedArrayBuffer) shared = bytes;
+  if (bytes.buffer instanceof SharedArrayBuffer) shared = span;
   else {
-    shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
+    // Reuse one shared buffer: fresh pages cost a fault each, more than the copy.
+    if (scratch === null || scratch.byteLength < span.length) {
+      scratch = new SharedArrayBuffer(Math.max(span.length, 2 * (scratch?.byteLength ?? 0)));
+    }
+    shared = new Uint8Array(scratch, 0, span.length);
+    shared.set(span);
   }
   const control = new Int32Array(new SharedArrayBuffer(12));
-  control[1] = workers.length;
+  control[1] = 0;
   control[2] = NO_ERROR;
-  // Chunks small enough to balance, large enough that claiming is rare.
-  const chunk = Math.max(16, Math.ceil(bodyStart.length / ((workers.length + 1) * 32)));
-  const job: ValidationJob = { bytes: shared, ctx, bodyStart, bodyEnd, funcBase, chunk, control };
+  const chunkStart = chunkBoundaries(bodyStart, bodyEnd, (workers.length + 1) * 32);
+  const job: ValidationJob = { bytes: shared, base, ctx, bodyStart, bodyEnd, funcBase, chunkStart, control };
   for (const w of workers) w.worker.postMessage(job);
   const errors: ChunkError[] = [];
   let failure: unknown = null;
@@ -134,10 +204,15 @@ export function validateBodiesParallel(
   } catch (e) {
     failure = e; // an internal error: still wait for the workers before rethrowing
   }
+  // Every chunk is claimed: close the job, then wait for the workers inside it.
   for (;;) {
-    const running = Atomics.load(control, 1);
-    if (running === 0) break;
-    Atomics.wait(control, 1, running);
+    const st = Atomics.load(control, 1);
+    if (Atomics.compareExchange(control, 1, st, st | CLOSED) === st) break;
+  }
+  for (;;) {
+    const st = Atomics.load(control, 1);
+    if (st === CLOSED) break;
+    Atomics.wait(control, 1, st);
   }
   for (const w of workers) {
     for (let m = receiveMessageOnPort(w.port); m !== undefined; m = receiveMessageOnPort(w.port)) {

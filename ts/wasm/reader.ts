@@ -20,6 +20,8 @@ export class Reader {
   pos: number;
   /** One past the last readable byte of the current window. */
   end: number;
+  /** Inside a section (or a function body): reads past `end` are reported as such. */
+  inSection = false;
   /** Scratch output of readS64/readI64: the two 32-bit halves of the last i64 read. */
   lo = 0;
   hi = 0;
@@ -38,10 +40,9 @@ export class Reader {
     return this.pos >= this.end;
   }
 
-  /** Message used when a read would cross `end`: distinguishes the module end from a section end. */
+  /** A read would cross `end` (the spec's wording tells the module end from a section end). */
   unexpectedEnd(): never {
-    const msg = this.end >= this.bytes.length ? 'unexpected end' : 'unexpected end of section or function';
-    throw new CompileError(msg, this.pos);
+    throw new CompileError(this.inSection ? 'unexpected end of section or function' : 'unexpected end', this.pos);
   }
 
   u8(): number {
@@ -220,7 +221,7 @@ export class Reader {
   count(minBytes = 1): number {
     const at = this.pos;
     const n = this.u32();
-    if (n * minBytes > this.end - this.pos) this.fail(this.end >= this.bytes.length ? 'unexpected end' : 'length out of bounds', at);
+    if (n * minBytes > this.end - this.pos) this.fail('length out of bounds', at);
     return n;
   }
 
@@ -228,7 +229,7 @@ export class Reader {
   name(): string {
     const at = this.pos;
     const len = this.u32();
-    if (len > this.end - this.pos) this.fail(this.end >= this.bytes.length ? 'unexpected end' : 'length out of bounds', at);
+    if (len > this.end - this.pos) this.fail('length out of bounds', at);
     const start = this.pos;
     const stop = start + len;
     this.pos = stop;

@@ -140,13 +140,22 @@ export interface ElemSegment {
   count: number;
 }
 
-export interface DataSegment {
-  mode: SegmentMode; // Active or Passive
-  memory: number;
-  offset: ConstExpr | null;
+/**
+ * Data segments, one column per field (modules from some toolchains carry ~10^5
+ * segments, so no object per segment). Wasm 2.0 offsets are `i32.const v` or
+ * `global.get g` of an imported i32 global.
+ */
+export interface DataSegments {
+  count: number;
+  mode: Uint8Array; // SegmentMode.Active or Passive
+  memory: Uint32Array;
+  /** ConstOp.I32 or ConstOp.GlobalGet (active segments); 0 for passive ones. */
+  offsetOp: Uint8Array;
+  /** The i32 value, or the global index. */
+  offsetValue: Int32Array;
   /** Byte range of the payload in the module bytes. */
-  start: number;
-  end: number;
+  start: Uint32Array;
+  end: Uint32Array;
 }
 
 export interface CustomSection {
@@ -185,7 +194,7 @@ export interface ModuleEnv {
   exports: Export[];
   start: number; // NONE if absent
   elements: ElemSegment[];
-  data: DataSegment[];
+  data: DataSegments;
   /** Value of the data count section, NONE if absent. */
   dataCount: number;
   bodyStart: Uint32Array;

@@ -2,8 +2,10 @@
  * Function-body validator (the typing rules of Wasm 2.0 instructions), driven one
  * operator at a time like wasmparser's FuncValidator: the caller reads an operator with
  * the shared OperatorReader and hands it to `step`, so the translator can run beside it
- * and ask for the types on the operand stack (`valType`, `height`) and the control
- * frames (`frameKind`, `frameUnreachable`, ...).
+ * and ask for the types on the operand stack (`valType`, `stackHeight`) and the control
+ * frames (`frameKind`, `frameUnreachable`, ...). `validateBody` is the whole-body loop
+ * used by the decoder; it types the hottest operators inline (the same rules as
+ * `step`) and hands every other one to `step`.
  *
  * The algorithm is the spec's validation algorithm (appendix "Validation Algorithm"):
  * an operand stack of value types where 0 is the unknown (bottom) type, and a control
@@ -17,8 +19,11 @@
  */
 import { CompileError } from './errors';
 import { OperatorReader } from './operators';
-import { Imm, OP_ALIGN, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OP_SIMPLE, OP_PREFIX_FC as FC } from './opcodes';
+import { Imm, OP_ALIGN, OP_CLASS, OP_IMM, OP_LANES, OP_NPARAMS, OP_SIG, OpClass } from './opcodes';
 import { NONE, ValType, isRefType, isValType } from './types';
+import { ValidationContext, grow32, grow8 } from './context';
+
+export { ValidationContext };
 
 export const enum FrameKind {
   Block = 0,
@@ -30,97 +35,6 @@ export const enum FrameKind {
 
 /** Largest number of locals (params included) a function may have; V8's limit. */
 export const MAX_LOCALS = 50000;
-
-/**
- * Module-level facts the body validator needs, in flat typed arrays. Filled by the
- * decoder as sections arrive (all of it is known before the code section).
- */
-export class ValidationContext {
-  /** Value types of all function types: params then results, per type. */
-  typePool = new Uint8Array(64);
-  poolLen = 0;
-  typeParamStart = new Uint32Array(16);
-  typeParamLen = new Uint32Array(16);
-  typeResultStart = new Uint32Array(16);
-  typeResultLen = new Uint32Array(16);
-  numTypes = 0;
-  funcTypes = new Uint32Array(16);
-  numFuncs = 0;
-  tableTypes = new Uint8Array(4);
-  numTables = 0;
-  numMemories = 0;
-  globalTypes = new Uint8Array(16);
-  globalMutable = new Uint8Array(16);
-  numGlobals = 0;
-  elemTypes = new Uint8Array(4);
-  numElems = 0;
-  dataCount = NONE;
-  declared = new Uint8Array(0);
-
-  constructor() {
-    // Pool slots 0..127 hold each single value type at its own code's index - 0x60,
-    // so the block type `t` is the range (t - 0x60, 1).
-    this.poolLen = 0x20;
-    for (let t = 0x60; t < 0x80; t++) this.typePool[t - 0x60] = t;
-  }
-
-  addType(params: Uint8Array, results: Uint8Array): void {
-    const i = this.numTypes++;
-    if (i >= this.typeParamStart.length) {
-      const n = i * 2;
-      this.typeParamStart = grow32(this.typeParamStart, n);
-      this.typeParamLen = grow32(this.typeParamLen, n);
-      this.typeResultStart = grow32(this.typeResultStart, n);
-      this.typeResultLen = grow32(this.typeResultLen, n);
-    }
-    const need = this.poolLen + params.length + results.length;
-    if (need > this.typePool.length) {
-      const p = new Uint8Array(Math.max(need, this.typePool.length * 2));
-      p.set(this.typePool);
-      this.typePool = p;
-    }
-    this.typeParamStart[i] = this.poolLen;
-    this.typeParamLen[i] = params.length;
-    this.typePool.set(params, this.poolLen);
-    this.poolLen += params.length;
-    this.typeResultStart[i] = this.poolLen;
-    this.typeResultLen[i] = results.length;
-    this.typePool.set(results, this.poolLen);
-    this.poolLen += results.length;
-  }
-
-  addFunc(typeIndex: number): void {
-    if (this.numFuncs >= this.funcTypes.length) this.funcTypes = grow32(this.funcTypes, this.numFuncs * 2 + 16);
-    this.funcTypes[this.numFuncs++] = typeIndex;
-  }
-  addTable(elemType: number): void {
-    if (this.numTables >= this.tableTypes.length) this.tableTypes = grow8(this.tableTypes, this.numTables * 2 + 4);
-    this.tableTypes[this.numTables++] = elemType;
-  }
-  addGlobal(type: number, mutable: boolean): void {
-    if (this.numGlobals >= this.globalTypes.length) {
-      this.globalTypes = grow8(this.globalTypes, this.numGlobals * 2 + 16);
-      this.globalMutable = grow8(this.globalMutable, this.numGlobals * 2 + 16);
-    }
-    this.globalTypes[this.numGlobals] = type;
-    this.globalMutable[this.numGlobals++] = mutable ? 1 : 0;
-  }
-  addElem(type: number): void {
-    if (this.numElems >= this.elemTypes.length) this.elemTypes = grow8(this.elemTypes, this.numElems * 2 + 4);
-    this.elemTypes[this.numElems++] = type;
-  }
-}
-
-function grow32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
-function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
 
 function mismatch(at: number): never {
   throw new CompileError('type mismatch', at);
@@ -215,12 +129,236 @@ export class FuncValidator {
     return r.pos;
   }
 
-  /** Validate a whole body whose window is r's [pos, end). */
-  validateBody(funcIndex: number, r: OperatorReader): void {
-    this.begin(funcIndex, r);
-    while (this.nctl > 0) this.step(r.read(), r);
+  /**
+   * Validate a whole body whose window is r's [pos, end); returns the offset of the
+   * first operator. The hottest operators are typed inline here (the same rules as in
+   * step(), specialised to operands above the frame height and one-byte block types);
+   * anything else, and every slow case, goes through step().
+   */
+  validateBody(funcIndex: number, r: OperatorReader): number {
+    const codeStart = this.begin(funcIndex, r);
+    // The loop ends when an `end` closes the function frame (checked only where that
+    // can happen: the inline end below and step()). Each case either handles its
+    // operator and continues, or breaks out to step() (slow cases, errors).
+    for (;;) {
+      const op = r.read();
+      const cls = OP_CLASS[op];
+      switch (cls) {
+        case OpClass.LocalGet: {
+          // a quarter of all operators
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv < this.vals.length) {
+            this.vals[nv] = this.locals[i];
+            this.nv = nv + 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.Simple:
+        case OpClass.SimpleChecked: {
+          // Signature-typed operators (constants, arithmetic), and loads and stores whose
+          // memarg needs no more than the memory and the alignment: applySig, inline.
+          if (cls === OpClass.SimpleChecked && !(OP_IMM[op] === Imm.MemArg + 1 && this.ctx.numMemories !== 0 && r.align <= OP_ALIGN[op])) break;
+          const sig = OP_SIG[op];
+          const n = OP_NPARAMS[op];
+          const vals = this.vals;
+          const base = this.nv - n;
+          if (base < this.h || base + 1 >= vals.length) break;
+          if (n !== 0) {
+            let a = vals[base];
+            if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
+            if (n > 1) {
+              a = vals[base + 1];
+              if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
+              if (n > 2) {
+                a = vals[base + 2];
+                if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
+              }
+            }
+          }
+          const res = sig >>> 24;
+          if (res !== 0) {
+            vals[base] = res;
+            this.nv = base + 1;
+          } else this.nv = base;
+          continue;
+        }
+        case OpClass.LocalSet: {
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv > this.h) {
+            const a = this.vals[nv - 1];
+            if (a !== this.locals[i] && a !== 0) mismatch(this.at);
+            this.nv = nv - 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.LocalTee: {
+          const i = r.imm;
+          const nv = this.nv;
+          if (i < this.numLocals && nv > this.h) {
+            const t = this.locals[i];
+            const a = this.vals[nv - 1];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              this.vals[nv - 1] = t;
+            }
+            continue;
+          }
+          break;
+        }
+        case OpClass.GlobalGet: {
+          const g = r.imm;
+          const nv = this.nv;
+          if (g < this.ctx.numGlobals && nv < this.vals.length) {
+            this.vals[nv] = this.ctx.globalTypes[g];
+            this.nv = nv + 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.GlobalSet: {
+          const g = r.imm;
+          const nv = this.nv;
+          const ctx = this.ctx;
+          if (g < ctx.numGlobals && ctx.globalMutable[g] !== 0 && nv > this.h) {
+            const a = this.vals[nv - 1];
+            if (a !== ctx.globalTypes[g] && a !== 0) mismatch(this.at);
+            this.nv = nv - 1;
+            continue;
+          }
+          break;
+        }
+        case OpClass.Call: {
+          // Arguments above the frame height: check in place, drop, push the results.
+          const ctx = this.ctx;
+          const f = r.imm;
+          if (f >= ctx.numFuncs) break;
+          const t = ctx.funcTypes[f];
+          const pS = ctx.typeParamStart[t];
+          const pL = ctx.typeParamLen[t];
+          const rS = ctx.typeResultStart[t];
+          const rL = ctx.typeResultLen[t];
+          const base = this.nv - pL;
+          const vals = this.vals;
+          if (base < this.h || base + rL >= vals.length) break;
+          const pool = ctx.typePool;
+          for (let i = 0; i < pL; i++) {
+            const a = vals[base + i];
+            if (a !== pool[pS + i] && a !== 0) mismatch(this.at);
+          }
+          for (let i = 0; i < rL; i++) vals[base + i] = pool[rS + i];
+          this.nv = base + rL;
+          continue;
+        }
+        case OpClass.Br: {
+          // Label operands above the frame height: check them, then the rest is dead.
+          const d = r.imm;
+          if (d >= this.nctl) break;
+          const f = this.nctl - 1 - d;
+          const loop = this.kind[f] === FrameKind.Loop;
+          const ls = loop ? this.pStart[f] : this.rStart[f];
+          const l = loop ? this.pLen[f] : this.rLen[f];
+          const base = this.nv - l;
+          if (base < this.h) break;
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          for (let k = 0; k < l; k++) {
+            const a = vals[base + k];
+            if (a !== pool[ls + k] && a !== 0) mismatch(this.at);
+          }
+          this.nv = this.h;
+          this.unreachableAt[this.nctl - 1] = 1;
+          this.u = 1;
+          continue;
+        }
+        case OpClass.Block:
+        case OpClass.Loop:
+        case OpClass.If: {
+          // No parameters (empty or one result): nothing to pop but an if's condition.
+          const bt = r.blockType;
+          const i = this.nctl;
+          let nv = this.nv;
+          if (bt >= 0 || i >= this.kind.length || (cls === OpClass.If && nv <= this.h)) break;
+          if (cls === OpClass.If) {
+            const c = this.vals[--nv];
+            if (c !== ValType.I32 && c !== 0) mismatch(this.at);
+            this.nv = nv;
+          }
+          this.kind[i] = cls === OpClass.Block ? FrameKind.Block : cls === OpClass.Loop ? FrameKind.Loop : FrameKind.If;
+          this.height[i] = nv;
+          this.unreachableAt[i] = 0;
+          this.pStart[i] = 0;
+          this.pLen[i] = 0;
+          this.rStart[i] = bt === -0x40 ? 0 : bt + 0x80 - 0x60;
+          this.rLen[i] = bt === -0x40 ? 0 : 1;
+          this.nctl = i + 1;
+          this.h = nv;
+          this.u = 0;
+          continue;
+        }
+        case OpClass.BrIf: {
+          // Condition and label operands all above the frame height: check in place.
+          const d = r.imm;
+          if (d >= this.nctl) break;
+          const f = this.nctl - 1 - d;
+          const loop = this.kind[f] === FrameKind.Loop;
+          const ls = loop ? this.pStart[f] : this.rStart[f];
+          const l = loop ? this.pLen[f] : this.rLen[f];
+          const nv = this.nv;
+          if (nv - 1 - l < this.h) break;
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          const c = vals[nv - 1];
+          if (c !== ValType.I32 && c !== 0) mismatch(this.at);
+          const base = nv - 1 - l;
+          for (let k = 0; k < l; k++) {
+            const a = vals[base + k];
+            const t = pool[ls + k];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              vals[base + k] = t;
+            }
+          }
+          this.nv = nv - 1;
+          continue;
+        }
+        case OpClass.End: {
+          // A block/loop/else/function end with exactly its results on the stack (an if
+          // without else also when it has no parameters and no results).
+          const top = this.nctl - 1;
+          const rL = this.rLen[top];
+          if (this.nv !== this.h + rL) break;
+          if (this.kind[top] === FrameKind.If && (rL !== 0 || this.pLen[top] !== 0)) break;
+          const vals = this.vals;
+          const pool = this.ctx.typePool;
+          const h = this.h;
+          const rS = this.rStart[top];
+          for (let i = 0; i < rL; i++) {
+            const a = vals[h + i];
+            const t = pool[rS + i];
+            if (a !== t) {
+              if (a !== 0) mismatch(this.at);
+              vals[h + i] = t;
+            }
+          }
+          this.nctl = top;
+          if (top === 0) break;
+          this.h = this.height[top - 1];
+          this.u = this.unreachableAt[top - 1];
+          continue;
+        }
+      }
+      if (this.nctl === 0) break; // the function's end, handled inline above
+      this.step(op, r);
+      if (this.nctl === 0) break;
+    }
     if (r.pos !== r.end) r.fail('operators remaining after end of function', r.pos);
+    return codeStart;
   }
+
 
   // ---- operand stack ----
   push(t: number): void {
@@ -391,68 +529,71 @@ export class FuncValidator {
     }
   }
 
+  /** Pop the parameters and push the result of a signature-typed operator. */
+  applySig(op: number): void {
+    const sig = OP_SIG[op];
+    const n = OP_NPARAMS[op];
+    const nv = this.nv;
+    if (n !== 0) {
+      if (nv - n >= this.h) {
+        // Fast path: all operands are above the frame height; unknown (0) matches.
+        const vals = this.vals;
+        const base = nv - n;
+        let a = vals[base];
+        if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
+        if (n > 1) {
+          a = vals[base + 1];
+          if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
+          if (n > 2) {
+            a = vals[base + 2];
+            if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
+          }
+        }
+        this.nv = base;
+      } else {
+        if (n > 2) this.pop((sig >>> 16) & 0xff);
+        if (n > 1) this.pop((sig >>> 8) & 0xff);
+        this.pop(sig & 0xff);
+      }
+    }
+    const res = sig >>> 24;
+    if (res !== 0) {
+      const i = this.nv;
+      if (i < this.vals.length) {
+        this.vals[i] = res;
+        this.nv = i + 1;
+      } else this.push(res);
+    }
+  }
+
   /** Apply the typing rule of operator `op` whose immediates are in r. */
   step(op: number, r: OperatorReader): void {
-    const simple = OP_SIMPLE[op];
-    if (simple !== 0) {
-      if (simple === 2) this.immediateCheck(op, r);
-      const sig = OP_SIG[op];
-      const n = OP_NPARAMS[op];
-      const nv = this.nv;
-      if (n !== 0) {
-        if (nv - n >= this.h) {
-          // Fast path: all operands are above the frame height; unknown (0) matches.
-          const vals = this.vals;
-          const base = nv - n;
-          let a = vals[base];
-          if (a !== (sig & 0xff) && a !== 0) mismatch(this.at);
-          if (n > 1) {
-            a = vals[base + 1];
-            if (a !== ((sig >>> 8) & 0xff) && a !== 0) mismatch(this.at);
-            if (n > 2) {
-              a = vals[base + 2];
-              if (a !== ((sig >>> 16) & 0xff) && a !== 0) mismatch(this.at);
-            }
-          }
-          this.nv = base;
-        } else {
-          if (n > 2) this.pop((sig >>> 16) & 0xff);
-          if (n > 1) this.pop((sig >>> 8) & 0xff);
-          this.pop(sig & 0xff);
-        }
-      }
-      const res = sig >>> 24;
-      if (res !== 0) {
-        const i = this.nv;
-        if (i < this.vals.length) {
-          this.vals[i] = res;
-          this.nv = i + 1;
-        } else this.push(res);
-      }
-      return;
-    }
     const ctx = this.ctx;
-    // Three dense switches rather than one sparse one: V8 compiles dense switches to
-    // jump tables and sparse ones to compare trees.
-    if (op < 0x27) {
-      switch (op) {
-      case 0x00: // unreachable
+    // One switch over the dense operator class: V8 compiles it to a jump table.
+    switch (OP_CLASS[op]) {
+      case OpClass.SimpleChecked:
+        this.immediateCheck(op, r);
+        this.applySig(op);
+        return;
+      case OpClass.Simple:
+        this.applySig(op);
+        return;
+      case OpClass.Unreachable:
         this.setUnreachable();
         return;
-      case 0x02: // block
-      case 0x03: // loop
+      case OpClass.Block:
+      case OpClass.Loop:
         this.blockType(r.blockType);
         this.popRange(this.bS, this.bL);
         this.pushFrame(op === 0x02 ? FrameKind.Block : FrameKind.Loop, this.bS, this.bL, this.bRS, this.bRL);
         return;
-      case 0x04: // if
+      case OpClass.If:
         this.blockType(r.blockType);
         this.pop(ValType.I32);
         this.popRange(this.bS, this.bL);
         this.pushFrame(FrameKind.If, this.bS, this.bL, this.bRS, this.bRL);
         return;
-      case 0x05: {
-        // else
+      case OpClass.Else: {
         const top = this.nctl - 1;
         if (this.kind[top] !== FrameKind.If) throw new CompileError('else does not match an if', this.at);
         this.popFrameResults();
@@ -462,9 +603,9 @@ export class FuncValidator {
         this.pushRange(this.pStart[top], this.pLen[top]);
         return;
       }
-      case 0x0b: {
-        // end
-        const top = this.popFrameResults();
+      case OpClass.End: {
+        const top = this.nctl - 1;
+        this.popFrameResults();
         if (this.kind[top] === FrameKind.If) {
           // An if without else passes its parameters through the missing branch.
           const pool = ctx.typePool;
@@ -480,53 +621,52 @@ export class FuncValidator {
         this.pushRange(this.rStart[top], this.rLen[top]);
         return;
       }
-      case 0x0c: {
-        // br
+      case OpClass.Br: {
         const f = this.labelCheck(r.imm);
         this.popRange(this.labelStart(f), this.labelLen(f));
         this.setUnreachable();
         return;
       }
-      case 0x0d: {
-        // br_if
+      case OpClass.BrIf: {
         const f = this.labelCheck(r.imm);
-        this.pop(ValType.I32);
         const s = this.labelStart(f);
         const l = this.labelLen(f);
+        this.pop(ValType.I32);
         this.popRange(s, l);
         this.pushRange(s, l);
         return;
       }
-      case 0x0e:
+      case OpClass.BrTable:
         this.brTable(r);
         return;
-      case 0x0f: // return
+      case OpClass.Return:
         this.popRange(this.rStart[0], this.rLen[0]);
         this.setUnreachable();
         return;
-      case 0x10: {
-        // call
+      case OpClass.Call: {
         const f = r.imm;
         if (f >= ctx.numFuncs) throw new CompileError(`unknown function ${f}`, this.at);
         const t = ctx.funcTypes[f];
-        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
+        const pS = ctx.typeParamStart[t];
+        const pL = ctx.typeParamLen[t];
+        const base = this.nv - pL;
+        if (base >= this.h) {
+          // Fast path: check the arguments in place, then drop them.
+          const vals = this.vals;
+          const pool = ctx.typePool;
+          for (let i = 0; i < pL; i++) {
+            const a = vals[base + i];
+            if (a !== pool[pS + i] && a !== 0) mismatch(this.at);
+          }
+          this.nv = base;
+        } else this.popRange(pS, pL);
         this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
         return;
       }
-      case 0x11: {
-        // call_indirect
-        const t = r.imm;
-        if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
-        if (t >= ctx.numTypes) throw new CompileError(`unknown type ${t}`, this.at);
-        this.pop(ValType.I32);
-        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
-        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
-        return;
-      }
-      case 0x1a: // drop
+      case OpClass.Drop:
         this.popAny();
         return;
-      case 0x1b: {
+      case OpClass.Select: {
         // select (untyped): operands must be numeric or vector
         this.pop(ValType.I32);
         const t1 = this.popAny();
@@ -536,7 +676,7 @@ export class FuncValidator {
         this.push(t1 === ValType.Unknown ? t2 : t1);
         return;
       }
-      case 0x1c: {
+      case OpClass.SelectT: {
         // select t
         if (r.imm !== 1) throw new CompileError('invalid result arity', this.at);
         const t = r.imm2;
@@ -546,89 +686,106 @@ export class FuncValidator {
         this.push(t);
         return;
       }
-      case 0x20: // local.get
+      case OpClass.LocalGet:
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.push(this.locals[r.imm]);
         return;
-      case 0x21: // local.set
+      case OpClass.LocalSet:
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         this.pop(this.locals[r.imm]);
         return;
-      case 0x22: {
-        // local.tee
+      case OpClass.LocalTee: {
         if (r.imm >= this.numLocals) throw new CompileError(`unknown local ${r.imm}`, this.at);
         const t = this.locals[r.imm];
         this.pop(t);
         this.push(t);
         return;
       }
-      case 0x23: // global.get
+      case OpClass.GlobalGet:
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         this.push(ctx.globalTypes[r.imm]);
         return;
-      case 0x24: // global.set
+      case OpClass.GlobalSet:
         if (r.imm >= ctx.numGlobals) throw new CompileError(`unknown global ${r.imm}`, this.at);
         if (!ctx.globalMutable[r.imm]) throw new CompileError('global is immutable', this.at);
         this.pop(ctx.globalTypes[r.imm]);
         return;
-      case 0x25: {
+      default:
+        this.stepRare(op, r);
+        return;
+    }
+    throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
+  }
+
+  /** The rarely used operators (kept out of step() so that it stays small). */
+  private stepRare(op: number, r: OperatorReader): void {
+    const ctx = this.ctx;
+    switch (OP_CLASS[op]) {
+      case OpClass.CallIndirect: {
+        // call_indirect
+        const t = r.imm;
+        if (this.tableCheck(r.imm2) !== ValType.FuncRef) mismatch(this.at);
+        if (t >= ctx.numTypes) throw new CompileError(`unknown type ${t}`, this.at);
+        this.pop(ValType.I32);
+        this.popRange(ctx.typeParamStart[t], ctx.typeParamLen[t]);
+        this.pushRange(ctx.typeResultStart[t], ctx.typeResultLen[t]);
+        return;
+      }
+      case OpClass.TableGet: {
         // table.get
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
         this.push(t);
         return;
       }
-      case 0x26: {
+      case OpClass.TableSet: {
         // table.set
         const t = this.tableCheck(r.imm);
         this.pop(t);
         this.pop(ValType.I32);
         return;
       }
-      }
-    } else if (op < 0x100) {
-      switch (op) {
-      case 0xd0: // ref.null
+      case OpClass.RefNull:
         this.push(r.imm);
         return;
-      case 0xd1: {
+      case OpClass.RefIsNull: {
         // ref.is_null
         const t = this.popAny();
         if (t !== ValType.Unknown && !isRefType(t)) mismatch(this.at);
         this.push(ValType.I32);
         return;
       }
-      case 0xd2: // ref.func
+      case OpClass.RefFunc:
         if (r.imm >= ctx.numFuncs) throw new CompileError(`unknown function ${r.imm}`, this.at);
         if (!ctx.declared[r.imm]) throw new CompileError('undeclared function reference', this.at);
         this.push(ValType.FuncRef);
         return;
-      }
-    } else {
-      switch (op) {
-      case FC + 8: // memory.init
-        this.dataCheck(r.imm);
+      case OpClass.MemoryInit:
+        // The spec's order: the missing data count section is a decoding error; then
+        // the memory, then the segment.
+        if (ctx.dataCount === NONE) throw new CompileError('data count section required', this.at);
         if (ctx.numMemories === 0) throw new CompileError('unknown memory 0', this.at);
+        this.dataCheck(r.imm);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         return;
-      case FC + 9: // data.drop
+      case OpClass.DataDrop:
         this.dataCheck(r.imm);
         return;
-      case FC + 12: {
-        // table.init elem table
-        const et = this.elemCheck(r.imm);
-        if (this.tableCheck(r.imm2) !== et) mismatch(this.at);
+      case OpClass.TableInit: {
+        // table.init elem table: the table is checked first, as in the spec.
+        const tt = this.tableCheck(r.imm2);
+        if (this.elemCheck(r.imm) !== tt) mismatch(this.at);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         this.pop(ValType.I32);
         return;
       }
-      case FC + 13: // elem.drop
+      case OpClass.ElemDrop:
         this.elemCheck(r.imm);
         return;
-      case FC + 14: {
+      case OpClass.TableCopy: {
         // table.copy dst src
         const dst = this.tableCheck(r.imm);
         const src = this.tableCheck(r.imm2);
@@ -638,7 +795,7 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-      case FC + 15: {
+      case OpClass.TableGrow: {
         // table.grow
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
@@ -646,11 +803,11 @@ export class FuncValidator {
         this.push(ValType.I32);
         return;
       }
-      case FC + 16: // table.size
+      case OpClass.TableSize:
         this.tableCheck(r.imm);
         this.push(ValType.I32);
         return;
-      case FC + 17: {
+      case OpClass.TableFill: {
         // table.fill
         const t = this.tableCheck(r.imm);
         this.pop(ValType.I32);
@@ -658,7 +815,6 @@ export class FuncValidator {
         this.pop(ValType.I32);
         return;
       }
-    }
     }
     throw new Error(`derrick internal error (wasm): no typing rule for opcode ${op}`);
   }
