@@ -1,0 +1,200 @@
+// Register allocator, phase 0: CFG facts and input validation.
+//
+// Checks the client contract of interface.ts (layout, SSA single definition,
+// terminators, no critical edges, branch-argument arity), maps instructions
+// to blocks, and computes loop depths when the client did not supply them:
+// back edges from an iterative DFS, natural loop bodies by a backwards walk
+// from each latch (Aho, Sethi, Ullman §10.4); one depth level per loop header.
+
+import {
+  INST_BRANCH,
+  INST_MOVE,
+  INST_RET,
+  OperandConstraint as C,
+  RaFunction,
+  assert,
+  opConstraint,
+  opIsDef,
+  opPayload,
+  pregClass,
+} from './interface';
+
+export interface CfgInfo {
+  /** Block of each instruction. */
+  instBlock: Int32Array;
+  /** Loop depth per block. */
+  depth: Uint8Array;
+  /**
+   * Loop depth at which a move placed at the start of each block executes
+   * (the minimum over the block and its predecessors: a split at a loop
+   * header costs a move on the entry edge, not inside the loop).
+   */
+  entryDepth: Uint8Array;
+}
+
+export function validateFunction(f: RaFunction): void {
+  const nb = f.numBlocks;
+  assert(nb > 0, 'function has no blocks');
+  assert(f.blockInstStart[0] === 0 && f.blockInstStart[nb] === f.numInsts, 'bad block instruction ranges');
+  assert(f.blockParamStart[1] - f.blockParamStart[0] === 0, 'entry block has params');
+  assert(f.blockPredStart[1] - f.blockPredStart[0] === 0, 'entry block has predecessors');
+  const defined = new Uint8Array(f.numVRegs);
+  for (let b = 0; b < nb; b++) {
+    for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) {
+      const v = f.paramPool[k];
+      assert(v >= 0 && v < f.numVRegs && defined[v] === 0, `block ${b}: param v${v} defined twice`);
+      defined[v] = 1;
+    }
+  }
+  for (let b = 0; b < nb; b++) {
+    const s = f.blockInstStart[b];
+    const e = f.blockInstStart[b + 1];
+    assert(e > s, `block ${b} is empty`);
+    for (let i = s; i < e; i++) {
+      const fl = f.instFlags[i];
+      const isTerm = (fl & INST_BRANCH) !== 0;
+      assert(isTerm === (i === e - 1), `inst ${i}: terminator must be exactly the last instruction of block ${b}`);
+      const o0 = f.instOpStart[i];
+      const o1 = f.instOpStart[i + 1];
+      if ((fl & INST_MOVE) !== 0) {
+        assert(o1 - o0 === 2 && !opIsDef(f.opInfo[o0]) && opIsDef(f.opInfo[o0 + 1]), `inst ${i}: bad move operands`);
+        assert(f.vregClass[f.opVReg[o0]] === f.vregClass[f.opVReg[o0 + 1]], `inst ${i}: move across classes`);
+      }
+      for (let o = o0; o < o1; o++) {
+        const v = f.opVReg[o];
+        const info = f.opInfo[o];
+        assert(v >= 0 && v < f.numVRegs, `inst ${i}: bad vreg ${v}`);
+        const c = opConstraint(info);
+        if (c === C.Fixed) {
+          assert(pregClass(opPayload(info)) === f.vregClass[v], `inst ${i}: fixed register of the wrong class for v${v}`);
+        }
+        if (opIsDef(info)) {
+          assert(!isTerm, `inst ${i}: terminators cannot define values`);
+          assert(defined[v] === 0, `v${v} defined twice`);
+          defined[v] = 1;
+          if (c === C.Reuse) {
+            const k = opPayload(info);
+            assert(k < o1 - o0 && !opIsDef(f.opInfo[o0 + k]), `inst ${i}: reuse of a non-use operand`);
+            assert(f.vregClass[f.opVReg[o0 + k]] === f.vregClass[v], `inst ${i}: reuse across classes`);
+            const kc = opConstraint(f.opInfo[o0 + k]);
+            assert(kc === C.Reg || kc === C.Any, `inst ${i}: reused input must be Reg or Any`);
+          }
+        } else {
+          assert(c !== C.Reuse, `inst ${i}: reuse constraint on a use`);
+        }
+      }
+    }
+    const ns = f.blockSuccStart[b + 1] - f.blockSuccStart[b];
+    const last = e - 1;
+    if ((f.instFlags[last] & INST_RET) !== 0) assert(ns === 0, `block ${b}: return with successors`);
+    if (ns === 1) {
+      assert(f.instOpStart[last + 1] === f.instOpStart[last], `block ${b}: single-successor terminator has operands`);
+    }
+    for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
+      const t = f.succPool[k];
+      assert(t > 0 && t < nb, `block ${b}: bad successor ${t}`);
+      const np = f.blockPredStart[t + 1] - f.blockPredStart[t];
+      assert(ns === 1 || np === 1, `critical edge block${b} -> block${t}: split it`);
+      const na = f.succArgStart[k + 1] - f.succArgStart[k];
+      assert(na === f.blockParamStart[t + 1] - f.blockParamStart[t], `block ${b}: wrong number of args to block ${t}`);
+      for (let a = 0; a < na; a++) {
+        const av = f.argPool[f.succArgStart[k] + a];
+        const pv = f.paramPool[f.blockParamStart[t] + a];
+        assert(av >= 0 && av < f.numVRegs && f.vregClass[av] === f.vregClass[pv], `block ${b}: bad arg v${av}`);
+      }
+    }
+  }
+}
+
+export function analyzeCfg(f: RaFunction): CfgInfo {
+  const nb = f.numBlocks;
+  const instBlock = new Int32Array(f.numInsts);
+  for (let b = 0; b < nb; b++) {
+    instBlock.fill(b, f.blockInstStart[b], f.blockInstStart[b + 1]);
+  }
+  let depth: Uint8Array;
+  if (f.blockLoopDepth !== null) {
+    depth = f.blockLoopDepth;
+  } else {
+    depth = computeLoopDepth(f);
+  }
+  const entryDepth = new Uint8Array(nb);
+  for (let b = 0; b < nb; b++) {
+    let d = depth[b];
+    for (let k = f.blockPredStart[b]; k < f.blockPredStart[b + 1]; k++) {
+      const pd = depth[f.predPool[k]];
+      if (pd < d) d = pd;
+    }
+    entryDepth[b] = d;
+  }
+  return { instBlock, depth, entryDepth };
+}
+
+/** Natural-loop nesting depth per block (unreachable blocks get 0). */
+export function computeLoopDepth(f: RaFunction): Uint8Array {
+  const nb = f.numBlocks;
+  const state = new Uint8Array(nb); // 0 unvisited, 1 on stack, 2 done
+  const stackB = new Int32Array(nb);
+  const stackK = new Int32Array(nb);
+  // Back edges grouped per header: latches[] with header marks.
+  const isHeader = new Uint8Array(nb);
+  const latchOf: number[] = [];
+  const headerOf: number[] = [];
+  let sp = 0;
+  stackB[0] = 0;
+  stackK[0] = f.blockSuccStart[0];
+  state[0] = 1;
+  sp = 1;
+  while (sp > 0) {
+    const b = stackB[sp - 1];
+    const k = stackK[sp - 1];
+    if (k < f.blockSuccStart[b + 1]) {
+      stackK[sp - 1] = k + 1;
+      const s = f.succPool[k];
+      if (state[s] === 0) {
+        state[s] = 1;
+        stackB[sp] = s;
+        stackK[sp] = f.blockSuccStart[s];
+        sp++;
+      } else if (state[s] === 1) {
+        isHeader[s] = 1;
+        latchOf.push(b);
+        headerOf.push(s);
+      }
+    } else {
+      state[b] = 2;
+      sp--;
+    }
+  }
+  const depth = new Uint8Array(nb);
+  const inLoop = new Int32Array(nb).fill(-1); // header id last marked with
+  const work: number[] = [];
+  for (let h = 0; h < nb; h++) {
+    if (isHeader[h] === 0) continue;
+    // Union of the natural loops of all back edges into h.
+    inLoop[h] = h;
+    const body: number[] = [h];
+    for (let e = 0; e < latchOf.length; e++) {
+      if (headerOf[e] !== h) continue;
+      const l = latchOf[e];
+      if (inLoop[l] !== h) {
+        inLoop[l] = h;
+        body.push(l);
+        work.push(l);
+      }
+    }
+    while (work.length > 0) {
+      const x = work.pop() as number;
+      for (let k = f.blockPredStart[x]; k < f.blockPredStart[x + 1]; k++) {
+        const p = f.predPool[k];
+        if (inLoop[p] !== h && state[p] === 2) {
+          inLoop[p] = h;
+          body.push(p);
+          work.push(p);
+        }
+      }
+    }
+    for (const b of body) if (depth[b] < 255) depth[b]++;
+  }
+  return depth;
+}

@@ -1,0 +1,49 @@
+// Register allocator: the driver.
+//
+// validate (cfg.ts) -> liveness (liveness.ts) -> live intervals (ranges.ts)
+// -> linear scan with splitting (linearscan.ts) -> resolution and parallel
+// moves (resolve.ts, moves.ts) -> optionally the checker (checker.ts).
+//
+// A `RegisterAllocator` owns all per-function working storage and reuses it
+// from one function to the next; allocate functions one at a time with it.
+
+import { analyzeCfg, validateFunction } from './cfg';
+import { checkAllocation } from './checker';
+import { MachineEnv, RaFunction, RaOutput } from './interface';
+import { LinearScan } from './linearscan';
+import { computeLiveness } from './liveness';
+import { LiveRanges } from './ranges';
+import { Resolver } from './resolve';
+
+export * from './interface';
+export { FunctionBuilder } from './builder';
+export { checkAllocation, CheckerError } from './checker';
+
+export interface AllocateOptions {
+  /** Check the client contract first (cheap; on by default). */
+  validate?: boolean;
+  /** Run the symbolic checker on the result (slow; for tests and debugging). */
+  check?: boolean;
+}
+
+export class RegisterAllocator {
+  private lr = new LiveRanges();
+  private ls = new LinearScan();
+  private res = new Resolver();
+
+  allocate(f: RaFunction, env: MachineEnv, opts: AllocateOptions = {}): RaOutput {
+    if (opts.validate !== false) validateFunction(f);
+    const cfg = analyzeCfg(f);
+    const live = computeLiveness(f);
+    this.lr.build(f, cfg, live);
+    this.ls.run(f, cfg, this.lr, env);
+    const out = this.res.run(f, cfg, live, this.lr, this.ls, env);
+    if (opts.check === true) checkAllocation(f, env, out);
+    return out;
+  }
+}
+
+/** One-shot convenience: allocates with a fresh allocator. */
+export function allocateRegisters(f: RaFunction, env: MachineEnv, opts: AllocateOptions = {}): RaOutput {
+  return new RegisterAllocator().allocate(f, env, opts);
+}

@@ -1,0 +1,459 @@
+// Register allocator, phase 3: linear scan with interval splitting.
+//
+// Wimmer & Mössenböck, "Optimized Interval Splitting in a Linear Scan
+// Register Allocator" (VEE 2005), on SSA intervals with lifetime holes
+// (Wimmer & Franz, CGO 2010). Intervals are taken by increasing start from a
+// binary heap; `tryAllocateFree` gives the register that stays free longest
+// (whole interval first: caller-saved, then callee-saved already in use, then
+// a fresh callee-saved one; else split where the register gets busy);
+// `allocateBlocked` compares spill weights — loop-weighted use counts per
+// unit of length, Ion-style — and either spills the current interval until
+// its next must-register use or evicts the cheapest active occupant (split
+// and spill). Split positions are moved to block boundaries of the lowest
+// loop depth between the legal bounds (Wimmer & Mössenböck §4.3), so spill
+// and reload moves leave loops.
+//
+// Fixed registers (fixed operands, call clobbers) are per-register range
+// lists (ranges.ts); an interval may occupy its own fixed operand's register.
+// Values live across a call therefore cannot stay in a clobbered register and
+// end up in a callee-saved register or on the stack.
+//
+// Output: `LiveRanges.ivLoc` per interval (register or the vreg's spill slot).
+
+import { CfgInfo } from './cfg';
+import {
+  ALLOC_STACK_BIT,
+  MachineEnv,
+  NUM_CLASSES,
+  RaFunction,
+  RegClass,
+  RegallocError,
+  assert,
+  pregClass,
+} from './interface';
+import { INF, LiveRanges } from './ranges';
+
+const NPREG = NUM_CLASSES * 32;
+
+export class LinearScan {
+  private heap = new Int32Array(256);
+  private heapSize = 0;
+  private active: Int32Array<ArrayBuffer>[] = [];
+  private activeN = new Int32Array(NUM_CLASSES);
+  private inactive: Int32Array<ArrayBuffer>[] = [];
+  private inactiveN = new Int32Array(NUM_CLASSES);
+  private freeUntil = new Int32Array(NPREG);
+  private blockPos = new Int32Array(NPREG);
+  private nextUse = new Int32Array(NPREG);
+  private cost = new Float64Array(NPREG);
+  private evictable = new Uint8Array(NPREG);
+  private fixCursor = new Int32Array(NPREG);
+  private allocOrder: Int32Array[] = [];
+  private isAlloc = new Uint8Array(NPREG);
+  readonly isCallee = new Uint8Array(NPREG);
+  readonly calleeUsed = new Uint8Array(NPREG);
+  spillWords = 0;
+  splits = 0;
+
+  private f!: RaFunction;
+  private cfg!: CfgInfo;
+  private lr!: LiveRanges;
+
+  constructor() {
+    for (let c = 0; c < NUM_CLASSES; c++) {
+      this.active.push(new Int32Array(64));
+      this.inactive.push(new Int32Array(256));
+    }
+  }
+
+  private setup(env: MachineEnv): void {
+    this.isAlloc.fill(0);
+    this.isCallee.fill(0);
+    this.calleeUsed.fill(0);
+    this.allocOrder.length = 0;
+    for (let c = 0; c < NUM_CLASSES; c++) {
+      const order: number[] = [];
+      for (const p of env.preferred[c] ?? []) order.push(p);
+      for (const p of env.nonPreferred[c] ?? []) {
+        order.push(p);
+        this.isCallee[p] = 1;
+      }
+      for (const p of order) {
+        assert(pregClass(p) === c && p !== env.scratch[c], `bad register p${p} in the machine env for class ${c}`);
+        this.isAlloc[p] = 1;
+      }
+      this.allocOrder.push(Int32Array.from(order));
+    }
+  }
+
+  run(f: RaFunction, cfg: CfgInfo, lr: LiveRanges, env: MachineEnv): void {
+    this.f = f;
+    this.cfg = cfg;
+    this.lr = lr;
+    this.setup(env);
+    this.spillWords = 0;
+    this.splits = 0;
+    this.heapSize = 0;
+    this.activeN.fill(0);
+    this.inactiveN.fill(0);
+    this.fixCursor.fill(0);
+    const n = lr.numIntervals;
+    for (let iv = 0; iv < n; iv++) this.push(iv);
+    while (this.heapSize > 0) {
+      const cur = this.pop();
+      const pos = lr.ivStart[cur];
+      const cls = f.vregClass[lr.ivVReg[cur]];
+      this.updateLists(cls, pos);
+      if (!this.tryAllocateFree(cur, cls, pos)) this.allocateBlocked(cur, cls, pos);
+    }
+  }
+
+  // ---- unhandled queue: binary min-heap on (start, id) -------------------
+
+  private less(a: number, b: number): boolean {
+    const sa = this.lr.ivStart[a];
+    const sb = this.lr.ivStart[b];
+    return sa < sb || (sa === sb && a < b);
+  }
+
+  private push(iv: number): void {
+    if (this.heapSize >= this.heap.length) {
+      const h = new Int32Array(this.heap.length * 2);
+      h.set(this.heap);
+      this.heap = h;
+    }
+    const h = this.heap;
+    let k = this.heapSize++;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (!this.less(iv, h[parent])) break;
+      h[k] = h[parent];
+      k = parent;
+    }
+    h[k] = iv;
+  }
+
+  private pop(): number {
+    const h = this.heap;
+    const top = h[0];
+    const last = h[--this.heapSize];
+    let k = 0;
+    const n = this.heapSize;
+    for (;;) {
+      let c = 2 * k + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.less(h[c + 1], h[c])) c++;
+      if (!this.less(h[c], last)) break;
+      h[k] = h[c];
+      k = c;
+    }
+    if (n > 0) h[k] = last;
+    return top;
+  }
+
+  // ---- active / inactive sets --------------------------------------------
+
+  private updateLists(cls: number, pos: number): void {
+    const lr = this.lr;
+    let act = this.active[cls];
+    let na = this.activeN[cls];
+    let inact = this.inactive[cls];
+    let ni = this.inactiveN[cls];
+    for (let k = 0; k < ni; ) {
+      const it = inact[k];
+      if (lr.ivEnd[it] <= pos) {
+        inact[k] = inact[--ni];
+      } else if (lr.covers(it, pos)) {
+        inact[k] = inact[--ni];
+        if (na >= act.length) act = this.growList(cls, true, na);
+        act[na++] = it;
+      } else k++;
+    }
+    for (let k = 0; k < na; ) {
+      const it = act[k];
+      if (lr.ivEnd[it] <= pos) {
+        act[k] = act[--na];
+      } else if (!lr.covers(it, pos)) {
+        act[k] = act[--na];
+        if (ni >= inact.length) inact = this.growList(cls, false, ni);
+        inact[ni++] = it;
+      } else k++;
+    }
+    this.activeN[cls] = na;
+    this.inactiveN[cls] = ni;
+  }
+
+  private growList(cls: number, active: boolean, n: number): Int32Array<ArrayBuffer> {
+    const old = active ? this.active[cls] : this.inactive[cls];
+    const g = new Int32Array(Math.max(16, n * 2));
+    g.set(old);
+    if (active) this.active[cls] = g;
+    else this.inactive[cls] = g;
+    return g;
+  }
+
+  private addActive(cls: number, iv: number): void {
+    let act = this.active[cls];
+    const na = this.activeN[cls];
+    if (na >= act.length) act = this.growList(cls, true, na);
+    act[na] = iv;
+    this.activeN[cls] = na + 1;
+  }
+
+  private removeActive(cls: number, iv: number): void {
+    const act = this.active[cls];
+    const na = this.activeN[cls];
+    for (let k = 0; k < na; k++) {
+      if (act[k] === iv) {
+        act[k] = act[na - 1];
+        this.activeN[cls] = na - 1;
+        return;
+      }
+    }
+    assert(false, `interval ${iv} not active`);
+  }
+
+  // ---- helpers -------------------------------------------------------------
+
+  /** First position where p's fixed ranges (not owned by cur's vreg) meet cur, or INF. */
+  private fixedIntersect(p: number, cur: number, pos: number): number {
+    const lr = this.lr;
+    const from = lr.fixFrom[p];
+    const to = lr.fixTo[p];
+    const owner = lr.fixOwner[p];
+    const n = from.length;
+    let k = this.fixCursor[p];
+    while (k < n && to[k] <= pos) k++;
+    this.fixCursor[p] = k;
+    const v = lr.ivVReg[cur];
+    let r = lr.ivCur[cur];
+    while (k < n && r >= 0) {
+      if (owner[k] === v || to[k] <= lr.rFrom[r]) k++;
+      else if (lr.rTo[r] <= from[k]) r = lr.rNext[r];
+      else return from[k] > lr.rFrom[r] ? from[k] : lr.rFrom[r];
+    }
+    return INF;
+  }
+
+  /**
+   * An even split position s with lo < s <= hi, preferring the latest block
+   * boundary of the lowest loop depth (a move at a block start executes on
+   * the entry edges, hence `entryDepth`).
+   */
+  private chooseSplit(lo: number, hi: number): number {
+    assert((hi & 1) === 0 && hi > lo, `bad split window (${lo}, ${hi}]`);
+    const f = this.f;
+    const cfg = this.cfg;
+    let b = cfg.instBlock[hi >> 1];
+    let best = hi;
+    let bestDepth = 2 * f.blockInstStart[b] === hi ? cfg.entryDepth[b] : cfg.depth[b];
+    if (bestDepth === 0) return best;
+    for (let steps = 0; steps < 64 && b >= 0; steps++, b--) {
+      const s = 2 * f.blockInstStart[b];
+      if (s <= lo) break;
+      if (cfg.entryDepth[b] < bestDepth) {
+        best = s;
+        bestDepth = cfg.entryDepth[b];
+        if (bestDepth === 0) break;
+      }
+    }
+    return best;
+  }
+
+  /** The vreg's spill slot, allocated on first request. */
+  slotOf(v: number): number {
+    const lr = this.lr;
+    let s = lr.vSlot[v];
+    if (s < 0) {
+      if (this.f.vregClass[v] === RegClass.Int) {
+        s = this.spillWords++;
+      } else {
+        s = (this.spillWords + 1) & ~1;
+        this.spillWords = s + 2;
+      }
+      s |= ALLOC_STACK_BIT;
+      lr.vSlot[v] = s;
+    }
+    return s;
+  }
+
+  private assign(cur: number, cls: number, r: number): void {
+    const lr = this.lr;
+    lr.ivLoc[cur] = r;
+    lr.vLastReg[lr.ivVReg[cur]] = r;
+    if (this.isCallee[r]) this.calleeUsed[r] = 1;
+    this.addActive(cls, cur);
+  }
+
+  private splitAndPush(iv: number, s: number): number {
+    const c = this.lr.split(iv, s);
+    this.splits++;
+    this.push(c);
+    return c;
+  }
+
+  private hintFor(cur: number): number {
+    const lr = this.lr;
+    const v = lr.ivVReg[cur];
+    let h = -1;
+    if (cur === lr.vFirstIv[v] && lr.vFixedDef[v] >= 0) h = lr.vFixedDef[v];
+    else if (lr.vLastReg[v] >= 0) h = lr.vLastReg[v];
+    else if (lr.vHint[v] >= 0 && lr.vLastReg[lr.vHint[v]] >= 0) h = lr.vLastReg[lr.vHint[v]];
+    else h = lr.vFixedHint[v];
+    return h >= 0 && this.isAlloc[h] ? h : -1;
+  }
+
+  // ---- allocation ----------------------------------------------------------
+
+  private tryAllocateFree(cur: number, cls: number, pos: number): boolean {
+    const lr = this.lr;
+    const regs = this.allocOrder[cls];
+    const fu = this.freeUntil;
+    for (let k = 0; k < regs.length; k++) fu[regs[k]] = INF;
+    const act = this.active[cls];
+    for (let k = 0, n = this.activeN[cls]; k < n; k++) fu[lr.ivLoc[act[k]]] = 0;
+    const inact = this.inactive[cls];
+    for (let k = 0, n = this.inactiveN[cls]; k < n; k++) {
+      const it = inact[k];
+      const r = lr.ivLoc[it];
+      if (fu[r] === 0) continue;
+      const x = lr.intersect(it, cur);
+      if (x < fu[r]) fu[r] = x;
+    }
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      if (fu[r] === 0) continue;
+      const x = this.fixedIntersect(r, cur, pos);
+      if (x < fu[r]) fu[r] = x;
+    }
+    const end = lr.ivEnd[cur];
+    const hint = this.hintFor(cur);
+    if (hint >= 0 && pregClass(hint) === cls && fu[hint] >= end) {
+      this.assign(cur, cls, hint);
+      return true;
+    }
+    let best = -1;
+    let bestRank = 3;
+    let maxReg = -1;
+    let maxFree = -1;
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      const x = fu[r];
+      if (x >= end) {
+        const rank = this.isCallee[r] ? (this.calleeUsed[r] ? 1 : 2) : 0;
+        if (rank < bestRank) {
+          bestRank = rank;
+          best = r;
+          if (rank === 0) break;
+        }
+      }
+      if (x > maxFree) {
+        maxFree = x;
+        maxReg = r;
+      }
+    }
+    if (best >= 0) {
+      this.assign(cur, cls, best);
+      return true;
+    }
+    if (hint >= 0 && pregClass(hint) === cls && fu[hint] === maxFree) maxReg = hint;
+    const sp = maxFree & ~1;
+    if (maxReg < 0 || sp <= pos) return false;
+    // The register is free for a prefix only: keep it there, queue the rest.
+    this.splitAndPush(cur, this.chooseSplit(pos, sp));
+    this.assign(cur, cls, maxReg);
+    return true;
+  }
+
+  private allocateBlocked(cur: number, cls: number, pos: number): void {
+    const lr = this.lr;
+    const regs = this.allocOrder[cls];
+    const gap = pos & ~1;
+    const bp = this.blockPos;
+    const nu = this.nextUse;
+    const cost = this.cost;
+    const ev = this.evictable;
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      bp[r] = INF;
+      nu[r] = INF;
+      cost[r] = 0;
+      ev[r] = 1;
+    }
+    const act = this.active[cls];
+    for (let k = 0, n = this.activeN[cls]; k < n; k++) {
+      const it = act[k];
+      const r = lr.ivLoc[it];
+      if (lr.nextMustReg(it, gap) < gap + 2) {
+        ev[r] = 0;
+      } else {
+        cost[r] = lr.weight(it, pos);
+        const j = lr.firstUseAtOrAfter(it, pos);
+        nu[r] = j < lr.ivUseHi[it] ? lr.uPos[j] : INF;
+      }
+    }
+    const inact = this.inactive[cls];
+    for (let k = 0, n = this.inactiveN[cls]; k < n; k++) {
+      const it = inact[k];
+      const r = lr.ivLoc[it];
+      const x = lr.intersect(it, cur);
+      if (x < bp[r]) bp[r] = x;
+    }
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      const x = this.fixedIntersect(r, cur, pos);
+      if (x < bp[r]) bp[r] = x;
+    }
+    let best = -1;
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      if (!ev[r] || (bp[r] & ~1) <= pos) continue;
+      if (best < 0 || cost[r] < cost[best] || (cost[r] === cost[best] && nu[r] > nu[best])) best = r;
+    }
+    const firstMust = lr.nextMustReg(cur, pos);
+    const needsReg = firstMust < gap + 2;
+    if (!needsReg && (best < 0 || lr.weight(cur, pos) <= cost[best])) {
+      // Spill cur up to its next must-register use.
+      const v = lr.ivVReg[cur];
+      if (firstMust !== INF) this.splitAndPush(cur, this.chooseSplit(pos, firstMust & ~1));
+      lr.ivLoc[cur] = this.slotOf(v);
+      return;
+    }
+    if (best < 0) {
+      throw new RegallocError(
+        `no register of class ${cls} available for v${lr.ivVReg[cur]} at position ${pos} (instruction ${pos >> 1}); ` +
+          `active: ${Array.from(act.subarray(0, this.activeN[cls])).map((a) => `v${lr.ivVReg[a]}@p${lr.ivLoc[a]}`).join(" ")}; ` +
+          `blocked until: ${Array.from(regs).map((r) => `p${r}:${bp[r]}`).join(" ")}`,
+      );
+    }
+    for (let k = 0; k < this.activeN[cls]; k++) {
+      const it = act[k];
+      if (lr.ivLoc[it] === best) {
+        this.evict(it, cls, pos);
+        break;
+      }
+    }
+    if (bp[best] < lr.ivEnd[cur]) this.splitAndPush(cur, this.chooseSplit(pos, bp[best] & ~1));
+    this.assign(cur, cls, best);
+  }
+
+  /** Spills active interval `a` from (about) pos on; requeues its part from its next must-register use. */
+  private evict(a: number, cls: number, pos: number): void {
+    const lr = this.lr;
+    const gap = pos & ~1;
+    this.removeActive(cls, a);
+    let x = a;
+    if (lr.ivStart[a] < gap) {
+      const last = lr.lastUseBefore(a, gap);
+      const lo = last > lr.ivStart[a] ? last : lr.ivStart[a];
+      x = lr.split(a, this.chooseSplit(lo, gap));
+      this.splits++;
+    }
+    lr.ivLoc[x] = this.slotOf(lr.ivVReg[x]);
+    const q = lr.nextMustReg(x, lr.ivStart[x]);
+    if (q !== INF) {
+      const lo = lr.ivStart[x] > pos ? lr.ivStart[x] : pos;
+      this.splitAndPush(x, this.chooseSplit(lo, q & ~1));
+    }
+  }
+}

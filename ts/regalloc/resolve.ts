@@ -1,0 +1,324 @@
+// Register allocator, phase 4: resolution — operand allocations and edits.
+//
+// After linear scan every interval child has a location. This phase
+//  - gives each operand its allocation, adding fix-up moves where the
+//    operand's constraint differs from where its interval lives (fixed
+//    registers, stack operands, reused inputs);
+//  - connects split children inside blocks (a move in the gap at the split);
+//  - connects locations across CFG edges, including block-param/branch-arg
+//    pairs (Wimmer & Franz 2010 §5 "resolveDataFlow", with SSA phis as block
+//    params), placing edge moves before the terminator of a single-successor
+//    predecessor, else at the start of the (single-predecessor) successor;
+//  - groups all moves by program point and sequentialises each group as a
+//    parallel move (moves.ts).
+//
+// The gap before instruction i executes, in order:
+//   0 edge moves into i's block (when i starts a block whose predecessor
+//     branches several ways)
+//   1 fix-ups of instruction i-1's defs (fixed/stack def -> interval location)
+//   2 split connections and reuse copies (sources read before the gap)
+//   3 fix-ups of instruction i's uses (interval location -> fixed/stack)
+//   4 edge moves out of i's block (when i is the terminator of a block with a
+//     single successor)
+// Each step is one parallel move. The ordering is what makes them safe: a
+// fixed register written in step 3 is blocked for every other interval at i,
+// and a def's fixed register is read in step 1 before anything else can
+// overwrite it.
+
+import { CfgInfo } from './cfg';
+import {
+  ALLOC_STACK_BIT,
+  MachineEnv,
+  NUM_CLASSES,
+  OperandConstraint as C,
+  RaFunction,
+  RaOutput,
+  allocIsReg,
+  allocToString,
+  assert,
+  opConstraint,
+  opIsDef,
+  opIsLate,
+  opPayload,
+  INST_MOVE,
+} from './interface';
+import { LinearScan } from './linearscan';
+import { Liveness } from './liveness';
+import { ParallelMoves } from './moves';
+import { LiveRanges, isReusedInput } from './ranges';
+
+const P_EDGE_IN = 0;
+const P_DEF = 1;
+const P_SPLIT = 2;
+const P_USE = 3;
+const P_EDGE_OUT = 4;
+
+function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export class Resolver {
+  private mKey = new Float64Array(256);
+  private mFrom = new Int32Array(256);
+  private mTo = new Int32Array(256);
+  private mCls = new Uint8Array(256);
+  private nm = 0;
+  private pm = new ParallelMoves();
+  private eInst = new Int32Array(256);
+  private eFrom = new Int32Array(256);
+  private eTo = new Int32Array(256);
+  private eCls = new Uint8Array(256);
+  private ne = 0;
+
+  private f!: RaFunction;
+  private lr!: LiveRanges;
+
+  private addMove(inst: number, phase: number, cls: number, from: number, to: number): void {
+    if (from === to) return;
+    const k = this.nm++;
+    if (k >= this.mFrom.length) {
+      const m = k * 2;
+      const key = new Float64Array(m);
+      key.set(this.mKey);
+      this.mKey = key;
+      this.mFrom = growI32(this.mFrom, m);
+      this.mTo = growI32(this.mTo, m);
+      const c = new Uint8Array(m);
+      c.set(this.mCls);
+      this.mCls = c;
+    }
+    // key: program point (inst, phase), then class, then insertion order.
+    this.mKey[k] = ((inst * 8 + phase) * 2 + cls) * 4194304 + k;
+    this.mFrom[k] = from;
+    this.mTo[k] = to;
+    this.mCls[k] = cls;
+  }
+
+  private loc(v: number, pos: number): number {
+    const c = this.lr.childAt(v, pos);
+    assert(c >= 0, `v${v} has no location at position ${pos}`);
+    const l = this.lr.ivLoc[c];
+    assert(l !== -1, `v${v} unassigned at position ${pos}`);
+    return l;
+  }
+
+  private slot(ls: LinearScan, v: number): number {
+    return ls.slotOf(v);
+  }
+
+  run(f: RaFunction, cfg: CfgInfo, live: Liveness, lr: LiveRanges, ls: LinearScan, env: MachineEnv): RaOutput {
+    this.f = f;
+    this.lr = lr;
+    this.nm = 0;
+    this.ne = 0;
+    this.pm.resetStats();
+    const opAlloc = new Int32Array(f.opVReg.length).fill(-1);
+    let coalesced = 0;
+
+    // 1. Operands.
+    for (let b = 0; b < f.numBlocks; b++) {
+      const first = f.blockInstStart[b];
+      for (let i = first; i < f.blockInstStart[b + 1]; i++) {
+        const o0 = f.instOpStart[i];
+        const o1 = f.instOpStart[i + 1];
+        for (let o = o0; o < o1; o++) {
+          const info = f.opInfo[o];
+          if (opIsDef(info)) continue;
+          const v = f.opVReg[o];
+          const cls = f.vregClass[v];
+          if (isReusedInput(f, i, o - o0)) continue; // allocated with its def
+          const pos = opIsLate(info) ? 2 * i + 1 : 2 * i;
+          const l = this.loc(v, pos);
+          switch (opConstraint(info)) {
+            case C.Any:
+              opAlloc[o] = l;
+              break;
+            case C.Reg:
+              assert(allocIsReg(l), `inst ${i}: v${v} must be in a register, is in ${allocToString(l)}`);
+              opAlloc[o] = l;
+              break;
+            case C.Stack: {
+              const s = this.slot(ls, v);
+              opAlloc[o] = s;
+              this.addMove(i, P_USE, cls, l, s);
+              break;
+            }
+            case C.Fixed: {
+              const p = opPayload(info);
+              opAlloc[o] = p;
+              this.addMove(i, P_USE, cls, l, p);
+              break;
+            }
+          }
+        }
+        for (let o = o0; o < o1; o++) {
+          const info = f.opInfo[o];
+          if (!opIsDef(info)) continue;
+          const v = f.opVReg[o];
+          const cls = f.vregClass[v];
+          const c = opConstraint(info);
+          const pos = opIsLate(info) && c !== C.Reuse ? 2 * i + 1 : 2 * i;
+          const l = this.loc(v, pos);
+          // A def that is the vreg's only use record is dead: no fix-up move.
+          const dead = lr.vUseStart[v + 1] - lr.vUseStart[v] === 1;
+          switch (c) {
+            case C.Any:
+              opAlloc[o] = l;
+              break;
+            case C.Reg:
+              assert(allocIsReg(l), `inst ${i}: def v${v} must be in a register, is in ${allocToString(l)}`);
+              opAlloc[o] = l;
+              break;
+            case C.Stack: {
+              const s = this.slot(ls, v);
+              opAlloc[o] = s;
+              if (!dead) this.addMove(i + 1, P_DEF, cls, s, l);
+              break;
+            }
+            case C.Fixed: {
+              const p = opPayload(info);
+              opAlloc[o] = p;
+              if (!dead) this.addMove(i + 1, P_DEF, cls, p, l);
+              break;
+            }
+            case C.Reuse: {
+              assert(allocIsReg(l), `inst ${i}: reuse def v${v} must be in a register, is in ${allocToString(l)}`);
+              opAlloc[o] = l;
+              const k = opPayload(info);
+              const u = f.opVReg[o0 + k];
+              opAlloc[o0 + k] = l;
+              const src = this.loc(u, i === first ? 2 * i : 2 * i - 1);
+              this.addMove(i, P_SPLIT, cls, src, l);
+              break;
+            }
+          }
+        }
+        if ((f.instFlags[i] & INST_MOVE) !== 0 && opAlloc[o0] === opAlloc[o0 + 1]) coalesced++;
+      }
+    }
+
+    // 2. Split connections inside blocks.
+    for (let v = 0; v < f.numVRegs; v++) {
+      let c = lr.vFirstIv[v];
+      if (c < 0) continue;
+      const cls = f.vregClass[v];
+      for (let n = lr.ivNext[c]; n >= 0; c = n, n = lr.ivNext[n]) {
+        const s = lr.ivStart[n];
+        const i = s >> 1;
+        const atBlockStart = (s & 1) === 0 && 2 * f.blockInstStart[cfg.instBlock[i]] === s;
+        if (atBlockStart || s === lr.vDefPos[v]) continue;
+        assert(lr.ivEnd[c] === s && (s & 1) === 0, `v${v}: split child at ${s} not connected`);
+        this.addMove(i, P_SPLIT, cls, lr.ivLoc[c], lr.ivLoc[n]);
+      }
+    }
+
+    // 3. Edges.
+    const W = live.words;
+    for (let b = 0; b < f.numBlocks; b++) {
+      const first = f.blockInstStart[b];
+      const bs = 2 * first;
+      for (let pk = f.blockPredStart[b]; pk < f.blockPredStart[b + 1]; pk++) {
+        const p = f.predPool[pk];
+        let k = f.blockSuccStart[p];
+        while (f.succPool[k] !== b) k++;
+        const term = f.blockInstStart[p + 1] - 1;
+        const pe = 2 * term + 1;
+        const single = f.blockSuccStart[p + 1] - f.blockSuccStart[p] === 1;
+        const inst = single ? term : first;
+        const phase = single ? P_EDGE_OUT : P_EDGE_IN;
+        for (let w = 0; w < W; w++) {
+          let bits = live.liveIn[b * W + w];
+          while (bits !== 0) {
+            const t = bits & -bits;
+            bits ^= t;
+            const v = (w << 5) | (31 - Math.clz32(t));
+            this.addMove(inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
+          }
+        }
+        const a0 = f.succArgStart[k];
+        const pp0 = f.blockParamStart[b];
+        for (let j = 0; j < f.blockParamStart[b + 1] - pp0; j++) {
+          const param = f.paramPool[pp0 + j];
+          if (lr.vFirstIv[param] < 0) continue; // dead param
+          const arg = f.argPool[a0 + j];
+          this.addMove(inst, phase, f.vregClass[param], this.loc(arg, pe), this.loc(param, bs));
+        }
+      }
+    }
+
+    // 4. Sequentialise per (point, class).
+    const n = this.nm;
+    assert(n < 4194304, 'too many moves');
+    const keys = this.mKey.subarray(0, n).slice().sort();
+    const cyc0 = ls.spillWords | ALLOC_STACK_BIT;
+    const cyc1 = ((ls.spillWords + 2) & ~1) | ALLOC_STACK_BIT;
+    const pm = this.pm;
+    for (let g = 0; g < n; ) {
+      const group = Math.floor(keys[g] / 4194304);
+      pm.reset();
+      let h = g;
+      for (; h < n && Math.floor(keys[h] / 4194304) === group; h++) {
+        const k = keys[h] % 4194304;
+        pm.add(this.mFrom[k], this.mTo[k]);
+      }
+      const cls = group & 1;
+      const inst = Math.floor(group / 16);
+      pm.resolve(env.scratch[cls], cls === 0 ? cyc0 : cyc1);
+      for (let e = 0; e < pm.outN; e++) this.edit(inst, pm.outFrom[e], pm.outTo[e], cls);
+      g = h;
+    }
+    let spillWords = ls.spillWords;
+    if (pm.usedCycleSlot) spillWords = ((ls.spillWords + 2) & ~1) + 2;
+
+    // 5. Callee-saved registers written.
+    const used = new Uint8Array(NUM_CLASSES * 32);
+    for (let o = 0; o < opAlloc.length; o++) {
+      if (opIsDef(f.opInfo[o]) && allocIsReg(opAlloc[o])) used[opAlloc[o]] = 1;
+    }
+    for (let e = 0; e < this.ne; e++) if (allocIsReg(this.eTo[e])) used[this.eTo[e]] = 1;
+    for (let iv = 0; iv < lr.numIntervals; iv++) if (allocIsReg(lr.ivLoc[iv])) used[lr.ivLoc[iv]] = 1;
+    const calleeSavedUsed: number[] = [];
+    for (let p = 0; p < used.length; p++) if (used[p] && ls.isCallee[p]) calleeSavedUsed.push(p);
+
+    return {
+      opAlloc,
+      numEdits: this.ne,
+      editInst: this.eInst.slice(0, this.ne),
+      editFrom: this.eFrom.slice(0, this.ne),
+      editTo: this.eTo.slice(0, this.ne),
+      editClass: this.eCls.slice(0, this.ne),
+      spillWords,
+      calleeSavedUsed,
+      stats: {
+        spills: pm.spills,
+        reloads: pm.reloads,
+        regMoves: pm.regMoves,
+        stackMoves: pm.stackMoves,
+        splits: ls.splits,
+        intervals: lr.numIntervals,
+        coalescedMoves: coalesced,
+      },
+    };
+  }
+
+  private edit(inst: number, from: number, to: number, cls: number): void {
+    const k = this.ne++;
+    if (k >= this.eInst.length) {
+      const m = k * 2;
+      this.eInst = growI32(this.eInst, m);
+      this.eFrom = growI32(this.eFrom, m);
+      this.eTo = growI32(this.eTo, m);
+      const c = new Uint8Array(m);
+      c.set(this.eCls);
+      this.eCls = c;
+    }
+    this.eInst[k] = inst;
+    this.eFrom[k] = from;
+    this.eTo[k] = to;
+    this.eCls[k] = cls;
+  }
+}
+
