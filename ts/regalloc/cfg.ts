@@ -19,9 +19,24 @@ import {
   pregClass,
 } from './interface';
 
+/**
+ * Program points. Every block has a header slot followed by one slot per
+ * instruction; slot s has an early position 2s and a late position 2s+1.
+ * Block b's header slot is `blockInstStart[b] + b`, instruction i's slot is
+ * `i + block(i) + 1`. The header slot is where params and live-ins begin, so
+ * the gap before a block's first instruction is distinct from its entry.
+ */
 export interface CfgInfo {
   /** Block of each instruction. */
   instBlock: Int32Array;
+  /** Early position of each instruction (2 * slot). */
+  instPos: Int32Array;
+  /** Start position of each block (its header slot); numBlocks + 1 entries. */
+  blockPos: Int32Array;
+  /** Instruction of each slot, -1 for block header slots. */
+  slotInst: Int32Array;
+  /** Block of each slot. */
+  slotBlock: Int32Array;
   /** Loop depth per block. */
   depth: Uint8Array;
   /**
@@ -109,9 +124,24 @@ export function validateFunction(f: RaFunction): void {
 export function analyzeCfg(f: RaFunction): CfgInfo {
   const nb = f.numBlocks;
   const instBlock = new Int32Array(f.numInsts);
+  const instPos = new Int32Array(f.numInsts);
+  const blockPos = new Int32Array(nb + 1);
+  const nslots = f.numInsts + nb;
+  const slotInst = new Int32Array(nslots);
+  const slotBlock = new Int32Array(nslots);
   for (let b = 0; b < nb; b++) {
-    instBlock.fill(b, f.blockInstStart[b], f.blockInstStart[b + 1]);
+    const hs = f.blockInstStart[b] + b;
+    blockPos[b] = 2 * hs;
+    slotInst[hs] = -1;
+    slotBlock[hs] = b;
+    for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
+      instBlock[i] = b;
+      instPos[i] = 2 * (i + b + 1);
+      slotInst[i + b + 1] = i;
+      slotBlock[i + b + 1] = b;
+    }
   }
+  blockPos[nb] = 2 * nslots;
   let depth: Uint8Array;
   if (f.blockLoopDepth !== null) {
     depth = f.blockLoopDepth;
@@ -127,7 +157,7 @@ export function analyzeCfg(f: RaFunction): CfgInfo {
     }
     entryDepth[b] = d;
   }
-  return { instBlock, depth, entryDepth };
+  return { instBlock, instPos, blockPos, slotInst, slotBlock, depth, entryDepth };
 }
 
 /** Natural-loop nesting depth per block (unreachable blocks get 0). */

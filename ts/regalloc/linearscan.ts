@@ -244,12 +244,12 @@ export class LinearScan {
     assert((hi & 1) === 0 && hi > lo, `bad split window (${lo}, ${hi}]`);
     const f = this.f;
     const cfg = this.cfg;
-    let b = cfg.instBlock[hi >> 1];
+    let b = cfg.slotBlock[hi >> 1];
     let best = hi;
-    let bestDepth = 2 * f.blockInstStart[b] === hi ? cfg.entryDepth[b] : cfg.depth[b];
+    let bestDepth = cfg.blockPos[b] === hi ? cfg.entryDepth[b] : cfg.depth[b];
     if (bestDepth === 0) return best;
     for (let steps = 0; steps < 64 && b >= 0; steps++, b--) {
-      const s = 2 * f.blockInstStart[b];
+      const s = cfg.blockPos[b];
       if (s <= lo) break;
       if (cfg.entryDepth[b] < bestDepth) {
         best = s;
@@ -299,7 +299,8 @@ export class LinearScan {
     if (cur === lr.vFirstIv[v] && lr.vFixedDef[v] >= 0) h = lr.vFixedDef[v];
     else if (lr.vLastReg[v] >= 0) h = lr.vLastReg[v];
     else if (lr.vHint[v] >= 0 && lr.vLastReg[lr.vHint[v]] >= 0) h = lr.vLastReg[lr.vHint[v]];
-    else h = lr.vFixedHint[v];
+    else if (lr.vFixedHint[v] >= 0) h = lr.vFixedHint[v];
+    else if (lr.vHint[v] >= 0) h = lr.vFixedHint[lr.vHint[v]];
     return h >= 0 && this.isAlloc[h] ? h : -1;
   }
 
@@ -421,7 +422,7 @@ export class LinearScan {
     }
     if (best < 0) {
       throw new RegallocError(
-        `no register of class ${cls} available for v${lr.ivVReg[cur]} at position ${pos} (instruction ${pos >> 1}); ` +
+        `no register of class ${cls} available for v${lr.ivVReg[cur]} at position ${pos} (instruction ${this.cfg.slotInst[pos >> 1]}); ` +
           `active: ${Array.from(act.subarray(0, this.activeN[cls])).map((a) => `v${lr.ivVReg[a]}@p${lr.ivLoc[a]}`).join(" ")}; ` +
           `blocked until: ${Array.from(regs).map((r) => `p${r}:${bp[r]}`).join(" ")}`,
       );

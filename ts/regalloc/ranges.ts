@@ -1,14 +1,16 @@
 // Register allocator, phase 2: live intervals, use positions, fixed ranges.
 //
-// Program points: instruction i has an early point 2i and a late point 2i+1;
-// moves inserted "before i" sit in the gap between 2i-1 and 2i, so intervals
-// are only ever split at even positions. A range [from, to) is half-open.
-//   use early at i      -> live up to 2i+1 (exclusive)
-//   use late at i       -> live up to 2i+2 (conflicts with defs of i)
-//   def late at i       -> live from 2i+1
-//   def early / reuse   -> live from 2i (conflicts with every input of i)
-//   reused input at i   -> live up to 2i (it is consumed by a move in the
-//                          gap), or 2i+1 when i starts its block
+// Program points (cfg.ts): instruction i has an early point p = instPos[i]
+// and a late point p+1; each block also has a header slot before its first
+// instruction, where params and live-ins begin. Moves inserted "before i" sit
+// in the gap between p-1 and p, so intervals are only split at even
+// positions. A range [from, to) is half-open.
+//   use early at i      -> live up to p+1 (exclusive)
+//   use late at i       -> live up to p+2 (conflicts with defs of i)
+//   def late at i       -> live from p+1
+//   def early / reuse   -> live from p (conflicts with every input of i)
+//   reused input at i   -> live up to p: it is consumed by a move in the gap,
+//                          so a dying input can share the def's register
 //
 // Intervals are built in one reverse scan over blocks and instructions with
 // exact live-out sets (Wimmer & Franz, "Linear Scan Register Allocation on SSA
@@ -217,11 +219,11 @@ export class LiveRanges {
     const nOps = f.opVReg.length + f.argPool.length;
     this.reset(nv, nOps);
     this.buildUses(f, cfg);
-    this.buildFixed(f);
+    this.buildFixed(f, cfg);
     const W = live.words;
     for (let b = f.numBlocks - 1; b >= 0; b--) {
-      const bs = 2 * f.blockInstStart[b];
-      const be = 2 * f.blockInstStart[b + 1];
+      const bs = cfg.blockPos[b];
+      const be = cfg.blockPos[b + 1];
       const base = b * W;
       for (let w = 0; w < W; w++) {
         let bits = live.liveOut[base + w];
@@ -232,18 +234,19 @@ export class LiveRanges {
         }
       }
       for (let i = f.blockInstStart[b + 1] - 1; i >= f.blockInstStart[b]; i--) {
+        const ip = cfg.instPos[i];
         const o0 = f.instOpStart[i];
         const o1 = f.instOpStart[i + 1];
         for (let o = o0; o < o1; o++) {
           const info = f.opInfo[o];
           if (!opIsDef(info)) continue;
           const late = opIsLate(info) && opConstraint(info) !== C.Reuse;
-          this.defAt(f.opVReg[o], late ? 2 * i + 1 : 2 * i);
+          this.defAt(f.opVReg[o], late ? ip + 1 : ip);
         }
         for (let o = o0; o < o1; o++) {
           const info = f.opInfo[o];
           if (opIsDef(info)) continue;
-          this.addRange(f.opVReg[o], bs, useEnd(f, i, o - o0, info, bs));
+          this.addRange(f.opVReg[o], bs, useEnd(f, i, o - o0, info, ip));
         }
       }
       // Block params are defined at bs; their ranges already start there.
@@ -279,9 +282,10 @@ export class LiveRanges {
     const pos = this.uPos;
     const flags = this.uFlags;
     for (let b = 0; b < f.numBlocks; b++) {
-      const bs = 2 * f.blockInstStart[b];
+      const bs = cfg.blockPos[b];
       for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) this.vDefPos[f.paramPool[k]] = bs;
       for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
+        const ip = cfg.instPos[i];
         const o0 = f.instOpStart[i];
         const o1 = f.instOpStart[i + 1];
         for (let o = o0; o < o1; o++) {
@@ -291,7 +295,7 @@ export class LiveRanges {
           const j = fill[v]++;
           let p: number;
           if (opIsDef(info)) {
-            p = opIsLate(info) && c !== C.Reuse ? 2 * i + 1 : 2 * i;
+            p = opIsLate(info) && c !== C.Reuse ? ip + 1 : ip;
             this.vDefPos[v] = p;
             if (c === C.Fixed) {
               this.vFixedHint[v] = opPayload(info);
@@ -303,7 +307,7 @@ export class LiveRanges {
               if (this.vHint[u] < 0) this.vHint[u] = v;
             }
           } else {
-            p = useEnd(f, i, o - o0, info, bs) - 1;
+            p = useEnd(f, i, o - o0, info, ip) - 1;
             if (c === C.Fixed && this.vFixedHint[v] < 0) this.vFixedHint[v] = opPayload(info);
           }
           pos[j] = p;
@@ -318,7 +322,7 @@ export class LiveRanges {
           if (this.vHint[src] < 0) this.vHint[src] = dst;
         }
       }
-      const endPos = 2 * f.blockInstStart[b + 1] - 1;
+      const endPos = cfg.blockPos[b + 1] - 1;
       for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
         const t = f.succPool[k];
         for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) {
@@ -361,14 +365,15 @@ export class LiveRanges {
     prefix[0] = 0;
     const depth = cfg.depth;
     for (let j = 0; j < this.numUses; j++) {
-      const d = depth[cfg.instBlock[pos[j] >> 1]];
+      const d = depth[cfg.slotBlock[pos[j] >> 1]];
       prefix[j + 1] = prefix[j] + DEPTH_WEIGHT[d < 4 ? d : 4];
     }
   }
 
   /** Fixed-register ranges for fixed operands and clobbers, in position order. */
-  private buildFixed(f: RaFunction): void {
+  private buildFixed(f: RaFunction, cfg: CfgInfo): void {
     for (let i = 0; i < f.numInsts; i++) {
+      const ip = cfg.instPos[i];
       const o0 = f.instOpStart[i];
       const o1 = f.instOpStart[i + 1];
       // Ranges starting at 2i first, then those starting at 2i+1.
@@ -377,13 +382,13 @@ export class LiveRanges {
         if (opConstraint(info) !== C.Fixed) continue;
         const p = opPayload(info);
         const v = f.opVReg[o];
-        if (!opIsDef(info)) this.addFixed(p, 2 * i, opIsLate(info) ? 2 * i + 2 : 2 * i + 1, v);
-        else if (!opIsLate(info)) this.addFixed(p, 2 * i, 2 * i + 2, v);
+        if (!opIsDef(info)) this.addFixed(p, ip, opIsLate(info) ? ip + 2 : ip + 1, v);
+        else if (!opIsLate(info)) this.addFixed(p, ip, ip + 2, v);
       }
       for (let o = o0; o < o1; o++) {
         const info = f.opInfo[o];
         if (opConstraint(info) !== C.Fixed || !opIsDef(info) || !opIsLate(info)) continue;
-        this.addFixed(opPayload(info), 2 * i + 1, 2 * i + 2, f.opVReg[o]);
+        this.addFixed(opPayload(info), ip + 1, ip + 2, f.opVReg[o]);
       }
       const cs = f.instClobbers[i];
       if (cs < 0) continue;
@@ -398,7 +403,7 @@ export class LiveRanges {
             const info = f.opInfo[o];
             if (opIsDef(info) && opConstraint(info) === C.Fixed && opPayload(info) === p) isDef = true;
           }
-          if (!isDef) this.addFixed(p, 2 * i + 1, 2 * i + 2, -1);
+          if (!isDef) this.addFixed(p, ip + 1, ip + 2, -1);
         }
       }
     }
@@ -514,11 +519,12 @@ export class LiveRanges {
 }
 
 /** Exclusive end of the range a use operand contributes. */
-function useEnd(f: RaFunction, i: number, k: number, info: number, bs: number): number {
-  if (opIsLate(info)) return 2 * i + 2;
-  // A reused input is consumed by the move in the gap before i.
-  if (isReusedInput(f, i, k)) return 2 * i === bs ? 2 * i + 1 : 2 * i;
-  return 2 * i + 1;
+function useEnd(f: RaFunction, i: number, k: number, info: number, ip: number): number {
+  if (opIsLate(info)) return ip + 2;
+  // A reused input is consumed by the move in the gap before i (there is
+  // always a slot before: the previous instruction or the block header).
+  if (isReusedInput(f, i, k)) return ip;
+  return ip + 1;
 }
 
 /** Is operand k of instruction i the input of a Reuse def? */

@@ -122,6 +122,7 @@ export class Resolver {
     for (let b = 0; b < f.numBlocks; b++) {
       const first = f.blockInstStart[b];
       for (let i = first; i < f.blockInstStart[b + 1]; i++) {
+        const ip = cfg.instPos[i];
         const o0 = f.instOpStart[i];
         const o1 = f.instOpStart[i + 1];
         for (let o = o0; o < o1; o++) {
@@ -130,7 +131,7 @@ export class Resolver {
           const v = f.opVReg[o];
           const cls = f.vregClass[v];
           if (isReusedInput(f, i, o - o0)) continue; // allocated with its def
-          const pos = opIsLate(info) ? 2 * i + 1 : 2 * i;
+          const pos = opIsLate(info) ? ip + 1 : ip;
           const l = this.loc(v, pos);
           switch (opConstraint(info)) {
             case C.Any:
@@ -160,7 +161,7 @@ export class Resolver {
           const v = f.opVReg[o];
           const cls = f.vregClass[v];
           const c = opConstraint(info);
-          const pos = opIsLate(info) && c !== C.Reuse ? 2 * i + 1 : 2 * i;
+          const pos = opIsLate(info) && c !== C.Reuse ? ip + 1 : ip;
           const l = this.loc(v, pos);
           // A def that is the vreg's only use record is dead: no fix-up move.
           const dead = lr.vUseStart[v + 1] - lr.vUseStart[v] === 1;
@@ -190,7 +191,7 @@ export class Resolver {
               const k = opPayload(info);
               const u = f.opVReg[o0 + k];
               opAlloc[o0 + k] = l;
-              const src = this.loc(u, i === first ? 2 * i : 2 * i - 1);
+              const src = this.loc(u, ip - 1);
               this.addMove(i, P_SPLIT, cls, src, l);
               break;
             }
@@ -207,9 +208,8 @@ export class Resolver {
       const cls = f.vregClass[v];
       for (let n = lr.ivNext[c]; n >= 0; c = n, n = lr.ivNext[n]) {
         const s = lr.ivStart[n];
-        const i = s >> 1;
-        const atBlockStart = (s & 1) === 0 && 2 * f.blockInstStart[cfg.instBlock[i]] === s;
-        if (atBlockStart || s === lr.vDefPos[v]) continue;
+        if (cfg.blockPos[cfg.slotBlock[s >> 1]] === s || s === lr.vDefPos[v]) continue;
+        const i = cfg.slotInst[s >> 1];
         assert(lr.ivEnd[c] === s && (s & 1) === 0, `v${v}: split child at ${s} not connected`);
         this.addMove(i, P_SPLIT, cls, lr.ivLoc[c], lr.ivLoc[n]);
       }
@@ -219,13 +219,13 @@ export class Resolver {
     const W = live.words;
     for (let b = 0; b < f.numBlocks; b++) {
       const first = f.blockInstStart[b];
-      const bs = 2 * first;
+      const bs = cfg.blockPos[b];
       for (let pk = f.blockPredStart[b]; pk < f.blockPredStart[b + 1]; pk++) {
         const p = f.predPool[pk];
         let k = f.blockSuccStart[p];
         while (f.succPool[k] !== b) k++;
         const term = f.blockInstStart[p + 1] - 1;
-        const pe = 2 * term + 1;
+        const pe = cfg.blockPos[p + 1] - 1;
         const single = f.blockSuccStart[p + 1] - f.blockSuccStart[p] === 1;
         const inst = single ? term : first;
         const phase = single ? P_EDGE_OUT : P_EDGE_IN;
