@@ -55,7 +55,7 @@ function growF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuf
 }
 
 /** Use weight by loop depth: a use inside a loop counts 8x per level (capped). */
-const DEPTH_WEIGHT = [1, 8, 64, 512, 4096];
+export const DEPTH_WEIGHT = [1, 8, 64, 512, 4096];
 
 export class LiveRanges {
   // Range pool (linked lists in position order).

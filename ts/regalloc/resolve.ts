@@ -45,7 +45,7 @@ import {
 import { LinearScan } from './linearscan';
 import { Liveness } from './liveness';
 import { ParallelMoves } from './moves';
-import { LiveRanges, isReusedInput } from './ranges';
+import { DEPTH_WEIGHT, LiveRanges, isReusedInput } from './ranges';
 
 const P_EDGE_IN = 0;
 const P_DEF = 1;
@@ -75,6 +75,18 @@ export class Resolver {
 
   private f!: RaFunction;
   private lr!: LiveRanges;
+  private cfg!: CfgInfo;
+  // Slot stores awaiting placement (see addSlotStore).
+  private sV = new Int32Array(64);
+  private sInst = new Int32Array(64);
+  private sPhase = new Int32Array(64);
+  private sFrom = new Int32Array(64);
+  private ns = 0;
+  private vStoreCost = new Float64Array(0);
+  private vStoreMode = new Uint8Array(0);
+  /** Where v's value is right after its definition, and the instruction whose gap that is. */
+  private vDefAlloc = new Int32Array(0);
+  private vDefInst = new Int32Array(0);
 
   private addMove(inst: number, phase: number, cls: number, from: number, to: number): void {
     if (from === to) return;
@@ -97,6 +109,60 @@ export class Resolver {
     this.mCls[k] = cls;
   }
 
+  /**
+   * A move of v's own value into v's spill slot. Collected per vreg so that
+   * `placeSlotStores` can replace them all by one store after the definition
+   * (SSA: once stored, the slot stays valid wherever v is live, because the
+   * definition dominates all of v's live range).
+   */
+  private addSlotStore(v: number, inst: number, phase: number, cls: number, from: number, to: number): void {
+    if (from === to) return;
+    if (to !== this.lr.vSlot[v]) {
+      this.addMove(inst, phase, cls, from, to);
+      return;
+    }
+    const k = this.ns++;
+    if (k >= this.sV.length) {
+      const m = k * 2;
+      this.sV = growI32(this.sV, m);
+      this.sInst = growI32(this.sInst, m);
+      this.sPhase = growI32(this.sPhase, m);
+      this.sFrom = growI32(this.sFrom, m);
+    }
+    this.sV[k] = v;
+    this.sInst[k] = inst;
+    this.sPhase[k] = phase;
+    this.sFrom[k] = from;
+    const d = this.cfg.depth[this.cfg.instBlock[inst]];
+    this.vStoreCost[v] += DEPTH_WEIGHT[d < 4 ? d : 4];
+  }
+
+  /** Decides, per vreg, between the collected slot stores and one store at the definition. */
+  private placeSlotStores(f: RaFunction): void {
+    const lr = this.lr;
+    const cfg = this.cfg;
+    const mode = this.vStoreMode; // 0 keep all, 1 drop all (slot written at def), 2 drop all + store at def
+    for (let v = 0; v < f.numVRegs; v++) {
+      mode[v] = 0;
+      if (this.vStoreCost[v] === 0) continue;
+      const da = this.vDefAlloc[v];
+      if (da === lr.vSlot[v]) {
+        mode[v] = 1;
+        continue;
+      }
+      const di = this.vDefInst[v];
+      const d = cfg.depth[cfg.instBlock[di]];
+      if (DEPTH_WEIGHT[d < 4 ? d : 4] <= this.vStoreCost[v]) mode[v] = 2;
+    }
+    for (let k = 0; k < this.ns; k++) {
+      const v = this.sV[k];
+      if (mode[v] === 0) this.addMove(this.sInst[k], this.sPhase[k], f.vregClass[v], this.sFrom[k], lr.vSlot[v]);
+    }
+    for (let v = 0; v < f.numVRegs; v++) {
+      if (mode[v] === 2) this.addMove(this.vDefInst[v], P_DEF, f.vregClass[v], this.vDefAlloc[v], lr.vSlot[v]);
+    }
+  }
+
   private loc(v: number, pos: number): number {
     const c = this.lr.childAt(v, pos);
     assert(c >= 0, `v${v} has no location at position ${pos}`);
@@ -112,7 +178,27 @@ export class Resolver {
   run(f: RaFunction, cfg: CfgInfo, live: Liveness, lr: LiveRanges, ls: LinearScan, env: MachineEnv): RaOutput {
     this.f = f;
     this.lr = lr;
+    this.cfg = cfg;
     this.nm = 0;
+    this.ns = 0;
+    const nv = f.numVRegs;
+    if (this.vStoreCost.length < nv) {
+      this.vStoreCost = new Float64Array(nv);
+      this.vStoreMode = new Uint8Array(nv);
+      this.vDefAlloc = new Int32Array(nv);
+      this.vDefInst = new Int32Array(nv);
+    }
+    this.vStoreCost.fill(0, 0, nv);
+    this.vDefAlloc.fill(-1, 0, nv);
+    // Block params: their value is at the block start, stored in the first gap.
+    for (let b = 0; b < f.numBlocks; b++) {
+      for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) {
+        const v = f.paramPool[k];
+        if (lr.vFirstIv[v] < 0) continue;
+        this.vDefAlloc[v] = this.loc(v, cfg.blockPos[b]);
+        this.vDefInst[v] = f.blockInstStart[b];
+      }
+    }
     this.ne = 0;
     this.pm.resetStats();
     const opAlloc = new Int32Array(f.opVReg.length).fill(-1);
@@ -144,7 +230,7 @@ export class Resolver {
             case C.Stack: {
               const s = this.slot(ls, v);
               opAlloc[o] = s;
-              this.addMove(i, P_USE, cls, l, s);
+              this.addSlotStore(v, i, P_USE, cls, l, s);
               break;
             }
             case C.Fixed: {
@@ -197,6 +283,11 @@ export class Resolver {
             }
           }
         }
+        for (let o = o0; o < o1; o++) {
+          if (!opIsDef(f.opInfo[o])) continue;
+          this.vDefAlloc[f.opVReg[o]] = opAlloc[o];
+          this.vDefInst[f.opVReg[o]] = i + 1;
+        }
         if ((f.instFlags[i] & INST_MOVE) !== 0 && opAlloc[o0] === opAlloc[o0 + 1]) coalesced++;
       }
     }
@@ -211,7 +302,7 @@ export class Resolver {
         if (cfg.blockPos[cfg.slotBlock[s >> 1]] === s || s === lr.vDefPos[v]) continue;
         const i = cfg.slotInst[s >> 1];
         assert(lr.ivEnd[c] === s && (s & 1) === 0, `v${v}: split child at ${s} not connected`);
-        this.addMove(i, P_SPLIT, cls, lr.ivLoc[c], lr.ivLoc[n]);
+        this.addSlotStore(v, i, P_SPLIT, cls, lr.ivLoc[c], lr.ivLoc[n]);
       }
     }
 
@@ -235,7 +326,7 @@ export class Resolver {
             const t = bits & -bits;
             bits ^= t;
             const v = (w << 5) | (31 - Math.clz32(t));
-            this.addMove(inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
+            this.addSlotStore(v, inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
           }
         }
         const a0 = f.succArgStart[k];
@@ -248,6 +339,8 @@ export class Resolver {
         }
       }
     }
+
+    this.placeSlotStores(f);
 
     // 4. Sequentialise per (point, class).
     const n = this.nm;
