@@ -91,6 +91,11 @@ export interface GenOptions {
   fixed: boolean;
   /** Use only registers that `smallEnv` allocates or reserves as fixed. */
   small: boolean;
+  /**
+   * Locality: when > 0, operands come from the `recent` latest values of
+   * their class 85% of the time (like real code), else uniformly.
+   */
+  recent?: number;
 }
 
 export const defaultGen: GenOptions = { maxBlocks: 10, maxInsts: 12, loopChance: 0.3, fixed: true, small: false };
@@ -195,13 +200,23 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
 
   const callClob = fb.clobberSet(sysvClobbers());
   const intArgs = opt.small ? [RDI, RSI, RCX] : [RDI, RSI, RDX, RCX, R8, R9];
-  const availEnd: number[][] = new Array(nb);
+  // Values available at the end of each block, per class.
+  const availEnd: number[][][] = new Array(nb);
   const body: GenInst[][] = new Array(nb);
   for (const b of rpo) {
-    const avail = b === 0 ? [] : availEnd[idom[b]].concat(params[b]);
+    const av: number[][] = b === 0 ? [[], []] : [availEnd[idom[b]][0].slice(), availEnd[idom[b]][1].slice()];
+    for (const p of params[b]) av[cls(p)].push(p);
+    const push = (v: number): void => {
+      av[cls(v)].push(v);
+    };
     const insts: GenInst[] = [];
+    const recent = opt.recent ?? 0;
     const pickV = (c: RegClass): number => {
-      const cands = avail.filter((v) => cls(v) === c);
+      const cands = av[c];
+      if (recent > 0 && rng.chance(0.85)) {
+        const k = cands.length - 1 - rng.int(recent);
+        if (k >= 0) return cands[k];
+      }
       return cands.length > 0 ? rng.pick(cands) : -1;
     };
     const def = newV;
@@ -211,7 +226,9 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
       const a2 = def(RegClass.Int);
       const x = def(RegClass.Float);
       insts.push({ ops: [defFixed(a, RDI), defFixed(a2, RSI), defFixed(x, xmm(0))], flags: 0, clobber: -1 });
-      avail.push(a, a2, x);
+      push(a);
+      push(a2);
+      push(x);
     }
     const ni = 1 + rng.int(opt.maxInsts);
     for (let k = 0; k < ni; k++) {
@@ -308,7 +325,7 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
         }
       }
       insts.push({ ops, flags, clobber });
-      for (const v of later) avail.push(v);
+      for (const v of later) push(v);
     }
     // Terminator.
     const ss = succs[b];
@@ -318,7 +335,7 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
       if (rng.chance(0.3)) ops.push(useFixed(pickV(RegClass.Float), xmm(0)));
       insts.push({ ops, flags: 3, clobber: -1 });
     }
-    availEnd[b] = avail;
+    availEnd[b] = av;
     body[b] = insts;
   }
   for (let b = 0; b < nb; b++) {
@@ -331,13 +348,13 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
     if (ss.length === 0) continue;
     const args = ss.map((s) =>
       params[s].map((p) => {
-        const cands = availEnd[b].filter((v) => fbClass[v] === fbClass[p]);
+        const cands = availEnd[b][fbClass[p]];
         return rng.pick(cands);
       }),
     );
     const tops: Op[] = [];
     if (ss.length > 1) {
-      const conds = availEnd[b].filter((v) => fbClass[v] === RegClass.Int);
+      const conds = availEnd[b][RegClass.Int];
       tops.push(rng.chance(0.7) ? useReg(rng.pick(conds)) : useAny(rng.pick(conds)));
     }
     fb.branch(ss, args, tops);
