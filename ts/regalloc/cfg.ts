@@ -37,6 +37,11 @@ export interface CfgInfo {
   slotInst: Int32Array;
   /** Block of each slot. */
   slotBlock: Int32Array;
+  /**
+   * Reverse postorder of the reachable blocks, then the unreachable ones:
+   * the backwards liveness dataflow visits it from the end (postorder).
+   */
+  rpo: Int32Array;
   /** Loop depth per block. */
   depth: Uint8Array;
   /**
@@ -157,7 +162,7 @@ export function analyzeCfg(f: RaFunction): CfgInfo {
     }
     entryDepth[b] = d;
   }
-  return { instBlock, instPos, blockPos, slotInst, slotBlock, depth, entryDepth };
+  return { instBlock, instPos, blockPos, slotInst, slotBlock, rpo: reversePostorder(f), depth, entryDepth };
 }
 
 /** Natural-loop nesting depth per block (unreachable blocks get 0). */
@@ -227,4 +232,41 @@ export function computeLoopDepth(f: RaFunction): Uint8Array {
     for (const b of body) if (depth[b] < 255) depth[b]++;
   }
   return depth;
+}
+
+/** Reverse postorder from the entry (iterative DFS), unreachable blocks appended. */
+export function reversePostorder(f: RaFunction): Int32Array {
+  const nb = f.numBlocks;
+  const out = new Int32Array(nb);
+  const seen = new Uint8Array(nb);
+  const stackB = new Int32Array(nb);
+  const stackK = new Int32Array(nb);
+  let n = nb; // filled from the end: postorder reversed
+  let sp = 1;
+  stackB[0] = 0;
+  stackK[0] = f.blockSuccStart[0];
+  seen[0] = 1;
+  while (sp > 0) {
+    const b = stackB[sp - 1];
+    const k = stackK[sp - 1];
+    if (k < f.blockSuccStart[b + 1]) {
+      stackK[sp - 1] = k + 1;
+      const s = f.succPool[k];
+      if (seen[s] === 0) {
+        seen[s] = 1;
+        stackB[sp] = s;
+        stackK[sp] = f.blockSuccStart[s];
+        sp++;
+      }
+    } else {
+      out[--n] = b;
+      sp--;
+    }
+  }
+  // Reachable blocks occupy out[n..nb); move them to the front, then append the rest.
+  const reach = nb - n;
+  out.copyWithin(0, n, nb);
+  let m = reach;
+  for (let b = 0; b < nb; b++) if (seen[b] === 0) out[m++] = b;
+  return out;
 }

@@ -40,8 +40,11 @@ export class LinearScan {
   private heapSize = 0;
   private active: Int32Array<ArrayBuffer>[] = [];
   private activeN = new Int32Array(NUM_CLASSES);
-  private inactive: Int32Array<ArrayBuffer>[] = [];
-  private inactiveN = new Int32Array(NUM_CLASSES);
+  /** Inactive intervals (in a lifetime hole) per register. */
+  private inact: Int32Array<ArrayBuffer>[] = [];
+  private inactN = new Int32Array(NPREG);
+  /** The active interval of each register, or -1. */
+  private activeReg = new Int32Array(NPREG);
   private freeUntil = new Int32Array(NPREG);
   private blockPos = new Int32Array(NPREG);
   private nextUse = new Int32Array(NPREG);
@@ -60,10 +63,8 @@ export class LinearScan {
   private lr!: LiveRanges;
 
   constructor() {
-    for (let c = 0; c < NUM_CLASSES; c++) {
-      this.active.push(new Int32Array(64));
-      this.inactive.push(new Int32Array(256));
-    }
+    for (let c = 0; c < NUM_CLASSES; c++) this.active.push(new Int32Array(64));
+    for (let p = 0; p < NPREG; p++) this.inact.push(new Int32Array(16));
   }
 
   private setup(env: MachineEnv): void {
@@ -95,7 +96,8 @@ export class LinearScan {
     this.splits = 0;
     this.heapSize = 0;
     this.activeN.fill(0);
-    this.inactiveN.fill(0);
+    this.inactN.fill(0);
+    this.activeReg.fill(-1);
     this.fixCursor.fill(0);
     const n = lr.numIntervals;
     for (let iv = 0; iv < n; iv++) this.push(iv);
@@ -155,49 +157,65 @@ export class LinearScan {
 
   private updateLists(cls: number, pos: number): void {
     const lr = this.lr;
-    let act = this.active[cls];
+    const act = this.active[cls];
     let na = this.activeN[cls];
-    let inact = this.inactive[cls];
-    let ni = this.inactiveN[cls];
-    for (let k = 0; k < ni; ) {
-      const it = inact[k];
-      if (lr.ivEnd[it] <= pos) {
-        inact[k] = inact[--ni];
-      } else if (lr.covers(it, pos)) {
-        inact[k] = inact[--ni];
-        if (na >= act.length) act = this.growList(cls, true, na);
-        act[na++] = it;
-      } else k++;
-    }
     for (let k = 0; k < na; ) {
       const it = act[k];
       if (lr.ivEnd[it] <= pos) {
         act[k] = act[--na];
+        this.activeReg[lr.ivLoc[it]] = -1;
       } else if (!lr.covers(it, pos)) {
         act[k] = act[--na];
-        if (ni >= inact.length) inact = this.growList(cls, false, ni);
-        inact[ni++] = it;
+        this.activeReg[lr.ivLoc[it]] = -1;
+        this.pushInactive(lr.ivLoc[it], it);
       } else k++;
     }
     this.activeN[cls] = na;
-    this.inactiveN[cls] = ni;
+    const regs = this.allocOrder[cls];
+    for (let q = 0; q < regs.length; q++) {
+      const r = regs[q];
+      const list = this.inact[r];
+      let ni = this.inactN[r];
+      for (let k = 0; k < ni; ) {
+        const it = list[k];
+        // Fast path: still before the next range (the range cursor only
+        // ever points at a range ending after an earlier position).
+        if (lr.rFrom[lr.ivCur[it]] > pos) {
+          k++;
+        } else if (lr.ivEnd[it] <= pos) {
+          list[k] = list[--ni];
+        } else if (lr.covers(it, pos)) {
+          list[k] = list[--ni];
+          this.addActive(cls, it);
+        } else k++;
+      }
+      this.inactN[r] = ni;
+    }
   }
 
-  private growList(cls: number, active: boolean, n: number): Int32Array<ArrayBuffer> {
-    const old = active ? this.active[cls] : this.inactive[cls];
-    const g = new Int32Array(Math.max(16, n * 2));
-    g.set(old);
-    if (active) this.active[cls] = g;
-    else this.inactive[cls] = g;
-    return g;
+  private pushInactive(r: number, it: number): void {
+    let list = this.inact[r];
+    const n = this.inactN[r];
+    if (n >= list.length) {
+      const g = new Int32Array(n * 2);
+      g.set(list);
+      this.inact[r] = list = g;
+    }
+    list[n] = it;
+    this.inactN[r] = n + 1;
   }
 
   private addActive(cls: number, iv: number): void {
     let act = this.active[cls];
     const na = this.activeN[cls];
-    if (na >= act.length) act = this.growList(cls, true, na);
+    if (na >= act.length) {
+      const g = new Int32Array(na * 2);
+      g.set(act);
+      this.active[cls] = act = g;
+    }
     act[na] = iv;
     this.activeN[cls] = na + 1;
+    this.activeReg[this.lr.ivLoc[iv]] = iv;
   }
 
   private removeActive(cls: number, iv: number): void {
@@ -207,10 +225,24 @@ export class LinearScan {
       if (act[k] === iv) {
         act[k] = act[na - 1];
         this.activeN[cls] = na - 1;
+        this.activeReg[this.lr.ivLoc[iv]] = -1;
         return;
       }
     }
     assert(false, `interval ${iv} not active`);
+  }
+
+  /** First position from which r is not free for cur (0 if occupied now), or INF. */
+  private regFree(r: number, cur: number, pos: number): number {
+    if (this.activeReg[r] >= 0) return 0;
+    let fu = this.fixedIntersect(r, cur, pos);
+    const list = this.inact[r];
+    const lr = this.lr;
+    for (let k = 0, n = this.inactN[r]; k < n; k++) {
+      const x = lr.intersect(list[k], cur);
+      if (x < fu) fu = x;
+    }
+    return fu;
   }
 
   // ---- helpers -------------------------------------------------------------
@@ -279,6 +311,7 @@ export class LinearScan {
 
   private assign(cur: number, cls: number, r: number): void {
     const lr = this.lr;
+    assert(this.activeReg[r] < 0, `register p${r} is already active`);
     lr.ivLoc[cur] = r;
     lr.vLastReg[lr.ivVReg[cur]] = r;
     if (this.isCallee[r]) this.calleeUsed[r] = 1;
@@ -306,32 +339,25 @@ export class LinearScan {
 
   // ---- allocation ----------------------------------------------------------
 
+  /**
+   * Registers are examined lazily in preference order (hint, caller-saved,
+   * callee-saved in use, fresh callee-saved) and the first that is free for
+   * the whole interval wins; only when none is does every register's free
+   * span get computed, to keep the longest.
+   */
   private tryAllocateFree(cur: number, cls: number, pos: number): boolean {
     const lr = this.lr;
     const regs = this.allocOrder[cls];
     const fu = this.freeUntil;
-    for (let k = 0; k < regs.length; k++) fu[regs[k]] = INF;
-    const act = this.active[cls];
-    for (let k = 0, n = this.activeN[cls]; k < n; k++) fu[lr.ivLoc[act[k]]] = 0;
-    const inact = this.inactive[cls];
-    for (let k = 0, n = this.inactiveN[cls]; k < n; k++) {
-      const it = inact[k];
-      const r = lr.ivLoc[it];
-      if (fu[r] === 0) continue;
-      const x = lr.intersect(it, cur);
-      if (x < fu[r]) fu[r] = x;
-    }
-    for (let k = 0; k < regs.length; k++) {
-      const r = regs[k];
-      if (fu[r] === 0) continue;
-      const x = this.fixedIntersect(r, cur, pos);
-      if (x < fu[r]) fu[r] = x;
-    }
     const end = lr.ivEnd[cur];
     const hint = this.hintFor(cur);
-    if (hint >= 0 && pregClass(hint) === cls && fu[hint] >= end) {
-      this.assign(cur, cls, hint);
-      return true;
+    let hintFree = -1;
+    if (hint >= 0) {
+      hintFree = this.regFree(hint, cur, pos);
+      if (hintFree >= end) {
+        this.assign(cur, cls, hint);
+        return true;
+      }
     }
     let best = -1;
     let bestRank = 3;
@@ -339,13 +365,17 @@ export class LinearScan {
     let maxFree = -1;
     for (let k = 0; k < regs.length; k++) {
       const r = regs[k];
-      const x = fu[r];
+      const x = r === hint ? hintFree : this.regFree(r, cur, pos);
+      fu[r] = x;
       if (x >= end) {
         const rank = this.isCallee[r] ? (this.calleeUsed[r] ? 1 : 2) : 0;
+        if (rank === 0) {
+          this.assign(cur, cls, r);
+          return true;
+        }
         if (rank < bestRank) {
           bestRank = rank;
           best = r;
-          if (rank === 0) break;
         }
       }
       if (x > maxFree) {
@@ -357,7 +387,7 @@ export class LinearScan {
       this.assign(cur, cls, best);
       return true;
     }
-    if (hint >= 0 && pregClass(hint) === cls && fu[hint] === maxFree) maxReg = hint;
+    if (hint >= 0 && hintFree === maxFree) maxReg = hint;
     const sp = maxFree & ~1;
     if (maxReg < 0 || sp <= pos) return false;
     // The register is free for a prefix only: keep it there, queue the rest.
@@ -393,17 +423,15 @@ export class LinearScan {
         nu[r] = j < lr.ivUseHi[it] ? lr.uPos[j] : INF;
       }
     }
-    const inact = this.inactive[cls];
-    for (let k = 0, n = this.inactiveN[cls]; k < n; k++) {
-      const it = inact[k];
-      const r = lr.ivLoc[it];
-      const x = lr.intersect(it, cur);
-      if (x < bp[r]) bp[r] = x;
-    }
     for (let k = 0; k < regs.length; k++) {
       const r = regs[k];
-      const x = this.fixedIntersect(r, cur, pos);
-      if (x < bp[r]) bp[r] = x;
+      let x = this.fixedIntersect(r, cur, pos);
+      const list = this.inact[r];
+      for (let q = 0, n = this.inactN[r]; q < n; q++) {
+        const y = lr.intersect(list[q], cur);
+        if (y < x) x = y;
+      }
+      bp[r] = x;
     }
     let best = -1;
     for (let k = 0; k < regs.length; k++) {

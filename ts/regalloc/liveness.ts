@@ -1,10 +1,14 @@
-// Register allocator, phase 1: exact liveness by bitset dataflow over blocks.
+// Register allocator, phase 1: exact liveness sets per block.
 //
-// Classic backwards dataflow (Kildall 1973; Appel, "Modern Compiler
-// Implementation", §10.1): liveIn(b) = gen(b) ∪ (liveOut(b) \ kill(b)),
-// liveOut(b) = ∪ over successors s of liveIn(s) ∪ args(b→s). Block params
-// are definitions at the start of their block; branch arguments are uses at
-// the end of the predecessor. One bit per vreg, `words` 32-bit words per block.
+// Path exploration on SSA (Brandner, Boissinot, Darte, Dupont de Dinechin &
+// Rastello, "Computing Liveness Sets for SSA-Form Programs", INRIA RR-7503,
+// 2011, Algorithm 4/5): from every upward-exposed use of v, walk the CFG
+// backwards marking v live-in, stopping at v's defining block. The result is
+// the same as the classic bitset dataflow fixed point (Kildall 1973) but the
+// work is proportional to the size of the live sets, not to
+// blocks × vregs × iterations. Block params are definitions at the start of
+// their block; branch arguments are uses at the end of the predecessor (so
+// they are live-out there). Sets are bitsets: `words` 32-bit words per block.
 // The result feeds the live-range builder (ranges.ts) and edge resolution.
 
 import { RaFunction, assert, opIsDef } from './interface';
@@ -15,57 +19,41 @@ export interface Liveness {
   liveOut: Uint32Array;
 }
 
-export function computeLiveness(f: RaFunction, order: Int32Array | null = null): Liveness {
+export function computeLiveness(f: RaFunction): Liveness {
   const nb = f.numBlocks;
-  const W = (f.numVRegs + 31) >>> 5;
-  const gen = new Uint32Array(nb * W);
-  const kill = new Uint32Array(nb * W);
+  const nv = f.numVRegs;
+  const W = (nv + 31) >>> 5;
   const liveIn = new Uint32Array(nb * W);
   const liveOut = new Uint32Array(nb * W);
+  // Defining block and instruction of each vreg (-1 for block params).
+  const defBlock = new Int32Array(nv).fill(-1);
+  const defInst = new Int32Array(nv).fill(-1);
   for (let b = 0; b < nb; b++) {
-    const base = b * W;
-    for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) {
-      const v = f.paramPool[k];
-      kill[base + (v >>> 5)] |= 1 << (v & 31);
-    }
+    for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) defBlock[f.paramPool[k]] = b;
     for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
-      const o1 = f.instOpStart[i + 1];
-      for (let o = f.instOpStart[i]; o < o1; o++) {
-        if (opIsDef(f.opInfo[o])) continue;
-        const v = f.opVReg[o];
-        const w = base + (v >>> 5);
-        const bit = 1 << (v & 31);
-        if ((kill[w] & bit) === 0) gen[w] |= bit;
-      }
-      for (let o = f.instOpStart[i]; o < o1; o++) {
+      for (let o = f.instOpStart[i]; o < f.instOpStart[i + 1]; o++) {
         if (!opIsDef(f.opInfo[o])) continue;
-        const v = f.opVReg[o];
-        kill[base + (v >>> 5)] |= 1 << (v & 31);
+        defBlock[f.opVReg[o]] = b;
+        defInst[f.opVReg[o]] = i;
       }
     }
   }
-  // Iterate to a fixed point, visiting blocks in reverse layout order (a good
-  // approximation of postorder for reducible, RPO-laid-out code).
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let bi = nb - 1; bi >= 0; bi--) {
-      const b = order === null ? bi : order[bi];
-      const base = b * W;
-      for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
-        const sbase = f.succPool[k] * W;
-        for (let w = 0; w < W; w++) liveOut[base + w] |= liveIn[sbase + w];
-        for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) {
-          const v = f.argPool[a];
-          liveOut[base + (v >>> 5)] |= 1 << (v & 31);
-        }
+  const stack = new Int32Array(nb);
+  for (let b = 0; b < nb; b++) {
+    for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
+      for (let o = f.instOpStart[i]; o < f.instOpStart[i + 1]; o++) {
+        if (opIsDef(f.opInfo[o])) continue;
+        const v = f.opVReg[o];
+        // Upward exposed unless defined earlier in this block (or a param of it).
+        if (defBlock[v] === b && defInst[v] < i) continue;
+        walkUp(f, W, liveIn, liveOut, defBlock, stack, v, b);
       }
-      for (let w = 0; w < W; w++) {
-        const x = (gen[base + w] | (liveOut[base + w] & ~kill[base + w])) >>> 0;
-        if (x !== liveIn[base + w]) {
-          liveIn[base + w] = x;
-          changed = true;
-        }
+    }
+    for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
+      for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) {
+        const v = f.argPool[a];
+        liveOut[b * W + (v >>> 5)] |= 1 << (v & 31);
+        if (defBlock[v] !== b) walkUp(f, W, liveIn, liveOut, defBlock, stack, v, b);
       }
     }
   }
@@ -73,6 +61,37 @@ export function computeLiveness(f: RaFunction, order: Int32Array | null = null):
     assert(liveIn[w] === 0, `vreg(s) used without a dominating definition: v${w * 32 + 31 - Math.clz32(liveIn[w])}`);
   }
   return { words: W, liveIn, liveOut };
+}
+
+/** Marks v live-in at b0 and propagates to predecessors up to v's defining block. */
+function walkUp(
+  f: RaFunction,
+  W: number,
+  liveIn: Uint32Array,
+  liveOut: Uint32Array,
+  defBlock: Int32Array,
+  stack: Int32Array,
+  v: number,
+  b0: number,
+): void {
+  const w = v >>> 5;
+  const bit = 1 << (v & 31);
+  if ((liveIn[b0 * W + w] & bit) !== 0) return;
+  liveIn[b0 * W + w] |= bit;
+  let sp = 0;
+  stack[sp++] = b0;
+  const d = defBlock[v];
+  while (sp > 0) {
+    const x = stack[--sp];
+    for (let k = f.blockPredStart[x]; k < f.blockPredStart[x + 1]; k++) {
+      const p = f.predPool[k];
+      liveOut[p * W + w] |= bit;
+      if (d !== p && (liveIn[p * W + w] & bit) === 0) {
+        liveIn[p * W + w] |= bit;
+        stack[sp++] = p;
+      }
+    }
+  }
 }
 
 export function bitTest(set: Uint32Array, base: number, v: number): boolean {
