@@ -1,8 +1,9 @@
 // Register allocator: the driver.
 //
 // validate (cfg.ts) -> liveness (liveness.ts) -> live intervals (ranges.ts)
-// -> linear scan with splitting (linearscan.ts) -> resolution and parallel
-// moves (resolve.ts, moves.ts) -> optionally the checker (checker.ts).
+// -> linear scan with splitting (linearscan.ts) -> spill slots (slots.ts)
+// -> resolution and parallel moves (resolve.ts, moves.ts) -> optionally the
+// checker (checker.ts).
 //
 // A `RegisterAllocator` owns all per-function working storage and reuses it
 // from one function to the next; allocate functions one at a time with it.
@@ -14,6 +15,7 @@ import { LinearScan } from './linearscan';
 import { computeLiveness } from './liveness';
 import { LiveRanges } from './ranges';
 import { Resolver } from './resolve';
+import { SlotAssigner } from './slots';
 
 export * from './interface';
 export { FunctionBuilder } from './builder';
@@ -29,6 +31,7 @@ export interface AllocateOptions {
 export class RegisterAllocator {
   private lr = new LiveRanges();
   private ls = new LinearScan();
+  private slots = new SlotAssigner();
   private res = new Resolver();
 
   allocate(f: RaFunction, env: MachineEnv, opts: AllocateOptions = {}): RaOutput {
@@ -37,7 +40,9 @@ export class RegisterAllocator {
     const live = computeLiveness(f);
     this.lr.build(f, cfg, live);
     this.ls.run(f, cfg, this.lr, env);
-    const out = this.res.run(f, cfg, live, this.lr, this.ls, env);
+    this.slots.run(f, this.lr);
+    this.lr.indexChildren(f.numVRegs);
+    const out = this.res.run(f, cfg, live, this.lr, this.ls, this.slots.spillWords, env);
     if (opts.check === true) checkAllocation(f, env, out);
     return out;
   }

@@ -26,7 +26,6 @@ import {
   MachineEnv,
   NUM_CLASSES,
   RaFunction,
-  RegClass,
   RegallocError,
   assert,
   pregClass,
@@ -55,7 +54,6 @@ export class LinearScan {
   private isAlloc = new Uint8Array(NPREG);
   readonly isCallee = new Uint8Array(NPREG);
   readonly calleeUsed = new Uint8Array(NPREG);
-  spillWords = 0;
   splits = 0;
 
   private f!: RaFunction;
@@ -92,7 +90,6 @@ export class LinearScan {
     this.cfg = cfg;
     this.lr = lr;
     this.setup(env);
-    this.spillWords = 0;
     this.splits = 0;
     this.heapSize = 0;
     this.activeN.fill(0);
@@ -292,21 +289,12 @@ export class LinearScan {
     return best;
   }
 
-  /** The vreg's spill slot, allocated on first request. */
-  slotOf(v: number): number {
-    const lr = this.lr;
-    let s = lr.vSlot[v];
-    if (s < 0) {
-      if (this.f.vregClass[v] === RegClass.Int) {
-        s = this.spillWords++;
-      } else {
-        s = (this.spillWords + 1) & ~1;
-        this.spillWords = s + 2;
-      }
-      s |= ALLOC_STACK_BIT;
-      lr.vSlot[v] = s;
-    }
-    return s;
+  /**
+   * The vreg's stack location during allocation: a virtual slot per vreg;
+   * slots.ts maps them to shared spill-area words afterwards.
+   */
+  private slotOf(v: number): number {
+    return ALLOC_STACK_BIT | v;
   }
 
   private assign(cur: number, cls: number, r: number): void {

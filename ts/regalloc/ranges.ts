@@ -92,7 +92,7 @@ export class LiveRanges {
   vSlot = new Int32Array(256);
   /** Definition position (a block start for params). */
   vDefPos = new Int32Array(256);
-  /** Resolution cursor: last child found by `childAt`. */
+  /** Scratch column (fill pointers while building the use lists). */
   vCursor = new Int32Array(256);
 
   // Uses, grouped per vreg (CSR by vUseStart) and sorted by position.
@@ -103,6 +103,11 @@ export class LiveRanges {
   /** Prefix sums of use weights over the whole pool. */
   uPrefix = new Float64Array(1025);
   numUses = 0;
+
+  vChildStart = new Int32Array(257);
+  cOrder = new Int32Array(256);
+  /** Per operand: 1 if it is the input of a Reuse def of its instruction. */
+  opReused = new Uint8Array(256);
 
   // Fixed ranges per physical register (index = PReg), in position order.
   fixFrom: number[][] = [];
@@ -218,6 +223,7 @@ export class LiveRanges {
     const nv = f.numVRegs;
     const nOps = f.opVReg.length + f.argPool.length;
     this.reset(nv, nOps);
+    this.markReusedInputs(f);
     this.buildUses(f, cfg);
     this.buildFixed(f, cfg);
     const W = live.words;
@@ -246,7 +252,7 @@ export class LiveRanges {
         for (let o = o0; o < o1; o++) {
           const info = f.opInfo[o];
           if (opIsDef(info)) continue;
-          this.addRange(f.opVReg[o], bs, useEnd(f, i, o - o0, info, ip));
+          this.addRange(f.opVReg[o], bs, useEnd(info, ip, this.opReused[o]));
         }
       }
       // Block params are defined at bs; their ranges already start there.
@@ -266,6 +272,20 @@ export class LiveRanges {
       this.ivUseLo[iv] = this.vUseStart[v];
       this.ivUseHi[iv] = this.vUseStart[v + 1];
       this.vFirstIv[v] = iv;
+    }
+  }
+
+  private markReusedInputs(f: RaFunction): void {
+    const n = f.opVReg.length;
+    if (this.opReused.length < n) this.opReused = new Uint8Array(Math.max(n, this.opReused.length * 2));
+    const m = this.opReused;
+    m.fill(0, 0, n);
+    for (let i = 0; i < f.numInsts; i++) {
+      const o0 = f.instOpStart[i];
+      for (let o = o0; o < f.instOpStart[i + 1]; o++) {
+        const info = f.opInfo[o];
+        if (opIsDef(info) && opConstraint(info) === C.Reuse) m[o0 + opPayload(info)] = 1;
+      }
     }
   }
 
@@ -307,12 +327,12 @@ export class LiveRanges {
               if (this.vHint[u] < 0) this.vHint[u] = v;
             }
           } else {
-            p = useEnd(f, i, o - o0, info, ip) - 1;
+            p = useEnd(info, ip, this.opReused[o]) - 1;
             if (c === C.Fixed && this.vFixedHint[v] < 0) this.vFixedHint[v] = opPayload(info);
           }
           pos[j] = p;
           // A reused input is read by a move, from wherever it lives.
-          const must = c === C.Reuse || (c === C.Reg && (opIsDef(info) || !isReusedInput(f, i, o - o0)));
+          const must = c === C.Reuse || (c === C.Reg && (opIsDef(info) || this.opReused[o] === 0));
           flags[j] = must ? USE_MUST_REG : 0;
         }
         if (f.instFlags[i] & 4 /* INST_MOVE */) {
@@ -507,33 +527,42 @@ export class LiveRanges {
     return c;
   }
 
-  /** The child of v whose extent contains pos (pos must be live), or -1. */
+  /**
+   * After allocation: lists every vreg's children contiguously in position
+   * order (cOrder[vChildStart[v] .. vChildStart[v+1]]) for `childAt`.
+   */
+  indexChildren(nv: number): void {
+    if (this.vChildStart.length < nv + 1) this.vChildStart = new Int32Array(nv + 1);
+    this.cOrder = growI32(this.cOrder, this.numIntervals);
+    let n = 0;
+    for (let v = 0; v < nv; v++) {
+      this.vChildStart[v] = n;
+      for (let c = this.vFirstIv[v]; c >= 0; c = this.ivNext[c]) this.cOrder[n++] = c;
+    }
+    this.vChildStart[nv] = n;
+  }
+
+  /** The child of v whose extent contains pos, or -1 (needs `indexChildren`). */
   childAt(v: number, pos: number): number {
-    let c = this.vCursor[v];
-    if (c < 0 || this.ivStart[c] > pos) c = this.vFirstIv[v];
-    while (c >= 0 && this.ivEnd[c] <= pos) c = this.ivNext[c];
-    if (c < 0 || this.ivStart[c] > pos) return -1;
-    this.vCursor[v] = c;
-    return c;
+    let lo = this.vChildStart[v];
+    let hi = this.vChildStart[v + 1];
+    // Last child starting at or before pos.
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.ivStart[this.cOrder[mid]] <= pos) lo = mid;
+      else hi = mid;
+    }
+    if (lo >= this.vChildStart[v + 1]) return -1;
+    const c = this.cOrder[lo];
+    return this.ivStart[c] <= pos && pos < this.ivEnd[c] ? c : -1;
   }
 }
 
 /** Exclusive end of the range a use operand contributes. */
-function useEnd(f: RaFunction, i: number, k: number, info: number, ip: number): number {
+function useEnd(info: number, ip: number, reused: number): number {
   if (opIsLate(info)) return ip + 2;
   // A reused input is consumed by the move in the gap before i (there is
   // always a slot before: the previous instruction or the block header).
-  if (isReusedInput(f, i, k)) return ip;
+  if (reused !== 0) return ip;
   return ip + 1;
-}
-
-/** Is operand k of instruction i the input of a Reuse def? */
-export function isReusedInput(f: RaFunction, i: number, k: number): boolean {
-  const o0 = f.instOpStart[i];
-  const o1 = f.instOpStart[i + 1];
-  for (let o = o0; o < o1; o++) {
-    const di = f.opInfo[o];
-    if (opIsDef(di) && opConstraint(di) === C.Reuse && opPayload(di) === k) return true;
-  }
-  return false;
 }

@@ -45,7 +45,7 @@ import {
 import { LinearScan } from './linearscan';
 import { Liveness } from './liveness';
 import { ParallelMoves } from './moves';
-import { DEPTH_WEIGHT, LiveRanges, isReusedInput } from './ranges';
+import { DEPTH_WEIGHT, LiveRanges } from './ranges';
 
 const P_EDGE_IN = 0;
 const P_DEF = 1;
@@ -171,11 +171,21 @@ export class Resolver {
     return l;
   }
 
-  private slot(ls: LinearScan, v: number): number {
-    return ls.slotOf(v);
+  private slot(v: number): number {
+    const s = this.lr.vSlot[v];
+    assert(s !== -1, `v${v} has no spill slot`);
+    return s;
   }
 
-  run(f: RaFunction, cfg: CfgInfo, live: Liveness, lr: LiveRanges, ls: LinearScan, env: MachineEnv): RaOutput {
+  run(
+    f: RaFunction,
+    cfg: CfgInfo,
+    live: Liveness,
+    lr: LiveRanges,
+    ls: LinearScan,
+    slotWords: number,
+    env: MachineEnv,
+  ): RaOutput {
     this.f = f;
     this.lr = lr;
     this.cfg = cfg;
@@ -216,7 +226,7 @@ export class Resolver {
           if (opIsDef(info)) continue;
           const v = f.opVReg[o];
           const cls = f.vregClass[v];
-          if (isReusedInput(f, i, o - o0)) continue; // allocated with its def
+          if (lr.opReused[o] !== 0) continue; // allocated with its def
           const pos = opIsLate(info) ? ip + 1 : ip;
           const l = this.loc(v, pos);
           switch (opConstraint(info)) {
@@ -228,7 +238,7 @@ export class Resolver {
               opAlloc[o] = l;
               break;
             case C.Stack: {
-              const s = this.slot(ls, v);
+              const s = this.slot(v);
               opAlloc[o] = s;
               this.addSlotStore(v, i, P_USE, cls, l, s);
               break;
@@ -260,7 +270,7 @@ export class Resolver {
               opAlloc[o] = l;
               break;
             case C.Stack: {
-              const s = this.slot(ls, v);
+              const s = this.slot(v);
               opAlloc[o] = s;
               if (!dead) this.addMove(i + 1, P_DEF, cls, s, l);
               break;
@@ -346,8 +356,8 @@ export class Resolver {
     const n = this.nm;
     assert(n < 4194304, 'too many moves');
     const keys = this.mKey.subarray(0, n).slice().sort();
-    const cyc0 = ls.spillWords | ALLOC_STACK_BIT;
-    const cyc1 = ((ls.spillWords + 2) & ~1) | ALLOC_STACK_BIT;
+    const cyc0 = slotWords | ALLOC_STACK_BIT;
+    const cyc1 = ((slotWords + 2) & ~1) | ALLOC_STACK_BIT;
     const pm = this.pm;
     for (let g = 0; g < n; ) {
       const group = Math.floor(keys[g] / 4194304);
@@ -363,8 +373,8 @@ export class Resolver {
       for (let e = 0; e < pm.outN; e++) this.edit(inst, pm.outFrom[e], pm.outTo[e], cls);
       g = h;
     }
-    let spillWords = ls.spillWords;
-    if (pm.usedCycleSlot) spillWords = ((ls.spillWords + 2) & ~1) + 2;
+    let spillWords = slotWords;
+    if (pm.usedCycleSlot) spillWords = ((slotWords + 2) & ~1) + 2;
 
     // 5. Callee-saved registers written.
     const used = new Uint8Array(NUM_CLASSES * 32);
