@@ -15,7 +15,6 @@ import {
   checkAllocation,
 } from '../../ts/regalloc/index';
 import {
-  defAny,
   defFixed,
   defReg,
   defReuse,
@@ -255,6 +254,32 @@ test('high pressure: many values live at once spill, and the checker agrees', (t
   // 13 allocatable int registers, 25 values live at the peak: at least 12 spill.
   t.true(out.stats.spills >= 12 && out.stats.spills <= 14, `spills ${out.stats.spills}`);
   t.is(out.stats.reloads, out.stats.spills);
+});
+
+test('spill slots are shared by values whose lifetimes do not overlap', (t) => {
+  // Two phases, each with 20 values live at once; the second starts after
+  // the first is dead, so its spills can reuse the first phase's slots.
+  const fb = new FunctionBuilder();
+  const [b0] = fb.blocks(1);
+  fb.begin(b0);
+  let carry = fb.vreg();
+  fb.inst([defReg(carry)]);
+  for (let phase = 0; phase < 2; phase++) {
+    const vs = fb.vregs(20);
+    for (const v of vs) fb.inst([defReg(v)]);
+    let acc = carry;
+    for (const v of vs) {
+      const n = fb.vreg();
+      fb.inst([useReg(acc), useReg(v), defReuse(n, 0)]);
+      acc = n;
+    }
+    carry = acc;
+  }
+  fb.ret([useFixed(carry, RAX)]);
+  const f = fb.finish();
+  const out = run(t, f);
+  t.true(out.stats.spills >= 2 * 7, JSON.stringify(out.stats));
+  t.true(out.spillWords * 2 <= out.stats.spills + 2, `spill words ${out.spillWords} for ${out.stats.spills} spills`);
 });
 
 test('block params swapped around a loop: a register cycle on the back edge', (t) => {

@@ -20,7 +20,7 @@ import { RAX, RBX, RCX, RDI, RDX, RSI, Rng, defaultGen, randomFunction, sysvClob
 
 const env = x64Env();
 
-function output(f: RaFunction, allocs: number[], edits: [number, number, number][] = [], spillWords = 0): RaOutput {
+function output(_f: RaFunction, allocs: number[], edits: [number, number, number][] = [], spillWords = 0): RaOutput {
   return {
     opAlloc: Int32Array.from(allocs),
     numEdits: edits.length,

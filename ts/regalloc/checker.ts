@@ -60,7 +60,7 @@ class Checker {
 
   constructor(
     private f: RaFunction,
-    private env: MachineEnv,
+    env: MachineEnv,
     private out: RaOutput,
   ) {
     this.numLoc = NREG + out.spillWords + 2;

@@ -56,7 +56,6 @@ export class LinearScan {
   readonly calleeUsed = new Uint8Array(NPREG);
   splits = 0;
 
-  private f!: RaFunction;
   private cfg!: CfgInfo;
   private lr!: LiveRanges;
 
@@ -86,7 +85,6 @@ export class LinearScan {
   }
 
   run(f: RaFunction, cfg: CfgInfo, lr: LiveRanges, env: MachineEnv): void {
-    this.f = f;
     this.cfg = cfg;
     this.lr = lr;
     this.setup(env);
@@ -271,7 +269,6 @@ export class LinearScan {
    */
   private chooseSplit(lo: number, hi: number): number {
     assert((hi & 1) === 0 && hi > lo, `bad split window (${lo}, ${hi}]`);
-    const f = this.f;
     const cfg = this.cfg;
     let b = cfg.slotBlock[hi >> 1];
     let best = hi;

@@ -73,7 +73,6 @@ export class Resolver {
   private eCls = new Uint8Array(256);
   private ne = 0;
 
-  private f!: RaFunction;
   private lr!: LiveRanges;
   private cfg!: CfgInfo;
   // Slot stores awaiting placement (see addSlotStore).
@@ -186,7 +185,6 @@ export class Resolver {
     slotWords: number,
     env: MachineEnv,
   ): RaOutput {
-    this.f = f;
     this.lr = lr;
     this.cfg = cfg;
     this.nm = 0;
