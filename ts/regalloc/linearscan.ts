@@ -37,8 +37,6 @@ const NPREG = NUM_CLASSES * 32;
 export class LinearScan {
   private heap = new Int32Array(256);
   private heapSize = 0;
-  private active: Int32Array<ArrayBuffer>[] = [];
-  private activeN = new Int32Array(NUM_CLASSES);
   /** Inactive intervals (in a lifetime hole) per register. */
   private inact: Int32Array<ArrayBuffer>[] = [];
   private inactN = new Int32Array(NPREG);
@@ -60,7 +58,6 @@ export class LinearScan {
   private lr!: LiveRanges;
 
   constructor() {
-    for (let c = 0; c < NUM_CLASSES; c++) this.active.push(new Int32Array(64));
     for (let p = 0; p < NPREG; p++) this.inact.push(new Int32Array(16));
   }
 
@@ -90,7 +87,6 @@ export class LinearScan {
     this.setup(env);
     this.splits = 0;
     this.heapSize = 0;
-    this.activeN.fill(0);
     this.inactN.fill(0);
     this.activeReg.fill(-1);
     this.fixCursor.fill(0);
@@ -100,7 +96,6 @@ export class LinearScan {
       const cur = this.pop();
       const pos = lr.ivStart[cur];
       const cls = f.vregClass[lr.ivVReg[cur]];
-      this.updateLists(cls, pos);
       if (!this.tryAllocateFree(cur, cls, pos)) this.allocateBlocked(cur, cls, pos);
     }
   }
@@ -150,42 +145,55 @@ export class LinearScan {
 
   // ---- active / inactive sets --------------------------------------------
 
-  private updateLists(cls: number, pos: number): void {
+  /**
+   * Brings register r's active/inactive state up to position pos and
+   * returns where r stops being free for cur, ignoring r's active interval
+   * (INF if r stays free until cur ends). Lazy: only registers that a
+   * decision looks at are refreshed; positions only grow, so a late refresh
+   * sees the same state as an eager one. With `stopIfActive`, returns 0 as
+   * soon as r turns out to be occupied at pos.
+   *
+   * An inactive interval cannot meet cur before the start of its next range
+   * (the range cursor), so most of them are rejected without a range walk.
+   */
+  private scanReg(r: number, cur: number, pos: number, stopIfActive: boolean): number {
     const lr = this.lr;
-    const act = this.active[cls];
-    let na = this.activeN[cls];
-    for (let k = 0; k < na; ) {
-      const it = act[k];
-      if (lr.ivEnd[it] <= pos) {
-        act[k] = act[--na];
-        this.activeReg[lr.ivLoc[it]] = -1;
-      } else if (!lr.covers(it, pos)) {
-        act[k] = act[--na];
-        this.activeReg[lr.ivLoc[it]] = -1;
-        this.pushInactive(lr.ivLoc[it], it);
-      } else k++;
+    const a = this.activeReg[r];
+    if (a >= 0 && (lr.ivEnd[a] <= pos || !lr.covers(a, pos))) {
+      this.activeReg[r] = -1;
+      if (lr.ivEnd[a] > pos) this.pushInactive(r, a);
     }
-    this.activeN[cls] = na;
-    const regs = this.allocOrder[cls];
-    for (let q = 0; q < regs.length; q++) {
-      const r = regs[q];
-      const list = this.inact[r];
-      let ni = this.inactN[r];
-      for (let k = 0; k < ni; ) {
-        const it = list[k];
-        // Fast path: still before the next range (the range cursor only
-        // ever points at a range ending after an earlier position).
-        if (lr.rFrom[lr.ivCur[it]] > pos) {
-          k++;
-        } else if (lr.ivEnd[it] <= pos) {
+    if (stopIfActive && this.activeReg[r] >= 0) return 0;
+    const end = lr.ivEnd[cur];
+    let fu = INF;
+    const list = this.inact[r];
+    let ni = this.inactN[r];
+    for (let k = 0; k < ni; ) {
+      const it = list[k];
+      let nf = lr.rFrom[lr.ivCur[it]];
+      if (nf <= pos) {
+        if (lr.ivEnd[it] <= pos) {
           list[k] = list[--ni];
-        } else if (lr.covers(it, pos)) {
+          continue;
+        }
+        if (lr.covers(it, pos)) {
           list[k] = list[--ni];
-          this.addActive(cls, it);
-        } else k++;
+          assert(this.activeReg[r] < 0, `two active intervals in p${r}`);
+          this.activeReg[r] = it;
+          continue;
+        }
+        nf = lr.rFrom[lr.ivCur[it]];
       }
-      this.inactN[r] = ni;
+      if (nf < fu && nf < end) {
+        const x = lr.intersect(it, cur);
+        if (x < fu) fu = x;
+      }
+      k++;
     }
+    this.inactN[r] = ni;
+    if (stopIfActive && this.activeReg[r] >= 0) return 0;
+    const x = this.fixedIntersect(r, cur, pos, fu < end ? fu : end);
+    return x < fu ? x : fu;
   }
 
   private pushInactive(r: number, it: number): void {
@@ -200,50 +208,18 @@ export class LinearScan {
     this.inactN[r] = n + 1;
   }
 
-  private addActive(cls: number, iv: number): void {
-    let act = this.active[cls];
-    const na = this.activeN[cls];
-    if (na >= act.length) {
-      const g = new Int32Array(na * 2);
-      g.set(act);
-      this.active[cls] = act = g;
-    }
-    act[na] = iv;
-    this.activeN[cls] = na + 1;
-    this.activeReg[this.lr.ivLoc[iv]] = iv;
-  }
-
-  private removeActive(cls: number, iv: number): void {
-    const act = this.active[cls];
-    const na = this.activeN[cls];
-    for (let k = 0; k < na; k++) {
-      if (act[k] === iv) {
-        act[k] = act[na - 1];
-        this.activeN[cls] = na - 1;
-        this.activeReg[this.lr.ivLoc[iv]] = -1;
-        return;
-      }
-    }
-    assert(false, `interval ${iv} not active`);
-  }
-
   /** First position from which r is not free for cur (0 if occupied now), or INF. */
   private regFree(r: number, cur: number, pos: number): number {
-    if (this.activeReg[r] >= 0) return 0;
-    let fu = this.fixedIntersect(r, cur, pos);
-    const list = this.inact[r];
-    const lr = this.lr;
-    for (let k = 0, n = this.inactN[r]; k < n; k++) {
-      const x = lr.intersect(list[k], cur);
-      if (x < fu) fu = x;
-    }
-    return fu;
+    return this.scanReg(r, cur, pos, true);
   }
 
   // ---- helpers -------------------------------------------------------------
 
-  /** First position where p's fixed ranges (not owned by cur's vreg) meet cur, or INF. */
-  private fixedIntersect(p: number, cur: number, pos: number): number {
+  /**
+   * First position where p's fixed ranges (not owned by cur's vreg) meet
+   * cur, or INF; positions at or after `limit` are not looked for.
+   */
+  private fixedIntersect(p: number, cur: number, pos: number, limit: number): number {
     const lr = this.lr;
     const from = lr.fixFrom[p];
     const to = lr.fixTo[p];
@@ -255,6 +231,7 @@ export class LinearScan {
     const v = lr.ivVReg[cur];
     let r = lr.ivCur[cur];
     while (k < n && r >= 0) {
+      if (from[k] >= limit || lr.rFrom[r] >= limit) return INF;
       if (owner[k] === v || to[k] <= lr.rFrom[r]) k++;
       else if (lr.rTo[r] <= from[k]) r = lr.rNext[r];
       else return from[k] > lr.rFrom[r] ? from[k] : lr.rFrom[r];
@@ -294,13 +271,13 @@ export class LinearScan {
     return ALLOC_STACK_BIT | v;
   }
 
-  private assign(cur: number, cls: number, r: number): void {
+  private assign(cur: number, r: number): void {
     const lr = this.lr;
     assert(this.activeReg[r] < 0, `register p${r} is already active`);
     lr.ivLoc[cur] = r;
     lr.vLastReg[lr.ivVReg[cur]] = r;
     if (this.isCallee[r]) this.calleeUsed[r] = 1;
-    this.addActive(cls, cur);
+    this.activeReg[r] = cur;
   }
 
   private splitAndPush(iv: number, s: number): number {
@@ -340,7 +317,7 @@ export class LinearScan {
     if (hint >= 0) {
       hintFree = this.regFree(hint, cur, pos);
       if (hintFree >= end) {
-        this.assign(cur, cls, hint);
+        this.assign(cur, hint);
         return true;
       }
     }
@@ -355,7 +332,7 @@ export class LinearScan {
       if (x >= end) {
         const rank = this.isCallee[r] ? (this.calleeUsed[r] ? 1 : 2) : 0;
         if (rank === 0) {
-          this.assign(cur, cls, r);
+          this.assign(cur, r);
           return true;
         }
         if (rank < bestRank) {
@@ -369,7 +346,7 @@ export class LinearScan {
       }
     }
     if (best >= 0) {
-      this.assign(cur, cls, best);
+      this.assign(cur, best);
       return true;
     }
     if (hint >= 0 && hintFree === maxFree) maxReg = hint;
@@ -377,7 +354,7 @@ export class LinearScan {
     if (maxReg < 0 || sp <= pos) return false;
     // The register is free for a prefix only: keep it there, queue the rest.
     this.splitAndPush(cur, this.chooseSplit(pos, sp));
-    this.assign(cur, cls, maxReg);
+    this.assign(cur, maxReg);
     return true;
   }
 
@@ -396,10 +373,11 @@ export class LinearScan {
       cost[r] = 0;
       ev[r] = 1;
     }
-    const act = this.active[cls];
-    for (let k = 0, n = this.activeN[cls]; k < n; k++) {
-      const it = act[k];
-      const r = lr.ivLoc[it];
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      bp[r] = this.scanReg(r, cur, pos, false);
+      const it = this.activeReg[r];
+      if (it < 0) continue;
       if (lr.nextMustReg(it, gap) < gap + 2) {
         ev[r] = 0;
       } else {
@@ -407,16 +385,6 @@ export class LinearScan {
         const j = lr.firstUseAtOrAfter(it, pos);
         nu[r] = j < lr.ivUseHi[it] ? lr.uPos[j] : INF;
       }
-    }
-    for (let k = 0; k < regs.length; k++) {
-      const r = regs[k];
-      let x = this.fixedIntersect(r, cur, pos);
-      const list = this.inact[r];
-      for (let q = 0, n = this.inactN[r]; q < n; q++) {
-        const y = lr.intersect(list[q], cur);
-        if (y < x) x = y;
-      }
-      bp[r] = x;
     }
     let best = -1;
     for (let k = 0; k < regs.length; k++) {
@@ -436,26 +404,20 @@ export class LinearScan {
     if (best < 0) {
       throw new RegallocError(
         `no register of class ${cls} available for v${lr.ivVReg[cur]} at position ${pos} (instruction ${this.cfg.slotInst[pos >> 1]}); ` +
-          `active: ${Array.from(act.subarray(0, this.activeN[cls])).map((a) => `v${lr.ivVReg[a]}@p${lr.ivLoc[a]}`).join(" ")}; ` +
+          `active: ${Array.from(regs).map((r) => `p${r}:v${this.activeReg[r] < 0 ? '-' : lr.ivVReg[this.activeReg[r]]}`).join(' ')}; ` +
           `blocked until: ${Array.from(regs).map((r) => `p${r}:${bp[r]}`).join(" ")}`,
       );
     }
-    for (let k = 0; k < this.activeN[cls]; k++) {
-      const it = act[k];
-      if (lr.ivLoc[it] === best) {
-        this.evict(it, cls, pos);
-        break;
-      }
-    }
+    if (this.activeReg[best] >= 0) this.evict(this.activeReg[best], pos);
     if (bp[best] < lr.ivEnd[cur]) this.splitAndPush(cur, this.chooseSplit(pos, bp[best] & ~1));
-    this.assign(cur, cls, best);
+    this.assign(cur, best);
   }
 
   /** Spills active interval `a` from (about) pos on; requeues its part from its next must-register use. */
-  private evict(a: number, cls: number, pos: number): void {
+  private evict(a: number, pos: number): void {
     const lr = this.lr;
     const gap = pos & ~1;
-    this.removeActive(cls, a);
+    this.activeReg[lr.ivLoc[a]] = -1;
     let x = a;
     if (lr.ivStart[a] < gap) {
       const last = lr.lastUseBefore(a, gap);
