@@ -13,10 +13,13 @@
 
 import { RaFunction, assert, opIsDef } from './interface';
 
+/**
+ * Live-in sets only: live-out sets are derived per block when needed
+ * (`liveOutOf`), which halves the memory of the largest structure here.
+ */
 export interface Liveness {
   words: number;
   liveIn: Uint32Array;
-  liveOut: Uint32Array;
 }
 
 export function computeLiveness(f: RaFunction): Liveness {
@@ -24,7 +27,6 @@ export function computeLiveness(f: RaFunction): Liveness {
   const nv = f.numVRegs;
   const W = (nv + 31) >>> 5;
   const liveIn = new Uint32Array(nb * W);
-  const liveOut = new Uint32Array(nb * W);
   // Defining block and instruction of each vreg (-1 for block params).
   const defBlock = new Int32Array(nv).fill(-1);
   const defInst = new Int32Array(nv).fill(-1);
@@ -46,21 +48,20 @@ export function computeLiveness(f: RaFunction): Liveness {
         const v = f.opVReg[o];
         // Upward exposed unless defined earlier in this block (or a param of it).
         if (defBlock[v] === b && defInst[v] < i) continue;
-        walkUp(f, W, liveIn, liveOut, defBlock, stack, v, b);
+        walkUp(f, W, liveIn, defBlock, stack, v, b);
       }
     }
     for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
       for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) {
         const v = f.argPool[a];
-        liveOut[b * W + (v >>> 5)] |= 1 << (v & 31);
-        if (defBlock[v] !== b) walkUp(f, W, liveIn, liveOut, defBlock, stack, v, b);
+        if (defBlock[v] !== b) walkUp(f, W, liveIn, defBlock, stack, v, b);
       }
     }
   }
   for (let w = 0; w < W; w++) {
     assert(liveIn[w] === 0, `vreg(s) used without a dominating definition: v${w * 32 + 31 - Math.clz32(liveIn[w])}`);
   }
-  return { words: W, liveIn, liveOut };
+  return { words: W, liveIn };
 }
 
 /** Marks v live-in at b0 and propagates to predecessors up to v's defining block. */
@@ -68,7 +69,6 @@ function walkUp(
   f: RaFunction,
   W: number,
   liveIn: Uint32Array,
-  liveOut: Uint32Array,
   defBlock: Int32Array,
   stack: Int32Array,
   v: number,
@@ -85,11 +85,24 @@ function walkUp(
     const x = stack[--sp];
     for (let k = f.blockPredStart[x]; k < f.blockPredStart[x + 1]; k++) {
       const p = f.predPool[k];
-      liveOut[p * W + w] |= bit;
       if (d !== p && (liveIn[p * W + w] & bit) === 0) {
         liveIn[p * W + w] |= bit;
         stack[sp++] = p;
       }
+    }
+  }
+}
+
+/** Writes block b's live-out set (successors' live-ins plus branch args) to out[0..W). */
+export function liveOutOf(f: RaFunction, live: Liveness, b: number, out: Uint32Array): void {
+  const W = live.words;
+  out.fill(0, 0, W);
+  for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
+    const base = f.succPool[k] * W;
+    for (let w = 0; w < W; w++) out[w] |= live.liveIn[base + w];
+    for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) {
+      const v = f.argPool[a];
+      out[v >>> 5] |= 1 << (v & 31);
     }
   }
 }

@@ -35,7 +35,7 @@ import {
   opIsLate,
   opPayload,
 } from './interface';
-import { Liveness } from './liveness';
+import { Liveness, liveOutOf } from './liveness';
 
 export const INF = 0x7fffffff;
 /** Use flag: the use requires a register at its position. */
@@ -104,6 +104,7 @@ export class LiveRanges {
   uPrefix = new Float64Array(1025);
   numUses = 0;
 
+  private outBuf = new Uint32Array(64);
   vChildStart = new Int32Array(257);
   cOrder = new Int32Array(256);
   /** Per operand: 1 if it is the input of a Reuse def of its instruction. */
@@ -227,12 +228,14 @@ export class LiveRanges {
     this.buildUses(f, cfg);
     this.buildFixed(f, cfg);
     const W = live.words;
+    if (this.outBuf.length < W) this.outBuf = new Uint32Array(W);
+    const out = this.outBuf;
     for (let b = f.numBlocks - 1; b >= 0; b--) {
       const bs = cfg.blockPos[b];
       const be = cfg.blockPos[b + 1];
-      const base = b * W;
+      liveOutOf(f, live, b, out);
       for (let w = 0; w < W; w++) {
-        let bits = live.liveOut[base + w];
+        let bits = out[w];
         while (bits !== 0) {
           const t = bits & -bits;
           bits ^= t;
