@@ -54,6 +54,7 @@ export class LinearScan {
   readonly calleeUsed = new Uint8Array(NPREG);
   splits = 0;
 
+  private f!: RaFunction;
   private cfg!: CfgInfo;
   private lr!: LiveRanges;
 
@@ -82,6 +83,7 @@ export class LinearScan {
   }
 
   run(f: RaFunction, cfg: CfgInfo, lr: LiveRanges, env: MachineEnv): void {
+    this.f = f;
     this.cfg = cfg;
     this.lr = lr;
     this.setup(env);
@@ -321,12 +323,21 @@ export class LinearScan {
         return true;
       }
     }
+    // Registers clobbered by a call that cur lives across cannot hold all of
+    // cur: skip them in the first pass (their exact free span is computed
+    // only if no register fits).
+    let skip = 0;
+    if (this.f.instClobbers.length > 0 && lr.numCalls > 0 && lr.firstCallIn(cur) < end) {
+      skip = this.f.clobberMasks[lr.foundCallSet * NUM_CLASSES + cls];
+    }
     let best = -1;
     let bestRank = 3;
-    let maxReg = -1;
-    let maxFree = -1;
     for (let k = 0; k < regs.length; k++) {
       const r = regs[k];
+      if ((skip & (1 << (r & 31))) !== 0) {
+        fu[r] = -1;
+        continue;
+      }
       const x = r === hint ? hintFree : this.regFree(r, cur, pos);
       fu[r] = x;
       if (x >= end) {
@@ -340,14 +351,29 @@ export class LinearScan {
           best = r;
         }
       }
-      if (x > maxFree) {
-        maxFree = x;
-        maxReg = r;
-      }
     }
     if (best >= 0) {
       this.assign(cur, best);
       return true;
+    }
+    let maxReg = -1;
+    let maxFree = -1;
+    for (let k = 0; k < regs.length; k++) {
+      const r = regs[k];
+      let x = fu[r];
+      if (x === -1) {
+        x = fu[r] = r === hint ? hintFree : this.regFree(r, cur, pos);
+        // The call may be cur's own definition, whose fixed result register
+        // is not clobbered for it.
+        if (x >= end) {
+          this.assign(cur, r);
+          return true;
+        }
+      }
+      if (x > maxFree) {
+        maxFree = x;
+        maxReg = r;
+      }
     }
     if (hint >= 0 && hintFree === maxFree) maxReg = hint;
     const sp = maxFree & ~1;

@@ -105,6 +105,12 @@ export class LiveRanges {
   numUses = 0;
 
   private outBuf = new Uint32Array(64);
+  /** Late positions of instructions with clobbers, ascending, and their clobber sets. */
+  callPos = new Int32Array(64);
+  callSet = new Int32Array(64);
+  numCalls = 0;
+  /** Clobber set of the call found by the last `firstCallIn`. */
+  foundCallSet = -1;
   vChildStart = new Int32Array(257);
   cOrder = new Int32Array(256);
   /** Per operand: 1 if it is the input of a Reuse def of its instruction. */
@@ -395,6 +401,7 @@ export class LiveRanges {
 
   /** Fixed-register ranges for fixed operands and clobbers, in position order. */
   private buildFixed(f: RaFunction, cfg: CfgInfo): void {
+    this.numCalls = 0;
     for (let i = 0; i < f.numInsts; i++) {
       const ip = cfg.instPos[i];
       const o0 = f.instOpStart[i];
@@ -415,6 +422,12 @@ export class LiveRanges {
       }
       const cs = f.instClobbers[i];
       if (cs < 0) continue;
+      if (this.numCalls >= this.callPos.length) {
+        this.callPos = growI32(this.callPos, this.numCalls + 1);
+        this.callSet = growI32(this.callSet, this.numCalls + 1);
+      }
+      this.callPos[this.numCalls] = ip + 1;
+      this.callSet[this.numCalls++] = cs;
       for (let cls = 0; cls < NUM_CLASSES; cls++) {
         let m = f.clobberMasks[cs * NUM_CLASSES + cls];
         while (m !== 0) {
@@ -451,6 +464,33 @@ export class LiveRanges {
       if (this.rTo[ra] <= this.rFrom[rb]) ra = this.rNext[ra];
       else if (this.rTo[rb] <= this.rFrom[ra]) rb = this.rNext[rb];
       else return this.rFrom[ra] > this.rFrom[rb] ? this.rFrom[ra] : this.rFrom[rb];
+    }
+    return INF;
+  }
+
+  /**
+   * Position of the first instruction with clobbers that iv lives across
+   * (a late position strictly after iv's start inside one of its ranges), or
+   * INF; its clobber set is left in `foundCallSet`.
+   */
+  firstCallIn(iv: number): number {
+    const cp = this.callPos;
+    const n = this.numCalls;
+    const start = this.ivStart[iv];
+    for (let r = this.ivCur[iv]; r >= 0; r = this.rNext[r]) {
+      const from = this.rFrom[r] > start ? this.rFrom[r] : start + 1;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cp[mid] < from) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo >= n) return INF;
+      if (cp[lo] < this.rTo[r]) {
+        this.foundCallSet = this.callSet[lo];
+        return cp[lo];
+      }
     }
     return INF;
   }
