@@ -30,7 +30,7 @@ function output(_f: RaFunction, allocs: number[], edits: [number, number, number
     editClass: Uint8Array.from(edits.map(() => RegClass.Int)),
     spillWords,
     calleeSavedUsed: [],
-    stats: { spills: 0, reloads: 0, regMoves: 0, stackMoves: 0, splits: 0, intervals: 0, coalescedMoves: 0 },
+    stats: { spills: 0, reloads: 0, regMoves: 0, stackMoves: 0, splits: 0, intervals: 0, coalescedMoves: 0, weightedEdits: 0 },
   };
 }
 

@@ -42,8 +42,10 @@ export interface CfgInfo {
    * the backwards liveness dataflow visits it from the end (postorder).
    */
   rpo: Int32Array;
-  /** Loop depth per block. */
+  /** Loop depth per block (the client's, or computed). */
   depth: Uint8Array;
+  /** Header of the innermost natural loop containing each block, or -1. */
+  loopHeader: Int32Array;
   /**
    * Loop depth at which a move placed at the start of each block executes
    * (the minimum over the block and its predecessors: a split at a loop
@@ -147,12 +149,8 @@ export function analyzeCfg(f: RaFunction): CfgInfo {
     }
   }
   blockPos[nb] = 2 * nslots;
-  let depth: Uint8Array;
-  if (f.blockLoopDepth !== null) {
-    depth = f.blockLoopDepth;
-  } else {
-    depth = computeLoopDepth(f);
-  }
+  const loops = computeLoops(f);
+  const depth = f.blockLoopDepth !== null ? f.blockLoopDepth : loops.depth;
   const entryDepth = new Uint8Array(nb);
   for (let b = 0; b < nb; b++) {
     let d = depth[b];
@@ -162,11 +160,26 @@ export function analyzeCfg(f: RaFunction): CfgInfo {
     }
     entryDepth[b] = d;
   }
-  return { instBlock, instPos, blockPos, slotInst, slotBlock, rpo: reversePostorder(f), depth, entryDepth };
+  return {
+    instBlock,
+    instPos,
+    blockPos,
+    slotInst,
+    slotBlock,
+    rpo: reversePostorder(f),
+    depth,
+    entryDepth,
+    loopHeader: loops.header,
+  };
 }
 
 /** Natural-loop nesting depth per block (unreachable blocks get 0). */
 export function computeLoopDepth(f: RaFunction): Uint8Array {
+  return computeLoops(f).depth;
+}
+
+/** Loop depth and innermost loop header per block. */
+export function computeLoops(f: RaFunction): { depth: Uint8Array; header: Int32Array } {
   const nb = f.numBlocks;
   const state = new Uint8Array(nb); // 0 unvisited, 1 on stack, 2 done
   const stackB = new Int32Array(nb);
@@ -202,6 +215,8 @@ export function computeLoopDepth(f: RaFunction): Uint8Array {
     }
   }
   const depth = new Uint8Array(nb);
+  const header = new Int32Array(nb).fill(-1);
+  const bodySize = new Int32Array(nb);
   const inLoop = new Int32Array(nb).fill(-1); // header id last marked with
   const work: number[] = [];
   for (let h = 0; h < nb; h++) {
@@ -229,9 +244,14 @@ export function computeLoopDepth(f: RaFunction): Uint8Array {
         }
       }
     }
-    for (const b of body) if (depth[b] < 255) depth[b]++;
+    bodySize[h] = body.length;
+    for (const b of body) {
+      if (depth[b] < 255) depth[b]++;
+      // Nested bodies are subsets: the smallest body is the innermost loop.
+      if (header[b] < 0 || bodySize[header[b]] > body.length) header[b] = h;
+    }
   }
-  return depth;
+  return { depth, header };
 }
 
 /** Reverse postorder from the entry (iterative DFS), unreachable blocks appended. */

@@ -39,7 +39,7 @@ export class RegisterAllocator {
     const cfg = analyzeCfg(f);
     const live = computeLiveness(f);
     this.lr.build(f, cfg, live);
-    this.ls.run(f, cfg, this.lr, env);
+    this.ls.run(f, cfg, live, this.lr, env);
     this.slots.run(f, this.lr);
     this.lr.indexChildren(f.numVRegs);
     const out = this.res.run(f, cfg, live, this.lr, this.ls, this.slots.spillWords, env);

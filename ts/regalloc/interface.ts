@@ -215,6 +215,8 @@ export interface RaStats {
   intervals: number;
   /** INST_MOVE instructions whose use and def got the same location (the emitter drops them). */
   coalescedMoves: number;
+  /** Edits weighted by the loop depth where they execute (8^depth each): a static cost estimate. */
+  weightedEdits: number;
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   assert,
   pregClass,
 } from './interface';
+import { Liveness } from './liveness';
 import { INF, LiveRanges } from './ranges';
 
 const NPREG = NUM_CLASSES * 32;
@@ -57,6 +58,7 @@ export class LinearScan {
   private f!: RaFunction;
   private cfg!: CfgInfo;
   private lr!: LiveRanges;
+  private live!: Liveness;
 
   constructor() {
     for (let p = 0; p < NPREG; p++) this.inact.push(new Int32Array(16));
@@ -82,8 +84,9 @@ export class LinearScan {
     }
   }
 
-  run(f: RaFunction, cfg: CfgInfo, lr: LiveRanges, env: MachineEnv): void {
+  run(f: RaFunction, cfg: CfgInfo, live: Liveness, lr: LiveRanges, env: MachineEnv): void {
     this.f = f;
+    this.live = live;
     this.cfg = cfg;
     this.lr = lr;
     this.setup(env);
@@ -407,7 +410,7 @@ export class LinearScan {
       if (lr.nextMustReg(it, gap) < gap + 2) {
         ev[r] = 0;
       } else {
-        cost[r] = lr.weight(it, pos);
+        cost[r] = lr.weight(it, pos, this.cfg, this.live);
         const j = lr.firstUseAtOrAfter(it, pos);
         nu[r] = j < lr.ivUseHi[it] ? lr.uPos[j] : INF;
       }
@@ -420,7 +423,7 @@ export class LinearScan {
     }
     const firstMust = lr.nextMustReg(cur, pos);
     const needsReg = firstMust < gap + 2;
-    if (!needsReg && (best < 0 || lr.weight(cur, pos) <= cost[best])) {
+    if (!needsReg && (best < 0 || lr.weight(cur, pos, this.cfg, this.live) <= cost[best])) {
       // Spill cur up to its next must-register use.
       const v = lr.ivVReg[cur];
       if (firstMust !== INF) this.splitAndPush(cur, this.chooseSplit(pos, firstMust & ~1));

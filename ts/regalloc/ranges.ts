@@ -521,10 +521,35 @@ export class LiveRanges {
     return j > this.ivUseLo[iv] ? this.uPos[j - 1] : -1;
   }
 
-  /** Spill weight of iv from pos on: loop-weighted use count per unit of length. */
-  weight(iv: number, pos: number): number {
+  /**
+   * Spill weight of iv from pos on: loop-weighted use count per unit of
+   * length. Linear order hides the uses a loop makes on its next iteration:
+   * when iv's vreg is live into the header of the loop around pos (so it is
+   * live around the back edge), its uses between the header and pos count
+   * as future uses too.
+   */
+  weight(iv: number, pos: number, cfg: CfgInfo, live: Liveness): number {
     const j = this.firstUseAtOrAfter(iv, pos);
-    const w = this.uPrefix[this.ivUseHi[iv]] - this.uPrefix[j];
+    let w = this.uPrefix[this.ivUseHi[iv]] - this.uPrefix[j];
+    const h = cfg.loopHeader[cfg.slotBlock[pos >> 1]];
+    const v = this.ivVReg[iv];
+    if (h >= 0 && (live.liveIn[h * live.words + (v >>> 5)] & (1 << (v & 31))) !== 0) {
+      const hs = cfg.blockPos[h];
+      if (hs < pos) {
+        // The vreg's uses in [hs, pos): its whole use list, by binary search.
+        let lo = this.vUseStart[v];
+        let hi = this.vUseStart[v + 1];
+        const end = hi;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.uPos[mid] < hs) lo = mid + 1;
+          else hi = mid;
+        }
+        let k = lo;
+        while (k < end && this.uPos[k] < pos) k++;
+        w += this.uPrefix[k] - this.uPrefix[lo];
+      }
+    }
     return w / (((this.ivEnd[iv] - pos) >> 1) + 2);
   }
 

@@ -401,8 +401,18 @@ export class Resolver {
         splits: ls.splits,
         intervals: lr.numIntervals,
         coalescedMoves: coalesced,
+        weightedEdits: this.weightedEdits(cfg),
       },
     };
+  }
+
+  private weightedEdits(cfg: CfgInfo): number {
+    let w = 0;
+    for (let e = 0; e < this.ne; e++) {
+      const d = cfg.depth[cfg.instBlock[this.eInst[e]]];
+      w += DEPTH_WEIGHT[d < 4 ? d : 4];
+    }
+    return w;
   }
 
   private edit(inst: number, from: number, to: number, cls: number): void {
