@@ -91,34 +91,6 @@ test('validate: SSA, terminators, arity and classes', (t) => {
   );
 });
 
-function loopFunction(depths: number[] | null) {
-  // 8 values live across a loop that uses 2 of them; 6 integer registers.
-  const fb = new FunctionBuilder();
-  const [b0, hdr, latch, exit] = fb.blocks(4);
-  const vs = fb.vregs(8);
-  const [i0, i, i2, t1, c] = fb.vregs(5);
-  fb.begin(b0);
-  for (const v of vs) fb.inst([defReg(v)]);
-  fb.inst([defReg(i0)]);
-  fb.jump(hdr, [i0]);
-  fb.begin(hdr, [i]);
-  fb.inst([useReg(i), useReg(vs[0]), defReuse(t1, 0)]);
-  fb.inst([useReg(t1), useReg(vs[1]), defReuse(i2, 0)]);
-  fb.inst([useReg(i2), defReg(c)]);
-  fb.branch([latch, exit], [[], []], [useReg(c)]);
-  fb.begin(latch);
-  fb.jump(hdr, [i2]);
-  fb.begin(exit);
-  let acc = i2;
-  for (const v of vs) {
-    const n = fb.vreg();
-    fb.inst([useReg(acc), useReg(v), defReuse(n, 0)]);
-    acc = n;
-  }
-  fb.ret([useFixed(acc, RAX)]);
-  return fb.finish(depths);
-}
-
 function loopOnceFunction(depths: number[] | null) {
   // v0 is used once per iteration of the loop; v1..v6 twice each after it.
   // Only loop depth says v0 matters more.

@@ -19,6 +19,7 @@ import {
   operand,
   pregClass,
   pregHw,
+  fail,
 } from './interface';
 
 /** An operand as the builder takes it: [vreg, packed info word]. */
@@ -77,7 +78,7 @@ export class FunctionBuilder {
 
   /** Starts filling block `b`; blocks must be begun in id order. */
   begin(b: number, params: number[] = []): void {
-    assert(b === this.cur + 1, `blocks must be filled in order (got ${b} after ${this.cur})`);
+    if (!(b === this.cur + 1)) fail(`blocks must be filled in order (got ${b} after ${this.cur})`);
     this.cur = b;
     this.blockStart[b] = this.flags.length;
     this.blockParams[b] = params;

@@ -17,6 +17,7 @@ import {
   opIsDef,
   opPayload,
   pregClass,
+  fail,
 } from './interface';
 
 /**
@@ -64,65 +65,65 @@ export function validateFunction(f: RaFunction): void {
   for (let b = 0; b < nb; b++) {
     for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) {
       const v = f.paramPool[k];
-      assert(v >= 0 && v < f.numVRegs && defined[v] === 0, `block ${b}: param v${v} defined twice`);
+      if (!(v >= 0 && v < f.numVRegs && defined[v] === 0)) fail(`block ${b}: param v${v} defined twice`);
       defined[v] = 1;
     }
   }
   for (let b = 0; b < nb; b++) {
     const s = f.blockInstStart[b];
     const e = f.blockInstStart[b + 1];
-    assert(e > s, `block ${b} is empty`);
+    if (!(e > s)) fail(`block ${b} is empty`);
     for (let i = s; i < e; i++) {
       const fl = f.instFlags[i];
       const isTerm = (fl & INST_BRANCH) !== 0;
-      assert(isTerm === (i === e - 1), `inst ${i}: terminator must be exactly the last instruction of block ${b}`);
+      if (!(isTerm === (i === e - 1))) fail(`inst ${i}: terminator must be exactly the last instruction of block ${b}`);
       const o0 = f.instOpStart[i];
       const o1 = f.instOpStart[i + 1];
       if ((fl & INST_MOVE) !== 0) {
-        assert(o1 - o0 === 2 && !opIsDef(f.opInfo[o0]) && opIsDef(f.opInfo[o0 + 1]), `inst ${i}: bad move operands`);
-        assert(f.vregClass[f.opVReg[o0]] === f.vregClass[f.opVReg[o0 + 1]], `inst ${i}: move across classes`);
+        if (!(o1 - o0 === 2 && !opIsDef(f.opInfo[o0]) && opIsDef(f.opInfo[o0 + 1]))) fail(`inst ${i}: bad move operands`);
+        if (!(f.vregClass[f.opVReg[o0]] === f.vregClass[f.opVReg[o0 + 1]])) fail(`inst ${i}: move across classes`);
       }
       for (let o = o0; o < o1; o++) {
         const v = f.opVReg[o];
         const info = f.opInfo[o];
-        assert(v >= 0 && v < f.numVRegs, `inst ${i}: bad vreg ${v}`);
+        if (!(v >= 0 && v < f.numVRegs)) fail(`inst ${i}: bad vreg ${v}`);
         const c = opConstraint(info);
         if (c === C.Fixed) {
-          assert(pregClass(opPayload(info)) === f.vregClass[v], `inst ${i}: fixed register of the wrong class for v${v}`);
+          if (!(pregClass(opPayload(info)) === f.vregClass[v])) fail(`inst ${i}: fixed register of the wrong class for v${v}`);
         }
         if (opIsDef(info)) {
-          assert(!isTerm, `inst ${i}: terminators cannot define values`);
-          assert(defined[v] === 0, `v${v} defined twice`);
+          if (!(!isTerm)) fail(`inst ${i}: terminators cannot define values`);
+          if (!(defined[v] === 0)) fail(`v${v} defined twice`);
           defined[v] = 1;
           if (c === C.Reuse) {
             const k = opPayload(info);
-            assert(k < o1 - o0 && !opIsDef(f.opInfo[o0 + k]), `inst ${i}: reuse of a non-use operand`);
-            assert(f.vregClass[f.opVReg[o0 + k]] === f.vregClass[v], `inst ${i}: reuse across classes`);
+            if (!(k < o1 - o0 && !opIsDef(f.opInfo[o0 + k]))) fail(`inst ${i}: reuse of a non-use operand`);
+            if (!(f.vregClass[f.opVReg[o0 + k]] === f.vregClass[v])) fail(`inst ${i}: reuse across classes`);
             const kc = opConstraint(f.opInfo[o0 + k]);
-            assert(kc === C.Reg || kc === C.Any, `inst ${i}: reused input must be Reg or Any`);
+            if (!(kc === C.Reg || kc === C.Any)) fail(`inst ${i}: reused input must be Reg or Any`);
           }
         } else {
-          assert(c !== C.Reuse, `inst ${i}: reuse constraint on a use`);
+          if (!(c !== C.Reuse)) fail(`inst ${i}: reuse constraint on a use`);
         }
       }
     }
     const ns = f.blockSuccStart[b + 1] - f.blockSuccStart[b];
     const last = e - 1;
-    if ((f.instFlags[last] & INST_RET) !== 0) assert(ns === 0, `block ${b}: return with successors`);
+    if ((f.instFlags[last] & INST_RET) !== 0) if (!(ns === 0)) fail(`block ${b}: return with successors`);
     if (ns === 1) {
-      assert(f.instOpStart[last + 1] === f.instOpStart[last], `block ${b}: single-successor terminator has operands`);
+      if (!(f.instOpStart[last + 1] === f.instOpStart[last])) fail(`block ${b}: single-successor terminator has operands`);
     }
     for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
       const t = f.succPool[k];
-      assert(t > 0 && t < nb, `block ${b}: bad successor ${t}`);
+      if (!(t > 0 && t < nb)) fail(`block ${b}: bad successor ${t}`);
       const np = f.blockPredStart[t + 1] - f.blockPredStart[t];
-      assert(ns === 1 || np === 1, `critical edge block${b} -> block${t}: split it`);
+      if (!(ns === 1 || np === 1)) fail(`critical edge block${b} -> block${t}: split it`);
       const na = f.succArgStart[k + 1] - f.succArgStart[k];
-      assert(na === f.blockParamStart[t + 1] - f.blockParamStart[t], `block ${b}: wrong number of args to block ${t}`);
+      if (!(na === f.blockParamStart[t + 1] - f.blockParamStart[t])) fail(`block ${b}: wrong number of args to block ${t}`);
       for (let a = 0; a < na; a++) {
         const av = f.argPool[f.succArgStart[k] + a];
         const pv = f.paramPool[f.blockParamStart[t] + a];
-        assert(av >= 0 && av < f.numVRegs && f.vregClass[av] === f.vregClass[pv], `block ${b}: bad arg v${av}`);
+        if (!(av >= 0 && av < f.numVRegs && f.vregClass[av] === f.vregClass[pv])) fail(`block ${b}: bad arg v${av}`);
       }
     }
   }

@@ -253,6 +253,11 @@ export class RegallocError extends Error {
   }
 }
 
+/** Throws a RegallocError (use behind a condition so the message is built only on failure). */
+export function fail(msg: string): never {
+  throw new RegallocError(msg);
+}
+
 /** Internal invariant check: a failure is an allocator (or client) bug. */
 export function assert(cond: boolean, msg: string): asserts cond {
   if (!cond) throw new RegallocError(msg);

@@ -27,8 +27,8 @@ import {
   NUM_CLASSES,
   RaFunction,
   RegallocError,
-  assert,
   pregClass,
+  fail,
 } from './interface';
 import { Liveness } from './liveness';
 import { INF, LiveRanges } from './ranges';
@@ -77,7 +77,7 @@ export class LinearScan {
         this.isCallee[p] = 1;
       }
       for (const p of order) {
-        assert(pregClass(p) === c && p !== env.scratch[c], `bad register p${p} in the machine env for class ${c}`);
+        if (!(pregClass(p) === c && p !== env.scratch[c])) fail(`bad register p${p} in the machine env for class ${c}`);
         this.isAlloc[p] = 1;
       }
       this.allocOrder.push(Int32Array.from(order));
@@ -183,7 +183,7 @@ export class LinearScan {
         }
         if (lr.covers(it, pos)) {
           list[k] = list[--ni];
-          assert(this.activeReg[r] < 0, `two active intervals in p${r}`);
+          if (!(this.activeReg[r] < 0)) fail(`two active intervals in p${r}`);
           this.activeReg[r] = it;
           continue;
         }
@@ -250,7 +250,7 @@ export class LinearScan {
    * the entry edges, hence `entryDepth`).
    */
   private chooseSplit(lo: number, hi: number): number {
-    assert((hi & 1) === 0 && hi > lo, `bad split window (${lo}, ${hi}]`);
+    if (!((hi & 1) === 0 && hi > lo)) fail(`bad split window (${lo}, ${hi}]`);
     const cfg = this.cfg;
     let b = cfg.slotBlock[hi >> 1];
     let best = hi;
@@ -278,7 +278,7 @@ export class LinearScan {
 
   private assign(cur: number, r: number): void {
     const lr = this.lr;
-    assert(this.activeReg[r] < 0, `register p${r} is already active`);
+    if (!(this.activeReg[r] < 0)) fail(`register p${r} is already active`);
     lr.ivLoc[cur] = r;
     lr.vLastReg[lr.ivVReg[cur]] = r;
     if (this.isCallee[r]) this.calleeUsed[r] = 1;

@@ -11,7 +11,7 @@
 // they are live-out there). Sets are bitsets: `words` 32-bit words per block.
 // The result feeds the live-range builder (ranges.ts) and edge resolution.
 
-import { RaFunction, assert, opIsDef } from './interface';
+import { RaFunction, fail, opIsDef } from './interface';
 
 /**
  * Live-in sets only: live-out sets are derived per block when needed
@@ -59,7 +59,7 @@ export function computeLiveness(f: RaFunction): Liveness {
     }
   }
   for (let w = 0; w < W; w++) {
-    assert(liveIn[w] === 0, `vreg(s) used without a dominating definition: v${w * 32 + 31 - Math.clz32(liveIn[w])}`);
+    if (!(liveIn[w] === 0)) fail(`vreg(s) used without a dominating definition: v${w * 32 + 31 - Math.clz32(liveIn[w])}`);
   }
   return { words: W, liveIn };
 }

@@ -15,7 +15,7 @@
 // Consumed by resolve.ts, which feeds one parallel move per program point
 // and class; tested exhaustively on small permutations.
 
-import { allocIsStack, assert } from './interface';
+import { allocIsStack, assert, fail } from './interface';
 
 export class ParallelMoves {
   src = new Int32Array(64);
@@ -50,7 +50,7 @@ export class ParallelMoves {
     if (src === dst) return;
     for (let k = 0; k < this.n; k++) {
       if (this.dst[k] === dst) {
-        assert(this.src[k] === src, `parallel move writes ${dst} twice`);
+        if (!(this.src[k] === src)) fail(`parallel move writes ${dst} twice`);
         return;
       }
     }

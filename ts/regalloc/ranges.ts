@@ -29,11 +29,11 @@ import {
   NUM_CLASSES,
   OperandConstraint as C,
   RaFunction,
-  assert,
   opConstraint,
   opIsDef,
   opIsLate,
   opPayload,
+  fail,
 } from './interface';
 import { Liveness, liveOutOf } from './liveness';
 
@@ -558,7 +558,7 @@ export class LiveRanges {
    * before p, the new child (returned) gets the rest and the uses at >= p.
    */
   split(iv: number, p: number): number {
-    assert((p & 1) === 0 && p > this.ivStart[iv] && p < this.ivEnd[iv], `bad split of interval ${iv} at ${p}`);
+    if (!((p & 1) === 0 && p > this.ivStart[iv] && p < this.ivEnd[iv])) fail(`bad split of interval ${iv} at ${p}`);
     let r = this.ivFirst[iv];
     let prev = -1;
     while (this.rTo[r] <= p) {

@@ -41,6 +41,7 @@ import {
   opIsLate,
   opPayload,
   INST_MOVE,
+  fail,
 } from './interface';
 import { LinearScan } from './linearscan';
 import { Liveness } from './liveness';
@@ -164,15 +165,15 @@ export class Resolver {
 
   private loc(v: number, pos: number): number {
     const c = this.lr.childAt(v, pos);
-    assert(c >= 0, `v${v} has no location at position ${pos}`);
+    if (!(c >= 0)) fail(`v${v} has no location at position ${pos}`);
     const l = this.lr.ivLoc[c];
-    assert(l !== -1, `v${v} unassigned at position ${pos}`);
+    if (!(l !== -1)) fail(`v${v} unassigned at position ${pos}`);
     return l;
   }
 
   private slot(v: number): number {
     const s = this.lr.vSlot[v];
-    assert(s !== -1, `v${v} has no spill slot`);
+    if (!(s !== -1)) fail(`v${v} has no spill slot`);
     return s;
   }
 
@@ -232,7 +233,7 @@ export class Resolver {
               opAlloc[o] = l;
               break;
             case C.Reg:
-              assert(allocIsReg(l), `inst ${i}: v${v} must be in a register, is in ${allocToString(l)}`);
+              if (!(allocIsReg(l))) fail(`inst ${i}: v${v} must be in a register, is in ${allocToString(l)}`);
               opAlloc[o] = l;
               break;
             case C.Stack: {
@@ -264,7 +265,7 @@ export class Resolver {
               opAlloc[o] = l;
               break;
             case C.Reg:
-              assert(allocIsReg(l), `inst ${i}: def v${v} must be in a register, is in ${allocToString(l)}`);
+              if (!(allocIsReg(l))) fail(`inst ${i}: def v${v} must be in a register, is in ${allocToString(l)}`);
               opAlloc[o] = l;
               break;
             case C.Stack: {
@@ -280,7 +281,7 @@ export class Resolver {
               break;
             }
             case C.Reuse: {
-              assert(allocIsReg(l), `inst ${i}: reuse def v${v} must be in a register, is in ${allocToString(l)}`);
+              if (!(allocIsReg(l))) fail(`inst ${i}: reuse def v${v} must be in a register, is in ${allocToString(l)}`);
               opAlloc[o] = l;
               const k = opPayload(info);
               const u = f.opVReg[o0 + k];
@@ -309,7 +310,7 @@ export class Resolver {
         const s = lr.ivStart[n];
         if (cfg.blockPos[cfg.slotBlock[s >> 1]] === s || s === lr.vDefPos[v]) continue;
         const i = cfg.slotInst[s >> 1];
-        assert(lr.ivEnd[c] === s && (s & 1) === 0, `v${v}: split child at ${s} not connected`);
+        if (!(lr.ivEnd[c] === s && (s & 1) === 0)) fail(`v${v}: split child at ${s} not connected`);
         this.addSlotStore(v, i, P_SPLIT, cls, lr.ivLoc[c], lr.ivLoc[n]);
       }
     }
