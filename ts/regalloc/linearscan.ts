@@ -40,6 +40,8 @@ export class LinearScan {
   private heapSize = 0;
   /** Inactive intervals (in a lifetime hole) per register. */
   private inact: Int32Array<ArrayBuffer>[] = [];
+  /** Parallel to `inact`: start of each interval's next range (its cursor's). */
+  private inactNext: Int32Array<ArrayBuffer>[] = [];
   private inactN = new Int32Array(NPREG);
   /** The active interval of each register, or -1. */
   private activeReg = new Int32Array(NPREG);
@@ -61,7 +63,10 @@ export class LinearScan {
   private live!: Liveness;
 
   constructor() {
-    for (let p = 0; p < NPREG; p++) this.inact.push(new Int32Array(16));
+    for (let p = 0; p < NPREG; p++) {
+      this.inact.push(new Int32Array(16));
+      this.inactNext.push(new Int32Array(16));
+    }
   }
 
   private setup(env: MachineEnv): void {
@@ -172,25 +177,25 @@ export class LinearScan {
     const end = lr.ivEnd[cur];
     let fu = INF;
     const list = this.inact[r];
+    const next = this.inactNext[r];
     let ni = this.inactN[r];
     for (let k = 0; k < ni; ) {
-      const it = list[k];
-      let nf = lr.rFrom[lr.ivCur[it]];
+      let nf = next[k];
       if (nf <= pos) {
-        if (lr.ivEnd[it] <= pos) {
+        const it = list[k];
+        if (lr.ivEnd[it] <= pos || lr.covers(it, pos)) {
+          if (lr.ivEnd[it] > pos) {
+            if (!(this.activeReg[r] < 0)) fail(`two active intervals in p${r}`);
+            this.activeReg[r] = it;
+          }
           list[k] = list[--ni];
+          next[k] = next[ni];
           continue;
         }
-        if (lr.covers(it, pos)) {
-          list[k] = list[--ni];
-          if (!(this.activeReg[r] < 0)) fail(`two active intervals in p${r}`);
-          this.activeReg[r] = it;
-          continue;
-        }
-        nf = lr.rFrom[lr.ivCur[it]];
+        nf = next[k] = lr.rFrom[lr.ivCur[it]];
       }
       if (nf < fu && nf < end) {
-        const x = lr.intersect(it, cur);
+        const x = lr.intersect(list[k], cur);
         if (x < fu) fu = x;
       }
       k++;
@@ -203,13 +208,18 @@ export class LinearScan {
 
   private pushInactive(r: number, it: number): void {
     let list = this.inact[r];
+    let next = this.inactNext[r];
     const n = this.inactN[r];
     if (n >= list.length) {
       const g = new Int32Array(n * 2);
       g.set(list);
       this.inact[r] = list = g;
+      const h = new Int32Array(n * 2);
+      h.set(next);
+      this.inactNext[r] = next = h;
     }
     list[n] = it;
+    next[n] = this.lr.rFrom[this.lr.ivCur[it]];
     this.inactN[r] = n + 1;
   }
 
@@ -236,8 +246,22 @@ export class LinearScan {
     const v = lr.ivVReg[cur];
     let r = lr.ivCur[cur];
     while (k < n && r >= 0) {
-      if (from[k] >= limit || lr.rFrom[r] >= limit) return INF;
-      if (owner[k] === v || to[k] <= lr.rFrom[r]) k++;
+      const rf = lr.rFrom[r];
+      if (from[k] >= limit || rf >= limit) return INF;
+      if (to[k] <= rf && k + 8 < n && to[k + 8] <= rf) {
+        // Far behind cur's range: binary search (fixed ranges are at most 2
+        // positions long, so `from` sorted bounds `to`).
+        let lo = k + 8;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (from[mid] + 2 <= rf) lo = mid + 1;
+          else hi = mid;
+        }
+        k = lo;
+        continue;
+      }
+      if (owner[k] === v || to[k] <= rf) k++;
       else if (lr.rTo[r] <= from[k]) r = lr.rNext[r];
       else return from[k] > lr.rFrom[r] ? from[k] : lr.rFrom[r];
     }
