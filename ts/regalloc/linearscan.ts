@@ -320,7 +320,10 @@ export class LinearScan {
     const lr = this.lr;
     const v = lr.ivVReg[cur];
     let h = -1;
-    if (cur === lr.vFirstIv[v] && lr.vFixedDef[v] >= 0) h = lr.vFixedDef[v];
+    // A vreg used twice or more in one fixed register is best defined there
+    // (one move at the definition instead of one per use).
+    if (cur === lr.vFirstIv[v] && lr.vUseHintVotes[v] >= 2) h = lr.vUseHint[v];
+    else if (cur === lr.vFirstIv[v] && lr.vFixedDef[v] >= 0) h = lr.vFixedDef[v];
     else if (lr.vLastReg[v] >= 0) h = lr.vLastReg[v];
     else if (lr.vHint[v] >= 0 && lr.vLastReg[lr.vHint[v]] >= 0) h = lr.vLastReg[lr.vHint[v]];
     else if (lr.vFixedHint[v] >= 0) h = lr.vFixedHint[v];

@@ -86,6 +86,9 @@ export class LiveRanges {
   /** PReg of the vreg's fixed def, or of its first fixed use, or -1. */
   vFixedHint = new Int32Array(256);
   vFixedDef = new Int32Array(256);
+  /** Majority register of the vreg's fixed uses (Boyer-Moore vote) and its vote count. */
+  vUseHint = new Int32Array(256);
+  vUseHintVotes = new Int32Array(256);
   /** Last register a child of the vreg received (hint for later children). */
   vLastReg = new Int32Array(256);
   /** Spill slot allocation (stack Allocation) or -1. */
@@ -141,6 +144,8 @@ export class LiveRanges {
       this.vHint = new Int32Array(n);
       this.vFixedHint = new Int32Array(n);
       this.vFixedDef = new Int32Array(n);
+      this.vUseHint = new Int32Array(n);
+      this.vUseHintVotes = new Int32Array(n);
       this.vLastReg = new Int32Array(n);
       this.vSlot = new Int32Array(n);
       this.vCursor = new Int32Array(n);
@@ -152,6 +157,8 @@ export class LiveRanges {
     this.vHint.fill(-1, 0, nv);
     this.vFixedHint.fill(-1, 0, nv);
     this.vFixedDef.fill(-1, 0, nv);
+    this.vUseHint.fill(-1, 0, nv);
+    this.vUseHintVotes.fill(0, 0, nv);
     this.vLastReg.fill(-1, 0, nv);
     this.vSlot.fill(-1, 0, nv);
     this.vCursor.fill(-1, 0, nv);
@@ -337,7 +344,14 @@ export class LiveRanges {
             }
           } else {
             p = useEnd(info, ip, this.opReused[o]) - 1;
-            if (c === C.Fixed && this.vFixedHint[v] < 0) this.vFixedHint[v] = opPayload(info);
+            if (c === C.Fixed) {
+              const p = opPayload(info);
+              if (this.vFixedHint[v] < 0) this.vFixedHint[v] = p;
+              if (this.vUseHintVotes[v] === 0) {
+                this.vUseHint[v] = p;
+                this.vUseHintVotes[v] = 1;
+              } else this.vUseHintVotes[v] += this.vUseHint[v] === p ? 1 : -1;
+            }
           }
           pos[j] = p;
           // A reused input is read by a move, from wherever it lives.
