@@ -14,6 +14,7 @@ const settings: [string, GenOptions, MachineEnv][] = [
   ['small', { ...defaultGen, small: true }, smallEnv()],
   ['x64-large', { ...defaultGen, maxBlocks: 40, maxInsts: 30, recent: 6 }, x64Env()],
   ['small-noloops', { ...defaultGen, small: true, loopChance: 0 }, smallEnv()],
+  ['small-random-depths', { ...defaultGen, small: true, randomDepths: true }, smallEnv()],
 ];
 const ra = new RegisterAllocator();
 let failures = 0;

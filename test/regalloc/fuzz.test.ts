@@ -33,3 +33,18 @@ test('fuzz: random functions allocate and check (small env)', (t) => {
   }
   t.pass();
 });
+
+test('fuzz: arbitrary client loop depths change decisions, never correctness', (t) => {
+  const ra = new RegisterAllocator();
+  const env = smallEnv();
+  for (let seed = 1; seed <= 100; seed++) {
+    const f = randomFunction(seed, { ...defaultGen, small: true, randomDepths: true });
+    try {
+      checkAllocation(f, env, ra.allocate(f, env));
+    } catch (e) {
+      t.fail(`seed ${seed}: ${(e as Error).message}`);
+      return;
+    }
+  }
+  t.pass();
+});

@@ -14,7 +14,18 @@
 
 import { FunctionBuilder, Op, defAny, defEarly, defFixed, defReg, defReuse, defStack } from './builder';
 import { useAny, useFixed, useLate, useReg, useStack } from './builder';
-import { INST_MOVE, MachineEnv, PReg, RaFunction, RegClass, preg } from './interface';
+import {
+  INST_MOVE,
+  MachineEnv,
+  OperandConstraint as OC,
+  OperandKind as OK,
+  OperandPos as OP,
+  PReg,
+  RaFunction,
+  RegClass,
+  operand,
+  preg,
+} from './interface';
 
 export const RAX = preg(RegClass.Int, 0);
 export const RCX = preg(RegClass.Int, 1);
@@ -91,6 +102,8 @@ export interface GenOptions {
   fixed: boolean;
   /** Use only registers that `smallEnv` allocates or reserves as fixed. */
   small: boolean;
+  /** Replace the loop depths by random ones (the allocation must stay correct). */
+  randomDepths?: boolean;
   /**
    * Locality: when > 0, operands come from the `recent` latest values of
    * their class 85% of the time (like real code), else uniformly.
@@ -117,7 +130,12 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
       let t = 1 + rng.int(n0 - 1);
       if (t === b + 1) t = t + 1 < n0 ? t + 1 : t === 1 ? -1 : 1;
       if (t > b + 1 && rng.chance(opt.loopChance)) t = 1 + rng.int(b + 1);
-      succs.push(t < 0 || t === b + 1 ? [b + 1] : [b + 1, t]);
+      if (t < 0 || t === b + 1) succs.push([b + 1]);
+      else {
+        // Sometimes a three-way branch (br_table-like).
+        const t2 = 1 + rng.int(n0 - 1);
+        succs.push(rng.chance(0.2) && t2 !== b + 1 && t2 !== t ? [b + 1, t, t2] : [b + 1, t]);
+      }
     } else succs.push([b + 1]);
   }
   const predCount = (): number[] => {
@@ -199,6 +217,8 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
   }
 
   const callClob = fb.clobberSet(sysvClobbers());
+  // A runtime helper with a narrower convention: a few integer registers only.
+  const helperClob = fb.clobberSet([RAX, RCX, RDX, R8, R9, R10, R11]);
   const intArgs = opt.small ? [RDI, RSI, RCX] : [RDI, RSI, RDX, RCX, R8, R9];
   // Values available at the end of each block, per class.
   const availEnd: number[][][] = new Array(nb);
@@ -258,6 +278,10 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
             ops.push(r < 6 ? defReg(v) : r < 8 ? defAny(v) : r < 9 ? defStack(v) : defEarly(v));
             later.push(v);
           }
+          // Rarely: one fixed register, as a late use or an early def.
+          const fixedReg = c === RegClass.Int ? RSI : xmm(1);
+          if (rng.chance(0.08)) ops[0] = [ops[0][0], operand(OC.Fixed, OK.Use, OP.Late, fixedReg)];
+          else if (rng.chance(0.08)) ops[ops.length - 1] = [ops[ops.length - 1][0], operand(OC.Fixed, OK.Def, OP.Early, fixedReg)];
           break;
         }
         case 3:
@@ -266,14 +290,14 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
           const a = pickV(c);
           const b2 = pickV(c);
           const d = def(c);
-          ops = [useReg(a), rng.chance(0.5) ? useReg(b2) : useAny(b2), defReuse(d, 0)];
+          ops = [rng.chance(0.7) ? useReg(a) : useAny(a), rng.chance(0.5) ? useReg(b2) : useAny(b2), defReuse(d, 0)];
           later.push(d);
           break;
         }
         case 5: {
           const a = pickV(c);
           const d = def(c);
-          ops = [useAny(a), defAny(d)];
+          ops = rng.chance(0.7) ? [useAny(a), defAny(d)] : [useReg(a), defReg(d)];
           flags = INST_MOVE;
           later.push(d);
           break;
@@ -320,7 +344,7 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
             ops.push(defFixed(fr, xmm(0)));
             later.push(fr);
           }
-          clobber = callClob;
+          clobber = rng.chance(0.7) ? callClob : helperClob;
           break;
         }
       }
@@ -359,5 +383,11 @@ export function randomFunction(seed: number, opt: GenOptions = defaultGen): RaFu
     }
     fb.branch(ss, args, tops);
   }
-  return fb.finish();
+  const f = fb.finish();
+  if (opt.randomDepths === true) {
+    const d = new Uint8Array(f.numBlocks);
+    for (let b = 0; b < f.numBlocks; b++) d[b] = rng.int(4);
+    f.blockLoopDepth = d;
+  }
+  return f;
 }
