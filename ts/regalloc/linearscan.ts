@@ -16,9 +16,17 @@
 // Fixed registers (fixed operands, call clobbers) are per-register range
 // lists (ranges.ts); an interval may occupy its own fixed operand's register.
 // Values live across a call therefore cannot stay in a clobbered register and
-// end up in a callee-saved register or on the stack.
+// end up in a callee-saved register or on the stack. Hints (the fixed
+// register of the def or of most fixed uses, the register of a move/param/
+// reuse partner, the previous child's register) are tried first.
 //
-// Output: `LiveRanges.ivLoc` per interval (register or the vreg's spill slot).
+// Speed: the active/inactive sets of the classic algorithm are kept per
+// register and brought up to date lazily, only for the registers a decision
+// inspects; inactive intervals carry their next range start so most are
+// dismissed with one comparison.
+//
+// Output: `LiveRanges.ivLoc` per interval: a register, or a virtual stack
+// location (ALLOC_STACK_BIT | vreg) that slots.ts maps to a shared slot.
 
 import { CfgInfo } from './cfg';
 import {

@@ -9,6 +9,10 @@
 //    pairs (Wimmer & Franz 2010 §5 "resolveDataFlow", with SSA phis as block
 //    params), placing edge moves before the terminator of a single-successor
 //    predecessor, else at the start of the (single-predecessor) successor;
+//  - stores a spilled value into its slot once, right after its definition,
+//    when that is cheaper (by loop depth) than the stores at every spill
+//    point — valid because in SSA the definition dominates the whole live
+//    range, so the slot never needs rewriting;
 //  - groups all moves by program point and sequentialises each group as a
 //    parallel move (moves.ts).
 //
