@@ -437,9 +437,13 @@ export class LinearScan {
       cost[r] = 0;
       ev[r] = 1;
     }
+    const fu = this.freeUntil;
     for (let k = 0; k < regs.length; k++) {
       const r = regs[k];
-      bp[r] = this.scanReg(r, cur, pos, false);
+      // tryAllocateFree (which just failed) left the exact free span of
+      // every register that is not occupied now; only occupied ones need
+      // their span beyond the occupant.
+      bp[r] = fu[r] > 0 ? fu[r] : this.scanReg(r, cur, pos, false);
       const it = this.activeReg[r];
       if (it < 0) continue;
       if (lr.nextMustReg(it, gap) < gap + 2) {

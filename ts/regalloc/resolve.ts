@@ -71,6 +71,8 @@ export class Resolver {
   private mTo = new Int32Array(256);
   private mCls = new Uint8Array(256);
   private nm = 0;
+  private gCount = new Int32Array(0);
+  private sorted = new Float64Array(0);
   private pm = new ParallelMoves();
   private eInst = new Int32Array(256);
   private eFrom = new Int32Array(256);
@@ -339,6 +341,8 @@ export class Resolver {
             const t = bits & -bits;
             bits ^= t;
             const v = (w << 5) | (31 - Math.clz32(t));
+            // A vreg never split has one location everywhere: no move.
+            if (lr.vChildStart[v + 1] - lr.vChildStart[v] === 1) continue;
             this.addSlotStore(v, inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
           }
         }
@@ -358,7 +362,7 @@ export class Resolver {
     // 4. Sequentialise per (point, class).
     const n = this.nm;
     assert(n < 4194304, 'too many moves');
-    const keys = this.mKey.subarray(0, n).slice().sort();
+    const keys = this.sortMoves(n, f.numInsts * 16);
     const cyc0 = slotWords | ALLOC_STACK_BIT;
     const cyc1 = ((slotWords + 2) & ~1) | ALLOC_STACK_BIT;
     const pm = this.pm;
@@ -409,6 +413,24 @@ export class Resolver {
         weightedEdits: this.weightedEdits(cfg),
       },
     };
+  }
+
+  /**
+   * The pending move keys in program-point order (stable): a counting sort
+   * on the group (instruction, phase, class), since there are far fewer
+   * groups than a comparison sort would pay for.
+   */
+  private sortMoves(n: number, groups: number): Float64Array {
+    if (this.gCount.length < groups + 1) this.gCount = new Int32Array(groups + 1);
+    if (this.sorted.length < n) this.sorted = new Float64Array(n * 2);
+    const cnt = this.gCount;
+    cnt.fill(0, 0, groups + 1);
+    const key = this.mKey;
+    for (let k = 0; k < n; k++) cnt[Math.floor(key[k] / 4194304) + 1]++;
+    for (let g = 0; g < groups; g++) cnt[g + 1] += cnt[g];
+    const out = this.sorted;
+    for (let k = 0; k < n; k++) out[cnt[Math.floor(key[k] / 4194304)]++] = key[k];
+    return out;
   }
 
   private weightedEdits(cfg: CfgInfo): number {
