@@ -12,7 +12,7 @@ import { analyzeCfg, validateFunction } from './cfg';
 import { checkAllocation } from './checker';
 import { MachineEnv, RaFunction, RaOutput } from './interface';
 import { LinearScan } from './linearscan';
-import { computeLiveness } from './liveness';
+import { LivenessBuffers, computeLiveness } from './liveness';
 import { LiveRanges } from './ranges';
 import { Resolver } from './resolve';
 import { SlotAssigner } from './slots';
@@ -29,6 +29,7 @@ export interface AllocateOptions {
 }
 
 export class RegisterAllocator {
+  private liveBuf = new LivenessBuffers();
   private lr = new LiveRanges();
   private ls = new LinearScan();
   private slots = new SlotAssigner();
@@ -37,7 +38,7 @@ export class RegisterAllocator {
   allocate(f: RaFunction, env: MachineEnv, opts: AllocateOptions = {}): RaOutput {
     if (opts.validate !== false) validateFunction(f);
     const cfg = analyzeCfg(f);
-    const live = computeLiveness(f);
+    const live = computeLiveness(f, this.liveBuf);
     this.lr.build(f, cfg, live);
     this.ls.run(f, cfg, live, this.lr, env);
     this.slots.run(f, this.lr);

@@ -22,14 +22,31 @@ export interface Liveness {
   liveIn: Uint32Array;
 }
 
-export function computeLiveness(f: RaFunction): Liveness {
+/** Working storage reused from one function to the next (the result aliases it). */
+export class LivenessBuffers {
+  liveIn = new Uint32Array(0);
+  defBlock = new Int32Array(0);
+  defInst = new Int32Array(0);
+  stack = new Int32Array(0);
+}
+
+export function computeLiveness(f: RaFunction, buf: LivenessBuffers = new LivenessBuffers()): Liveness {
   const nb = f.numBlocks;
   const nv = f.numVRegs;
   const W = (nv + 31) >>> 5;
-  const liveIn = new Uint32Array(nb * W);
+  if (buf.liveIn.length < nb * W) buf.liveIn = new Uint32Array(nb * W);
+  if (buf.defBlock.length < nv) {
+    buf.defBlock = new Int32Array(nv);
+    buf.defInst = new Int32Array(nv);
+  }
+  if (buf.stack.length < nb) buf.stack = new Int32Array(nb);
+  const liveIn = buf.liveIn.subarray(0, nb * W);
+  liveIn.fill(0);
   // Defining block and instruction of each vreg (-1 for block params).
-  const defBlock = new Int32Array(nv).fill(-1);
-  const defInst = new Int32Array(nv).fill(-1);
+  const defBlock = buf.defBlock;
+  const defInst = buf.defInst;
+  defBlock.fill(-1, 0, nv);
+  defInst.fill(-1, 0, nv);
   for (let b = 0; b < nb; b++) {
     for (let k = f.blockParamStart[b]; k < f.blockParamStart[b + 1]; k++) defBlock[f.paramPool[k]] = b;
     for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
@@ -40,7 +57,7 @@ export function computeLiveness(f: RaFunction): Liveness {
       }
     }
   }
-  const stack = new Int32Array(nb);
+  const stack = buf.stack;
   for (let b = 0; b < nb; b++) {
     for (let i = f.blockInstStart[b]; i < f.blockInstStart[b + 1]; i++) {
       for (let o = f.instOpStart[i]; o < f.instOpStart[i + 1]; o++) {
