@@ -2,7 +2,8 @@
 // rejected with a RegallocError naming the problem.
 
 import test from 'ava';
-import { FunctionBuilder, RegallocError, RegisterAllocator, checkAllocation } from '../../ts/regalloc/index';
+import { FunctionBuilder, RegallocError, RegisterAllocator, checkAllocation, fillPredecessors } from '../../ts/regalloc/index';
+import { randomFunction, defaultGen } from '../../ts/regalloc/fuzzgen';
 import { defFixed, defReg, defReuse, useAny, useFixed, useReg } from '../../ts/regalloc/builder';
 import { RAX, RDI, x64Env, xmm } from '../../ts/regalloc/fuzzgen';
 
@@ -140,4 +141,13 @@ test('client-supplied loop depths replace the computed ones and steer spilling',
   const flat = ra.allocate(f2, small);
   checkAllocation(f2, small, flat);
   t.true(loopEdits(f2, flat) > 0);
+});
+
+test('fillPredecessors rebuilds the builder\'s predecessor lists', (t) => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const f = randomFunction(seed, defaultGen);
+    const p = fillPredecessors(f.numBlocks, f.blockSuccStart, f.succPool);
+    t.deepEqual(Array.from(p.blockPredStart), Array.from(f.blockPredStart));
+    t.deepEqual(Array.from(p.predPool), Array.from(f.predPool));
+  }
 });

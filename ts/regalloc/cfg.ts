@@ -291,3 +291,23 @@ export function reversePostorder(f: RaFunction): Int32Array {
   for (let b = 0; b < nb; b++) if (seen[b] === 0) out[m++] = b;
   return out;
 }
+
+/**
+ * Predecessor lists (CSR) from successor lists, for clients that only track
+ * successors. Predecessors of a block appear in increasing block order.
+ */
+export function fillPredecessors(
+  numBlocks: number,
+  blockSuccStart: Int32Array,
+  succPool: Int32Array,
+): { blockPredStart: Int32Array; predPool: Int32Array } {
+  const blockPredStart = new Int32Array(numBlocks + 1);
+  for (let k = 0; k < blockSuccStart[numBlocks]; k++) blockPredStart[succPool[k] + 1]++;
+  for (let b = 0; b < numBlocks; b++) blockPredStart[b + 1] += blockPredStart[b];
+  const fillAt = blockPredStart.slice(0, numBlocks);
+  const predPool = new Int32Array(blockSuccStart[numBlocks]);
+  for (let b = 0; b < numBlocks; b++) {
+    for (let k = blockSuccStart[b]; k < blockSuccStart[b + 1]; k++) predPool[fillAt[succPool[k]]++] = b;
+  }
+  return { blockPredStart, predPool };
+}

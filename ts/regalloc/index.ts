@@ -20,6 +20,7 @@ import { SlotAssigner } from './slots';
 export * from './interface';
 export { FunctionBuilder } from './builder';
 export { checkAllocation, CheckerError } from './checker';
+export { fillPredecessors } from './cfg';
 
 export interface AllocateOptions {
   /** Check the client contract first (cheap; on by default). */
