@@ -114,6 +114,7 @@ export class LinearScan {
       const cur = this.pop();
       const pos = lr.ivStart[cur];
       const cls = f.vregClass[lr.ivVReg[cur]];
+      if (lr.vStackDef[lr.ivVReg[cur]] !== 0 && pos === lr.vDefPos[lr.ivVReg[cur]] && this.stayInSlot(cur, pos)) continue;
       if (!this.tryAllocateFree(cur, cls, pos)) this.allocateBlocked(cur, cls, pos);
     }
   }
@@ -340,6 +341,20 @@ export class LinearScan {
   }
 
   // ---- allocation ----------------------------------------------------------
+
+  /**
+   * A value defined straight into its slot stays there until it is needed in
+   * a register (a reload at a use beats a reload at the definition that may
+   * never pay off). Returns false when the first use already needs a register.
+   */
+  private stayInSlot(cur: number, pos: number): boolean {
+    const lr = this.lr;
+    const q = lr.nextMustReg(cur, pos);
+    if (q !== INF && (q & ~1) <= pos) return false;
+    if (q !== INF) this.splitAndPush(cur, this.chooseSplit(pos, q & ~1));
+    lr.ivLoc[cur] = this.slotOf(lr.ivVReg[cur]);
+    return true;
+  }
 
   /**
    * Registers are examined lazily in preference order (hint, caller-saved,

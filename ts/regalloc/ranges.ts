@@ -93,6 +93,8 @@ export class LiveRanges {
   vLastReg = new Int32Array(256);
   /** Spill slot allocation (stack Allocation) or -1. */
   vSlot = new Int32Array(256);
+  /** 1 if the vreg is defined by a Stack-constrained operand (its value starts in its slot). */
+  vStackDef = new Uint8Array(256);
   /** Definition position (a block start for params). */
   vDefPos = new Int32Array(256);
   /** Scratch column (fill pointers while building the use lists). */
@@ -150,8 +152,10 @@ export class LiveRanges {
       this.vSlot = new Int32Array(n);
       this.vCursor = new Int32Array(n);
       this.vDefPos = new Int32Array(n);
+      this.vStackDef = new Uint8Array(n);
     }
     this.vDefPos.fill(-1, 0, nv);
+    this.vStackDef.fill(0, 0, nv);
     this.vFirstRange.fill(-1, 0, nv);
     this.vFirstIv.fill(-1, 0, nv);
     this.vHint.fill(-1, 0, nv);
@@ -333,6 +337,7 @@ export class LiveRanges {
           if (opIsDef(info)) {
             p = opIsLate(info) && c !== C.Reuse ? ip + 1 : ip;
             this.vDefPos[v] = p;
+            this.vStackDef[v] = c === C.Stack ? 1 : 0;
             if (c === C.Fixed) {
               this.vFixedHint[v] = opPayload(info);
               this.vFixedDef[v] = opPayload(info);
