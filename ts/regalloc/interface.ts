@@ -126,17 +126,18 @@ export function opPayload(info: number): number {
 
 // Per-instruction flags.
 export const INST_BRANCH = 1; // block terminator (exactly the last instruction of each block)
-export const INST_RET = 2; // return (also a terminator, no successors)
+export const INST_RET = 2; // return: set together with INST_BRANCH, no successors
 export const INST_MOVE = 4; // a plain copy: operand 0 = use, operand 1 = def, same class
 
 /**
  * A function as the allocator sees it. Requirements (asserted by
  * `validateFunction`):
  *  - blocks are numbered in layout order, block 0 is the entry and has no
- *    params; block b holds instructions `blockInstStart[b] .. blockInstStart[b+1]`
+ *    params and no predecessors (function arguments are Fixed defs of a first
+ *    instruction); block b holds instructions `blockInstStart[b] .. blockInstStart[b+1]`
  *    (so instructions are numbered in layout order too); every block is
- *    non-empty and ends with an INST_BRANCH/INST_RET instruction, and only its
- *    last instruction is a terminator;
+ *    non-empty and its last instruction, and only that one, is a terminator
+ *    (flag INST_BRANCH; a return carries INST_BRANCH | INST_RET);
  *  - SSA: every vreg is defined exactly once (an operand def or a block
  *    param) and the definition dominates its uses;
  *  - no critical edges: a block with several successors only jumps to blocks
