@@ -151,3 +151,30 @@ test('fillPredecessors rebuilds the builder\'s predecessor lists', (t) => {
     t.deepEqual(Array.from(p.predPool), Array.from(f.predPool));
   }
 });
+
+test('validate: the machine environment and the scratch registers', (t) => {
+  const fb = new FunctionBuilder();
+  const [b0] = fb.blocks(1);
+  const [a] = fb.vregs(1);
+  fb.begin(b0);
+  fb.inst([defFixed(a, env.scratch[0])]);
+  fb.ret([useFixed(a, RAX)]);
+  const f = fb.finish();
+  const err = (e: unknown) => (e as Error).message;
+  t.regex(err(t.throws(() => new RegisterAllocator().allocate(f, env))), /fixed to the scratch register/);
+  const dup = { ...env, preferred: [[RAX, RAX], env.preferred[1]] };
+  const g = straight();
+  t.regex(err(t.throws(() => new RegisterAllocator().allocate(g, dup))), /listed twice/);
+  const scratchAlloc = { ...env, preferred: [[RAX, env.scratch[0]], env.preferred[1]] };
+  t.regex(err(t.throws(() => new RegisterAllocator().allocate(g, scratchAlloc))), /scratch register .* is also allocatable/);
+});
+
+function straight() {
+  const fb = new FunctionBuilder();
+  const [b0] = fb.blocks(1);
+  const [a] = fb.vregs(1);
+  fb.begin(b0);
+  fb.inst([defReg(a)]);
+  fb.ret([useFixed(a, RAX)]);
+  return fb.finish();
+}

@@ -10,6 +10,8 @@ import {
   INST_BRANCH,
   INST_MOVE,
   INST_RET,
+  MachineEnv,
+  NUM_CLASSES,
   OperandConstraint as C,
   RaFunction,
   assert,
@@ -310,4 +312,26 @@ export function fillPredecessors(
     for (let k = blockSuccStart[b]; k < blockSuccStart[b + 1]; k++) predPool[fillAt[succPool[k]]++] = b;
   }
   return { blockPredStart, predPool };
+}
+
+/** Checks the machine environment against the function: no fixed operand may name a scratch register. */
+export function validateEnv(f: RaFunction, env: MachineEnv): void {
+  const seen = new Uint8Array(NUM_CLASSES * 32);
+  for (let c = 0; c < NUM_CLASSES; c++) {
+    const lists = [env.preferred[c] ?? [], env.nonPreferred[c] ?? []];
+    for (const list of lists) {
+      for (const p of list) {
+        if (p < 0 || p >= seen.length || pregClass(p) !== c) fail(`machine env: p${p} listed for class ${c}`);
+        if (seen[p]) fail(`machine env: p${p} listed twice`);
+        if (p === env.scratch[c]) fail(`machine env: scratch register p${p} is also allocatable`);
+        seen[p] = 1;
+      }
+    }
+  }
+  for (let o = 0; o < f.opInfo.length; o++) {
+    const info = f.opInfo[o];
+    if (opConstraint(info) !== C.Fixed) continue;
+    const p = opPayload(info);
+    if (p === env.scratch[pregClass(p)]) fail(`operand ${o} is fixed to the scratch register p${p}`);
+  }
 }

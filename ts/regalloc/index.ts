@@ -8,7 +8,7 @@
 // A `RegisterAllocator` owns all per-function working storage and reuses it
 // from one function to the next; allocate functions one at a time with it.
 
-import { analyzeCfg, validateFunction } from './cfg';
+import { analyzeCfg, validateEnv, validateFunction } from './cfg';
 import { checkAllocation } from './checker';
 import { MachineEnv, RaFunction, RaOutput } from './interface';
 import { LinearScan } from './linearscan';
@@ -37,7 +37,10 @@ export class RegisterAllocator {
   private res = new Resolver();
 
   allocate(f: RaFunction, env: MachineEnv, opts: AllocateOptions = {}): RaOutput {
-    if (opts.validate !== false) validateFunction(f);
+    if (opts.validate !== false) {
+      validateFunction(f);
+      validateEnv(f, env);
+    }
     const cfg = analyzeCfg(f);
     const live = computeLiveness(f, this.liveBuf);
     this.lr.build(f, cfg, live);
