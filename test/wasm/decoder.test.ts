@@ -10,6 +10,7 @@ import {
 import {
   Bytes, EXTERNREF, F32, F64, FUNCREF, I32, I64, body, functype, module, name, s32, section, u32, vec,
 } from './builder';
+import { v8Wasm } from './v8';
 
 const end = 0x0b;
 const i32c = (v: number): Bytes => [0x41, ...s32(v), end];
@@ -177,6 +178,7 @@ test('errors carry the byte offset and a spec-style reason', (t) => {
     [module(section(7, vec([[...name('a'), 0, 0]]))), 'unknown function 0', 14],
     [module(section(5, vec([[0, 1], [0, 1]]))), 'multiple memories', 13],
     [module(section(6, vec([[I32, 0, 0x01, end]]))), 'constant expression required', 13],
+    [module(section(1, vec([functype(new Array<number>(1001).fill(I32), [])]))), 'too many parameters (1001, at most 1000)', 13],
   ];
   for (const [bytes, reason, offset] of cases) {
     const e = t.throws(() => decodeModule(bytes), { instanceOf: CompileError }, reason);
@@ -185,6 +187,14 @@ test('errors carry the byte offset and a spec-style reason', (t) => {
     t.is(e!.message, `WebAssembly.Module(): ${reason} @+${offset}`);
     t.is(e!.name, 'CompileError');
   }
+});
+
+test('implementation limits agree with V8', (t) => {
+  for (const [np, nr] of [[1000, 0], [1001, 0], [0, 1000], [0, 1001]]) {
+    const bytes = module(section(1, vec([functype(new Array<number>(np).fill(I32), new Array<number>(nr).fill(I64))])));
+    t.is(validate(bytes), v8Wasm.validate(bytes), `${np} params, ${nr} results`);
+  }
+  t.true(validate(module(section(1, vec([functype(new Array<number>(1000).fill(I32), [])])))));
 });
 
 test('element segments with global.get items keep their expressions', (t) => {

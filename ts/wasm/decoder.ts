@@ -36,6 +36,12 @@ export interface DecodeOptions {
 export const PARALLEL_MIN_BYTES = 256 << 10;
 
 const MAX_PAGES = 65536;
+/**
+ * Implementation limits (V8's, so both engines accept the same modules): they also
+ * bound the work per call or block operator, which is linear in the type's length.
+ */
+export const MAX_PARAMS = 1000;
+export const MAX_RESULTS = 1000;
 
 // Section ids and their required order (custom sections, id 0, may appear anywhere).
 const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10]; // by id; data count (12) sits before code (10)
@@ -230,10 +236,14 @@ class ModuleDecoder {
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       if (r.u8() !== 0x60) r.fail('malformed function type', at);
+      const npAt = r.pos;
       const np = r.count(1);
+      if (np > MAX_PARAMS) r.fail(`too many parameters (${np}, at most ${MAX_PARAMS})`, npAt);
       const params = new Uint8Array(np);
       for (let j = 0; j < np; j++) params[j] = this.valType();
+      const nrAt = r.pos;
       const nr = r.count(1);
+      if (nr > MAX_RESULTS) r.fail(`too many results (${nr}, at most ${MAX_RESULTS})`, nrAt);
       const results = new Uint8Array(nr);
       for (let j = 0; j < nr; j++) results[j] = this.valType();
       this.types.push({ params, results });

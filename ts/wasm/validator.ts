@@ -76,9 +76,14 @@ export class FuncValidator {
   get stackHeight(): number {
     return this.nv;
   }
-  /** Type of the stack entry `depth` below the top (0 = top); 0 for unknown. */
+  /**
+   * Type of the stack entry `depth` below the top (0 = top); 0 for unknown: an operand
+   * that unreachable code pops from below its frame, or beyond the stack's bottom.
+   */
   valType(depth: number): number {
-    return this.vals[this.nv - 1 - depth];
+    const i = this.nv - 1 - depth;
+    if (i < this.h && this.u !== 0) return ValType.Unknown;
+    return i >= 0 ? this.vals[i] : ValType.Unknown;
   }
   get controlDepth(): number {
     return this.nctl;
