@@ -4,7 +4,7 @@
  * environment; compiling function bodies to machine code is the instance layer's
  * business (lazily, per DESIGN.md).
  */
-import { CompileError, decodeModule, ExternKind, ModuleEnv } from '../wasm';
+import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
@@ -59,14 +59,7 @@ export function moduleEnv(m: unknown, op: string): ModuleEnv {
 
 /** WebAssembly.validate */
 export function validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
-  const copy = copyBytes(bytes, 'WebAssembly.validate()');
-  try {
-    decodeModule(copy);
-    return true;
-  } catch (e) {
-    if (e instanceof CompileError) return false;
-    throw e;
-  }
+  return validateBytes(copyBytes(bytes, 'WebAssembly.validate()'));
 }
 
 /** WebAssembly.compile: rejects with TypeError or CompileError as the constructor throws. */
