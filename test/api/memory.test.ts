@@ -65,3 +65,21 @@ test('LinearMemory keeps { base, length } in its definition record for generated
   mem.dispose();
   t.throws(() => mem.buffer(), { message: /disposed/ });
 });
+
+test('a Memory\'s buffer keeps the memory alive after the Memory object is collected', (t) => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const path = require('node:path') as typeof import('node:path');
+  const mod = path.resolve(__dirname, '..', '..', 'ts', 'api', 'memory.js');
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', `
+    const { Memory } = require(${JSON.stringify(mod)});
+    let buf = new Memory({ initial: 1 }).buffer;
+    new Uint8Array(buf)[7] = 9;
+    (async () => {
+      for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      const u = new Uint8Array(buf);
+      console.log(u.length, u[7]);
+    })();
+  `], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout.trim(), '65536 9');
+});

@@ -27,6 +27,9 @@ export interface MemoryReservation {
 export const MEMORY_DEF_BASE = 0;
 export const MEMORY_DEF_LENGTH = 8;
 
+/** Each buffer keeps its memory alive: the reservation must outlive every view of it. */
+const bufferOwners = new WeakMap<ArrayBuffer, LinearMemory>();
+
 const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
   addon.memoryRelease(held.base);
   slab16.free(held.def);
@@ -77,7 +80,9 @@ export class LinearMemory {
   /** The committed bytes; the same ArrayBuffer until the next grow. */
   buffer(): ArrayBuffer {
     this.checkLive();
-    return addon.memoryBuffer(this.base);
+    const b = addon.memoryBuffer(this.base);
+    bufferOwners.set(b, this);
+    return b;
   }
 
   /**
