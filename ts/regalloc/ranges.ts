@@ -122,15 +122,16 @@ export class LiveRanges {
   opReused = new Uint8Array(256);
 
   // Fixed ranges per physical register (index = PReg), in position order.
-  fixFrom: number[][] = [];
-  fixTo: number[][] = [];
-  fixOwner: number[][] = [];
+  fixFrom: Int32Array<ArrayBuffer>[] = [];
+  fixTo: Int32Array<ArrayBuffer>[] = [];
+  fixOwner: Int32Array<ArrayBuffer>[] = [];
+  fixN = new Int32Array(NUM_CLASSES * 32);
 
   constructor() {
     for (let p = 0; p < NUM_CLASSES * 32; p++) {
-      this.fixFrom.push([]);
-      this.fixTo.push([]);
-      this.fixOwner.push([]);
+      this.fixFrom.push(new Int32Array(16));
+      this.fixTo.push(new Int32Array(16));
+      this.fixOwner.push(new Int32Array(16));
     }
   }
 
@@ -170,11 +171,7 @@ export class LiveRanges {
     this.uFlags = growI32(this.uFlags, nOps);
     this.uNextMust = growI32(this.uNextMust, nOps);
     this.uPrefix = growF64(this.uPrefix, nOps + 1);
-    for (let p = 0; p < this.fixFrom.length; p++) {
-      this.fixFrom[p].length = 0;
-      this.fixTo[p].length = 0;
-      this.fixOwner[p].length = 0;
-    }
+    this.fixN.fill(0);
   }
 
   newRange(from: number, to: number, next: number): number {
@@ -232,9 +229,16 @@ export class LiveRanges {
   }
 
   private addFixed(p: number, from: number, to: number, owner: number): void {
-    this.fixFrom[p].push(from);
-    this.fixTo[p].push(to);
-    this.fixOwner[p].push(owner);
+    const n = this.fixN[p];
+    if (n >= this.fixFrom[p].length) {
+      this.fixFrom[p] = growI32(this.fixFrom[p], n + 1);
+      this.fixTo[p] = growI32(this.fixTo[p], n + 1);
+      this.fixOwner[p] = growI32(this.fixOwner[p], n + 1);
+    }
+    this.fixFrom[p][n] = from;
+    this.fixTo[p][n] = to;
+    this.fixOwner[p][n] = owner;
+    this.fixN[p] = n + 1;
   }
 
   build(f: RaFunction, cfg: CfgInfo, live: Liveness): void {
