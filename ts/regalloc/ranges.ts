@@ -35,7 +35,7 @@ import {
   opPayload,
   fail,
 } from './interface';
-import { Liveness, liveOutOf } from './liveness';
+import { Liveness, isLiveIn } from './liveness';
 
 export const INF = 0x7fffffff;
 /** Use flag: the use requires a register at its position. */
@@ -109,7 +109,6 @@ export class LiveRanges {
   uPrefix = new Float64Array(1025);
   numUses = 0;
 
-  private outBuf = new Uint32Array(64);
   /** Late positions of instructions with clobbers, ascending, and their clobber sets. */
   callPos = new Int32Array(64);
   callSet = new Int32Array(64);
@@ -248,20 +247,14 @@ export class LiveRanges {
     this.markReusedInputs(f);
     this.buildUses(f, cfg);
     this.buildFixed(f, cfg);
-    const W = live.words;
-    if (this.outBuf.length < W) this.outBuf = new Uint32Array(W);
-    const out = this.outBuf;
     for (let b = f.numBlocks - 1; b >= 0; b--) {
       const bs = cfg.blockPos[b];
       const be = cfg.blockPos[b + 1];
-      liveOutOf(f, live, b, out);
-      for (let w = 0; w < W; w++) {
-        let bits = out[w];
-        while (bits !== 0) {
-          const t = bits & -bits;
-          bits ^= t;
-          this.addRange((w << 5) | (31 - Math.clz32(t)), bs, be);
-        }
+      // Live-out = successors' live-ins and the branch args (duplicates merge).
+      for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
+        const s = f.succPool[k];
+        for (let q = live.liveInStart[s]; q < live.liveInStart[s + 1]; q++) this.addRange(live.liveInPool[q], bs, be);
+        for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) this.addRange(f.argPool[a], bs, be);
       }
       for (let i = f.blockInstStart[b + 1] - 1; i >= f.blockInstStart[b]; i--) {
         const ip = cfg.instPos[i];
@@ -556,7 +549,7 @@ export class LiveRanges {
     let w = this.uPrefix[this.ivUseHi[iv]] - this.uPrefix[j];
     const h = cfg.loopHeader[cfg.slotBlock[pos >> 1]];
     const v = this.ivVReg[iv];
-    if (h >= 0 && (live.liveIn[h * live.words + (v >>> 5)] & (1 << (v & 31))) !== 0) {
+    if (h >= 0 && isLiveIn(live, h, v)) {
       const hs = cfg.blockPos[h];
       if (hs < pos) {
         // The vreg's uses in [hs, pos): its whole use list, by binary search.
