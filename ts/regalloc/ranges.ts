@@ -561,9 +561,14 @@ export class LiveRanges {
           if (this.uPos[mid] < hs) lo = mid + 1;
           else hi = mid;
         }
-        let k = lo;
-        while (k < end && this.uPos[k] < pos) k++;
-        w += this.uPrefix[k] - this.uPrefix[lo];
+        const first = lo;
+        hi = end;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.uPos[mid] < pos) lo = mid + 1;
+          else hi = mid;
+        }
+        w += this.uPrefix[lo] - this.uPrefix[first];
       }
     }
     return w / (((this.ivEnd[iv] - pos) >> 1) + 2);
