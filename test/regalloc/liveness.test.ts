@@ -51,7 +51,7 @@ test('liveness: path exploration equals iterative dataflow on 150 fuzzed functio
     const ref = referenceLiveIn(f);
     for (let b = 0; b < f.numBlocks; b++) {
       const got: number[] = [];
-      for (let v = 0; v < f.numVRegs; v++) if (live.liveIn[b * live.words + (v >>> 5)] & (1 << (v & 31))) got.push(v);
+      for (let q = live.liveInStart[b]; q < live.liveInStart[b + 1]; q++) got.push(live.liveInPool[q]);
       const want = Array.from(ref[b]).sort((x, y) => x - y);
       if (got.join() !== want.join()) {
         t.fail(`seed ${seed} block ${b}: got [${got}] want [${want}]`);

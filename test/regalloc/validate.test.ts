@@ -84,6 +84,17 @@ test('validate: SSA, terminators, arity and classes', (t) => {
   t.true(
     rejects((fb) => {
       const [b0] = fb.blocks(1);
+      const [a, b, c] = fb.vregs(3);
+      fb.begin(b0);
+      fb.inst([defReg(a)]);
+      fb.inst([useReg(a), defReuse(b, 0), defReuse(c, 0)]);
+      fb.ret();
+    }, /two defs reuse operand 0/),
+    'one input reused twice',
+  );
+  t.true(
+    rejects((fb) => {
+      const [b0] = fb.blocks(1);
       const [a] = fb.vregs(1);
       fb.begin(b0);
       fb.ret([useFixed(a, RAX)]);

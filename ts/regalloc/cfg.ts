@@ -17,6 +17,7 @@ import {
   assert,
   opConstraint,
   opIsDef,
+  opIsLate,
   opPayload,
   pregClass,
   fail,
@@ -103,6 +104,13 @@ export function validateFunction(f: RaFunction): void {
             if (!(f.vregClass[f.opVReg[o0 + k]] === f.vregClass[v])) fail(`inst ${i}: reuse across classes`);
             const kc = opConstraint(f.opInfo[o0 + k]);
             if (!(kc === C.Reg || kc === C.Any)) fail(`inst ${i}: reused input must be Reg or Any`);
+            if (opIsLate(f.opInfo[o0 + k])) fail(`inst ${i}: reused input must be an early use`);
+            for (let o2 = o0; o2 < o; o2++) {
+              const i2 = f.opInfo[o2];
+              if (opIsDef(i2) && opConstraint(i2) === C.Reuse && opPayload(i2) === k) {
+                fail(`inst ${i}: two defs reuse operand ${k}`);
+              }
+            }
           }
         } else {
           if (!(c !== C.Reuse)) fail(`inst ${i}: reuse constraint on a use`);

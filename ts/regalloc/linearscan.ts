@@ -248,7 +248,7 @@ export class LinearScan {
     const from = lr.fixFrom[p];
     const to = lr.fixTo[p];
     const owner = lr.fixOwner[p];
-    const n = from.length;
+    const n = lr.fixN[p];
     let k = this.fixCursor[p];
     while (k < n && to[k] <= pos) k++;
     this.fixCursor[p] = k;

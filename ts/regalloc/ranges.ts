@@ -35,7 +35,7 @@ import {
   opPayload,
   fail,
 } from './interface';
-import { Liveness, liveOutOf } from './liveness';
+import { Liveness, isLiveIn } from './liveness';
 
 export const INF = 0x7fffffff;
 /** Use flag: the use requires a register at its position. */
@@ -109,7 +109,6 @@ export class LiveRanges {
   uPrefix = new Float64Array(1025);
   numUses = 0;
 
-  private outBuf = new Uint32Array(64);
   /** Late positions of instructions with clobbers, ascending, and their clobber sets. */
   callPos = new Int32Array(64);
   callSet = new Int32Array(64);
@@ -122,15 +121,16 @@ export class LiveRanges {
   opReused = new Uint8Array(256);
 
   // Fixed ranges per physical register (index = PReg), in position order.
-  fixFrom: number[][] = [];
-  fixTo: number[][] = [];
-  fixOwner: number[][] = [];
+  fixFrom: Int32Array<ArrayBuffer>[] = [];
+  fixTo: Int32Array<ArrayBuffer>[] = [];
+  fixOwner: Int32Array<ArrayBuffer>[] = [];
+  fixN = new Int32Array(NUM_CLASSES * 32);
 
   constructor() {
     for (let p = 0; p < NUM_CLASSES * 32; p++) {
-      this.fixFrom.push([]);
-      this.fixTo.push([]);
-      this.fixOwner.push([]);
+      this.fixFrom.push(new Int32Array(16));
+      this.fixTo.push(new Int32Array(16));
+      this.fixOwner.push(new Int32Array(16));
     }
   }
 
@@ -170,11 +170,7 @@ export class LiveRanges {
     this.uFlags = growI32(this.uFlags, nOps);
     this.uNextMust = growI32(this.uNextMust, nOps);
     this.uPrefix = growF64(this.uPrefix, nOps + 1);
-    for (let p = 0; p < this.fixFrom.length; p++) {
-      this.fixFrom[p].length = 0;
-      this.fixTo[p].length = 0;
-      this.fixOwner[p].length = 0;
-    }
+    this.fixN.fill(0);
   }
 
   newRange(from: number, to: number, next: number): number {
@@ -232,9 +228,16 @@ export class LiveRanges {
   }
 
   private addFixed(p: number, from: number, to: number, owner: number): void {
-    this.fixFrom[p].push(from);
-    this.fixTo[p].push(to);
-    this.fixOwner[p].push(owner);
+    const n = this.fixN[p];
+    if (n >= this.fixFrom[p].length) {
+      this.fixFrom[p] = growI32(this.fixFrom[p], n + 1);
+      this.fixTo[p] = growI32(this.fixTo[p], n + 1);
+      this.fixOwner[p] = growI32(this.fixOwner[p], n + 1);
+    }
+    this.fixFrom[p][n] = from;
+    this.fixTo[p][n] = to;
+    this.fixOwner[p][n] = owner;
+    this.fixN[p] = n + 1;
   }
 
   build(f: RaFunction, cfg: CfgInfo, live: Liveness): void {
@@ -244,20 +247,14 @@ export class LiveRanges {
     this.markReusedInputs(f);
     this.buildUses(f, cfg);
     this.buildFixed(f, cfg);
-    const W = live.words;
-    if (this.outBuf.length < W) this.outBuf = new Uint32Array(W);
-    const out = this.outBuf;
     for (let b = f.numBlocks - 1; b >= 0; b--) {
       const bs = cfg.blockPos[b];
       const be = cfg.blockPos[b + 1];
-      liveOutOf(f, live, b, out);
-      for (let w = 0; w < W; w++) {
-        let bits = out[w];
-        while (bits !== 0) {
-          const t = bits & -bits;
-          bits ^= t;
-          this.addRange((w << 5) | (31 - Math.clz32(t)), bs, be);
-        }
+      // Live-out = successors' live-ins and the branch args (duplicates merge).
+      for (let k = f.blockSuccStart[b]; k < f.blockSuccStart[b + 1]; k++) {
+        const s = f.succPool[k];
+        for (let q = live.liveInStart[s]; q < live.liveInStart[s + 1]; q++) this.addRange(live.liveInPool[q], bs, be);
+        for (let a = f.succArgStart[k]; a < f.succArgStart[k + 1]; a++) this.addRange(f.argPool[a], bs, be);
       }
       for (let i = f.blockInstStart[b + 1] - 1; i >= f.blockInstStart[b]; i--) {
         const ip = cfg.instPos[i];
@@ -552,7 +549,7 @@ export class LiveRanges {
     let w = this.uPrefix[this.ivUseHi[iv]] - this.uPrefix[j];
     const h = cfg.loopHeader[cfg.slotBlock[pos >> 1]];
     const v = this.ivVReg[iv];
-    if (h >= 0 && (live.liveIn[h * live.words + (v >>> 5)] & (1 << (v & 31))) !== 0) {
+    if (h >= 0 && isLiveIn(live, h, v)) {
       const hs = cfg.blockPos[h];
       if (hs < pos) {
         // The vreg's uses in [hs, pos): its whole use list, by binary search.
@@ -564,9 +561,14 @@ export class LiveRanges {
           if (this.uPos[mid] < hs) lo = mid + 1;
           else hi = mid;
         }
-        let k = lo;
-        while (k < end && this.uPos[k] < pos) k++;
-        w += this.uPrefix[k] - this.uPrefix[lo];
+        const first = lo;
+        hi = end;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.uPos[mid] < pos) lo = mid + 1;
+          else hi = mid;
+        }
+        w += this.uPrefix[lo] - this.uPrefix[first];
       }
     }
     return w / (((this.ivEnd[iv] - pos) >> 1) + 2);

@@ -322,7 +322,6 @@ export class Resolver {
     }
 
     // 3. Edges.
-    const W = live.words;
     for (let b = 0; b < f.numBlocks; b++) {
       const first = f.blockInstStart[b];
       const bs = cfg.blockPos[b];
@@ -335,16 +334,11 @@ export class Resolver {
         const single = f.blockSuccStart[p + 1] - f.blockSuccStart[p] === 1;
         const inst = single ? term : first;
         const phase = single ? P_EDGE_OUT : P_EDGE_IN;
-        for (let w = 0; w < W; w++) {
-          let bits = live.liveIn[b * W + w];
-          while (bits !== 0) {
-            const t = bits & -bits;
-            bits ^= t;
-            const v = (w << 5) | (31 - Math.clz32(t));
-            // A vreg never split has one location everywhere: no move.
-            if (lr.vChildStart[v + 1] - lr.vChildStart[v] === 1) continue;
-            this.addSlotStore(v, inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
-          }
+        for (let q = live.liveInStart[b]; q < live.liveInStart[b + 1]; q++) {
+          const v = live.liveInPool[q];
+          // A vreg never split has one location everywhere: no move.
+          if (lr.vChildStart[v + 1] - lr.vChildStart[v] === 1) continue;
+          this.addSlotStore(v, inst, phase, f.vregClass[v], this.loc(v, pe), this.loc(v, bs));
         }
         const a0 = f.succArgStart[k];
         const pp0 = f.blockParamStart[b];
