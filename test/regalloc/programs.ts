@@ -133,6 +133,55 @@ export function pressureLoop(): RaFunction {
   return fb.finish();
 }
 
+/** A loop that calls a function each iteration: its live values belong in callee-saved registers. */
+export function callInLoop(): RaFunction {
+  const fb = new FunctionBuilder();
+  const [entry, hdr, body, exit] = fb.blocks(4);
+  const [vmctx, n, i0, acc0, i, acc, c, r, acc2, i2] = fb.vregs(10);
+  const clob = fb.clobberSet(sysvClobbers());
+  fb.begin(entry);
+  fb.inst([defFixed(vmctx, RDI), defFixed(n, RSI)]);
+  fb.inst([defReg(i0)]);
+  fb.inst([defReg(acc0)]);
+  fb.jump(hdr, [i0, acc0]);
+  fb.begin(hdr, [i, acc]);
+  fb.inst([useReg(i), useAny(n), defReg(c)]);
+  fb.branch([body, exit], [[], []], [useReg(c)]);
+  fb.begin(body);
+  fb.inst([useFixed(vmctx, RDI), useFixed(i, RSI), defFixed(r, RAX)], 0, clob); // r = g(vmctx, i)
+  fb.inst([useReg(acc), useReg(r), defReuse(acc2, 0)]);
+  fb.inst([useReg(i), defReuse(i2, 0)]);
+  fb.jump(hdr, [i2, acc2]);
+  fb.begin(exit);
+  fb.ret([useFixed(acc, RAX)]);
+  return fb.finish();
+}
+
+/** br_table with three targets (critical edges split by the client) joining with a param. */
+export function brTable(): RaFunction {
+  const fb = new FunctionBuilder();
+  const [entry, e0, e1, e2, t0, t1, join] = fb.blocks(7);
+  const [x, k, a, b, p] = fb.vregs(5);
+  fb.begin(entry);
+  fb.inst([defFixed(x, RDI), defFixed(k, RSI)]);
+  fb.branch([e0, e1, e2], [[], [], []], [useReg(k)]);
+  fb.begin(e0); // edge block to t0
+  fb.jump(t0);
+  fb.begin(e1); // edge block to t1
+  fb.jump(t1);
+  fb.begin(e2); // default: straight to the join with x
+  fb.jump(join, [x]);
+  fb.begin(t0);
+  fb.inst([useReg(x), defReuse(a, 0)]);
+  fb.jump(join, [a]);
+  fb.begin(t1);
+  fb.inst([useReg(x), useReg(x), defReuse(b, 0)]);
+  fb.jump(join, [b]);
+  fb.begin(join, [p]);
+  fb.ret([useFixed(p, RAX)]);
+  return fb.finish();
+}
+
 export const PROGRAMS: [string, () => RaFunction][] = [
   ['straight-line', straightLine],
   ['sum-loop', sumLoop],
@@ -140,4 +189,6 @@ export const PROGRAMS: [string, () => RaFunction][] = [
   ['calls-across', callsAcross],
   ['swap-loop', swapLoop],
   ['pressure-loop', pressureLoop],
+  ['call-in-loop', callInLoop],
+  ['br-table', brTable],
 ];

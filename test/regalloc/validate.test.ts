@@ -189,3 +189,23 @@ function straight() {
   fb.ret([useFixed(a, RAX)]);
   return fb.finish();
 }
+
+test('unreachable blocks (even ones jumping into live code) are allocated without harm', (t) => {
+  const fb = new FunctionBuilder();
+  const [b0, dead, join] = fb.blocks(3);
+  const [x, y, z, p] = fb.vregs(4);
+  fb.begin(b0);
+  fb.inst([defFixed(x, RDI)]);
+  fb.jump(join, [x]);
+  fb.begin(dead); // no predecessors
+  fb.inst([defReg(y)]);
+  fb.inst([useReg(y), useReg(x), defReuse(z, 0)]);
+  fb.jump(join, [z]);
+  fb.begin(join, [p]);
+  fb.ret([useFixed(p, RAX), useAny(x)]);
+  const f = fb.finish();
+  const out = new RegisterAllocator().allocate(f, env);
+  checkAllocation(f, env, out);
+  t.is(out.stats.spills, 0);
+  t.is(out.opAlloc[f.instOpStart[f.numInsts - 1]], RAX);
+});

@@ -16,7 +16,8 @@
 // register / the reused input's register) and class; an early def shares no
 // location with the instruction's uses (except the input it reuses); a late
 // def shares none with late uses; defs are pairwise distinct; no late use
-// sits in a clobbered register; the scratch register never carries an operand.
+// sits in a clobbered register; the scratch register never carries an operand;
+// every callee-saved register written is listed in `calleeSavedUsed`.
 //
 // Not a hot path: plain arrays, run by the tests and behind a debug switch.
 
@@ -74,6 +75,23 @@ class Checker {
     }
     for (let i = 0; i < f.numInsts; i++) this.editStart[i + 1] += this.editStart[i];
     for (const s of env.scratch) this.scratch.add(s);
+    this.checkCalleeSaved(env);
+  }
+
+  /** Every callee-saved register the code writes must be reported, or the prologue would not save it. */
+  private checkCalleeSaved(env: MachineEnv): void {
+    const f = this.f;
+    const out = this.out;
+    const callee = new Set<number>();
+    for (const list of env.nonPreferred) for (const p of list) callee.add(p);
+    const reported = new Set(out.calleeSavedUsed);
+    const check = (p: number, what: string): void => {
+      if (allocIsReg(p) && callee.has(p) && !reported.has(p)) {
+        this.fail(`${what} writes callee-saved ${allocToString(p)}, missing from calleeSavedUsed`);
+      }
+    };
+    for (let o = 0; o < f.opInfo.length; o++) if (opIsDef(f.opInfo[o])) check(out.opAlloc[o], `operand ${o}`);
+    for (let e = 0; e < out.numEdits; e++) check(out.editTo[e], `edit ${e}`);
   }
 
   private fail(msg: string): never {

@@ -225,10 +225,10 @@ export interface RaStats {
  *
  * Edits: edit k is a move `editFrom[k] -> editTo[k]` of class `editClass[k]`
  * executed just before instruction `editInst[k]`. Edits are sorted by
- * instruction and must be executed in list order. Every edit moves between a
- * register and a register, a register and a stack location, or (never both
- * stack) — stack-to-stack copies are already split through the scratch
- * register. Edge moves for a block with a single successor come just before
+ * instruction and must be executed in list order. Every edit is
+ * register-to-register or between a register and a stack location, never
+ * stack-to-stack (such copies are already split through the scratch
+ * register). Edge moves for a block with a single successor come just before
  * its terminator; for a block with several successors they come at the start
  * of each successor (before its first instruction).
  */
