@@ -204,13 +204,18 @@ export class Emitter {
   }
 
   private epilogue(): void {
+    this.teardown();
+    E.ret(this.buf);
+  }
+
+  /** Restore rsp, the callee-saved registers and rbp (before ret or a tail jump). */
+  private teardown(): void {
     const buf = this.buf;
     const saved = this.frame.saved;
     if (saved.length > 0) E.lea(buf, 8, Gpr.RSP, Amode.base(Gpr.RBP, -8 * saved.length));
     else E.movRR(buf, 8, Gpr.RSP, Gpr.RBP);
     for (let k = saved.length - 1; k >= 0; k--) E.pop(buf, saved[k]);
     E.pop(buf, Gpr.RBP);
-    E.ret(buf);
   }
 
   /** A new out-of-line trap stub; returns its label. */
@@ -737,6 +742,16 @@ export class Emitter {
       case K.CallInd:
         E.callR(buf, this.reg(i, 0));
         buf.addCallSite();
+        return;
+      case K.ReturnCall:
+        this.teardown();
+        buf.put1(0xe9);
+        buf.addReloc(RelocKind.X86CallPCRel4, vc.b[i], -4);
+        buf.put4(0);
+        return;
+      case K.ReturnCallInd:
+        this.teardown();
+        E.jmpR(buf, this.reg(i, 0));
         return;
       default:
         throw new Error(`emit: unknown instruction kind ${kind}`);

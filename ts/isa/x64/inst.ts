@@ -155,6 +155,10 @@ export const enum K {
   Call,
   /** Indirect call [callee Reg, args Fixed..., rets Fixed defs]. */
   CallInd,
+  /** Tail call (terminator): [args Fixed...]: b = name index; epilogue, then jmp. */
+  ReturnCall,
+  /** Indirect tail call (terminator): [callee Fixed rax, args Fixed...]. */
+  ReturnCallInd,
   COUNT,
 }
 
@@ -279,8 +283,10 @@ export class VCode {
 
   // the instruction being built
   private curOp0 = 0;
+  private building = false;
 
   reset(): void {
+    this.building = false;
     this.numInsts = 0;
     this.numOps = 0;
     this.numVRegs = 0;
@@ -337,6 +343,8 @@ export class VCode {
 
   /** Begin an instruction; add operands with `op`, finish with `end`. Returns its index. */
   begin(kind: K, size: number, a = 0, b = 0, c = 0): number {
+    if (this.building) throw new Error('VCode: an instruction began while another was being built (emit operands first)');
+    this.building = true;
     const i = this.numInsts;
     if (i + 1 >= this.kind.length) this.growInsts(i + 2);
     this.kind[i] = kind;
@@ -389,6 +397,7 @@ export class VCode {
   }
 
   end(flags = 0): number {
+    this.building = false;
     const i = this.numInsts++;
     this.flags[i] = flags;
     this.opStart[i + 1] = this.numOps;

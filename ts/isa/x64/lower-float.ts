@@ -14,11 +14,10 @@ import { SseOp } from './encode';
 import {
   CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, K, USE_ANY, USE_REG, defReuse,
 } from './inst';
-import { CondSpec, Lower, registerRule, unsupported } from './lower';
+import { CondSpec, Lower, registerRule, scalarRules, unsupported } from './lower';
 import { setcc, extend } from './lower-int';
 import { RegClass } from './regs';
 
-const cond = new CondSpec();
 
 function isF32(t: T.Type): boolean {
   return t === T.F32;
@@ -210,6 +209,7 @@ registerRule(Op.Fma, (cx, i) => {
 registerRule(Op.Fcmp, (cx, i) => {
   const f = cx.f;
   checkScalar(f.iType[i], 'fcmp');
+  const cond = new CondSpec();
   cx.fcompare(f.arg(i, 0), f.arg(i, 1), f.iImm0[i], cond);
   setcc(cx, cond, cond.cc, cx.def(i));
 });
@@ -286,8 +286,9 @@ function toInt(signed: boolean, sat: boolean): (cx: Lower, i: number) => void {
     checkScalar(from, 'float to int conversion');
     if (t !== T.I32 && t !== T.I64) unsupported(`float to ${T.typeName(t)} conversion`);
     const vc = cx.vc;
+    const src = cx.put(f.arg(i, 0));
     vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), T.bytes(t));
-    vc.op(cx.put(f.arg(i, 0)), USE_REG);
+    vc.op(src, USE_REG);
     vc.op(cx.def(i), DEF_EARLY);
     vc.op(vc.newVReg(RegClass.Float), DEF_EARLY);
     cx.endInst();
@@ -320,4 +321,45 @@ registerRule(Op.Bitcast, (cx, i) => {
   vc.op(x, USE_REG);
   vc.op(cx.def(i), DEF_REG);
   cx.endInst();
+});
+
+// ---- bitwise operations on float-class values (scalars and whole vectors) ----
+
+/** Wrap the integer rule of `op` so that float and vector types take `rule`. */
+function floatClass(op: Op, rule: (cx: Lower, i: number) => void): void {
+  const intRule = scalarRules[op]!;
+  registerRule(op, (cx, i) => (T.isInt(cx.f.iType[i]) ? intRule(cx, i) : rule(cx, i)));
+}
+
+function bitop(sse: SseOp): (cx: Lower, i: number) => void {
+  return (cx, i) => {
+    const f = cx.f;
+    xrmr(cx, sse, cx.put(f.arg(i, 0)), cx.put(f.arg(i, 1)), cx.def(i));
+  };
+}
+floatClass(Op.Band, bitop(SseOp.ANDPS));
+floatClass(Op.Bor, bitop(SseOp.ORPS));
+floatClass(Op.Bxor, bitop(SseOp.XORPS));
+/** band_not x, y = x & ~y = andnps(y, x). */
+floatClass(Op.BandNot, (cx, i) => {
+  const f = cx.f;
+  const x = cx.put(f.arg(i, 0));
+  xrmr(cx, SseOp.ANDNPS, cx.put(f.arg(i, 1)), x, cx.def(i));
+});
+floatClass(Op.Bnot, (cx, i) => {
+  const ones = new Uint8Array(16).fill(0xff);
+  withConst(cx, SseOp.XORPS, cx.put(cx.f.arg(i, 0)), ones, cx.def(i));
+});
+/** bitselect c, x, y = (x & c) | (y & ~c). */
+floatClass(Op.Bitselect, (cx, i) => {
+  const f = cx.f;
+  const vc = cx.vc;
+  const c = cx.put(f.arg(i, 0));
+  const x = cx.put(f.arg(i, 1));
+  const y = cx.put(f.arg(i, 2));
+  const t1 = vc.newVReg(RegClass.Float);
+  xrmr(cx, SseOp.ANDPS, x, c, t1);
+  const t2 = vc.newVReg(RegClass.Float);
+  xrmr(cx, SseOp.ANDNPS, c, y, t2);
+  xrmr(cx, SseOp.ORPS, t1, t2, cx.def(i));
 });

@@ -21,7 +21,6 @@ const RAX = gpr(Gpr.RAX);
 const RDX = gpr(Gpr.RDX);
 const RCX = gpr(Gpr.RCX);
 
-const cond = new CondSpec();
 void CVT_SAT;
 
 /** dst = imm64 (lo, hi) in a new vreg. */
@@ -399,8 +398,9 @@ registerRule(Op.Bswap, (cx, i) => {
   const t = cx.f.iType[i];
   if (t !== T.I16 && t !== T.I32 && t !== T.I64) unsupported(`bswap on ${T.typeName(t)}`);
   const vc = cx.vc;
+  const src = cx.put(cx.f.arg(i, 0));
   vc.begin(K.Bswap, T.bytes(t));
-  vc.op(cx.put(cx.f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), defReuse(0));
   cx.endInst();
 });
@@ -409,8 +409,9 @@ registerRule(Op.Iabs, (cx, i) => {
   const t = cx.f.iType[i];
   if (!T.isInt(t) || t === T.I128) unsupported(`iabs on ${T.typeName(t)}`);
   const vc = cx.vc;
+  const src = cx.put(cx.f.arg(i, 0));
   vc.begin(K.Iabs, T.bytes(t));
-  vc.op(cx.put(cx.f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), DEF_EARLY);
   cx.endInst();
 });
@@ -500,8 +501,9 @@ registerRule(Op.Bmask, (cx, i) => {
   const to = f.iType[i];
   if (!T.isInt(from) || !T.isInt(to) || to === T.I128 || from === T.I128) unsupported('bmask on i128');
   const vc = cx.vc;
+  const src = cx.put(f.arg(i, 0));
   vc.begin(K.Bmask, T.bytes(from), 0, T.bytes(to));
-  vc.op(cx.put(f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), DEF_REG);
   cx.endInst();
 });
@@ -510,6 +512,7 @@ registerRule(Op.Bmask, (cx, i) => {
 
 registerRule(Op.Icmp, (cx, i) => {
   const f = cx.f;
+  const cond = new CondSpec();
   const t = f.iType[i];
   if (!T.isInt(t) || t === T.I128) unsupported(`icmp on ${T.typeName(t)}`);
   cx.compare(f.arg(i, 0), f.arg(i, 1), f.iImm0[i], cond);
@@ -518,6 +521,7 @@ registerRule(Op.Icmp, (cx, i) => {
 
 function select(cx: Lower, i: number): void {
   const f = cx.f;
+  const cond = new CondSpec();
   const t = f.vType[f.pool[f.iResStart[i]]];
   if (t === T.I128) unsupported('select on i128');
   const vc = cx.vc;
@@ -605,6 +609,7 @@ registerRule(Op.SmulOverflow, (cx, i) => {
     vc.op(p, defReuse(0));
     cx.endInst();
     const e = extend(cx, p, 1, true, 4);
+    const cond = new CondSpec();
     cond.fp = FP_CMP; cond.size = 4; cond.x = p; cond.y = e; cond.imm = 0;
     setcc(cx, cond, Cond.NE, cx.def(i, 1));
     return;
@@ -633,6 +638,7 @@ registerRule(Op.UmulOverflow, (cx, i) => {
     vc.op(b, USE_ANY);
     vc.op(p, defReuse(0));
     cx.endInst();
+    const cond = new CondSpec();
     cond.fp = FP_CMPI; cond.size = 4; cond.x = p; cond.y = -1; cond.imm = 0xff;
     setcc(cx, cond, Cond.A, cx.def(i, 1));
     return;
@@ -647,6 +653,7 @@ registerRule(Op.UmulOverflow, (cx, i) => {
   vc.op(cx.def(i, 0), defFixed(RAX));
   vc.op(hi, defFixed(RDX));
   cx.endInst();
+  const cond = new CondSpec();
   cond.fp = FP_TEST; cond.size = T.bytes(t); cond.x = hi; cond.y = -1; cond.imm = 0;
   setcc(cx, cond, Cond.NE, cx.def(i, 1));
 });
@@ -680,6 +687,7 @@ registerRule(Op.Jump, (cx, i) => {
 registerRule(Op.Brif, (cx, i) => {
   const f = cx.f;
   const s = cx.prepareSuccs(i);
+  const cond = new CondSpec();
   cx.condOf(f.arg(i, 0), cond);
   cx.beginCond(K.Br, cond, cond.cc);
   cx.endInst(INST_BRANCH);
@@ -692,8 +700,9 @@ registerRule(Op.BrTable, (cx, i) => {
   const s = cx.prepareSuccs(i);
   // a zero-extending copy: the table sequence clobbers its index register
   const idx = vc.newVReg(RegClass.Int);
+  const src = cx.put(f.arg(i, 0));
   vc.begin(K.Mov32, 4);
-  vc.op(cx.put(f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(idx, DEF_REG);
   cx.endInst();
   vc.begin(K.BrTable, 4);
@@ -711,6 +720,7 @@ registerRule(Op.Trap, (cx, i) => {
 function condTrap(onZero: boolean): (cx: Lower, i: number) => void {
   return (cx, i) => {
     const f = cx.f;
+    const cond = new CondSpec();
     cx.condOf(f.arg(i, 0), cond);
     const k = cx.beginCond(K.TrapIf, cond, onZero ? invertCC(cond.cc) : cond.cc);
     cx.vc.trap[k] = f.iImm0[i];

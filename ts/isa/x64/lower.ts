@@ -708,10 +708,11 @@ export class Lower {
       this.fcompare(f.arg(d, 0), f.arg(d, 1), f.iImm0[d], cond);
       return;
     }
+    const x = this.put(v);
     cond.fp = FP_TEST;
     cond.cc = Cond.NE;
     cond.size = T.bytes(f.vType[f.resolve(v)]);
-    cond.x = this.put(v);
+    cond.x = x;
     cond.y = -1;
     cond.imm = 0;
   }
@@ -719,35 +720,32 @@ export class Lower {
   /** Flags for integer comparison `x <cc> y` (IntCC). */
   compare(x: number, y: number, intcc: number, cond: CondSpec): void {
     const size = T.bytes(this.f.vType[this.f.resolve(x)]);
-    cond.size = size;
     let cc = INTCC_TO_COND[intcc];
     if (this.isIconst(x) && !this.isIconst(y)) {
       const t = x; x = y; y = t;
       cc = swapCond(cc);
     }
     const imm = this.imm32(y, size);
-    if (!Number.isNaN(imm)) {
-      cond.fp = FP_CMPI;
-      cond.x = this.put(x);
-      cond.y = -1;
-      cond.imm = imm;
-    } else {
-      cond.fp = FP_CMP;
-      cond.x = this.put(x);
-      cond.y = this.put(y);
-      cond.imm = 0;
-    }
+    const xr = this.put(x);
+    const yr = Number.isNaN(imm) ? this.put(y) : -1;
+    cond.size = size;
+    cond.fp = Number.isNaN(imm) ? FP_CMP : FP_CMPI;
+    cond.x = xr;
+    cond.y = yr;
+    cond.imm = Number.isNaN(imm) ? 0 : imm;
     cond.cc = cc;
   }
 
   /** Flags for float comparison `x <cc> y` (FloatCC). */
   fcompare(x: number, y: number, floatcc: number, cond: CondSpec): void {
     const swap = FLOATCC_SWAP[floatcc] !== 0;
+    const xr = this.put(swap ? y : x);
+    const yr = this.put(swap ? x : y);
     cond.fp = FP_UCOM;
     cond.size = T.bytes(this.f.vType[this.f.resolve(x)]);
     cond.cc = FLOATCC_TO_COND[floatcc];
-    cond.x = this.put(swap ? y : x);
-    cond.y = this.put(swap ? x : y);
+    cond.x = xr;
+    cond.y = yr;
     cond.imm = 0;
   }
 
