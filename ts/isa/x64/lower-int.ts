@@ -698,6 +698,13 @@ registerRule(Op.BrTable, (cx, i) => {
   const f = cx.f;
   const vc = cx.vc;
   const s = cx.prepareSuccs(i);
+  if (s.targets.length === 1) {
+    // no table entries: a jump to the default
+    vc.begin(K.Jmp, 0);
+    cx.endInst(INST_BRANCH);
+    cx.addSuccs(s);
+    return;
+  }
   // a zero-extending copy: the table sequence clobbers its index register
   const idx = vc.newVReg(RegClass.Int);
   const src = cx.put(f.arg(i, 0));

@@ -83,6 +83,8 @@ export class AmodeSpec {
 
 /** Register class of an IR type. */
 export function classOf(t: T.Type): RegClass {
+  // f128 travels as an opaque 128-bit value (moves, loads, stores, selects)
+  if (!T.isCoreType(t) && t !== T.F128) unsupported(`values of type ${T.typeName(t)}`);
   return T.isInt(t) ? RegClass.Int : RegClass.Float;
 }
 
