@@ -30,7 +30,7 @@ import {
 import { TRAP_INT_OVF, TRAP_INT_DIVZ, TRAP_STK_OVF, TRAP_BAD_TOINT } from '../../ir/immediates';
 import * as E from './encode';
 import { Amode, AmodeKind, AluOp, Cond, SseOp, ShiftOp, UnaryOp, BitOp, specShape, Shape, specHasImm8 } from './encode';
-import { vexRR, vexRM, vexFma213 } from './encode-vex';
+import { vexRR, vexRM, vexFma, FmaOp } from './encode-vex';
 import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
@@ -723,10 +723,10 @@ export class Emitter {
         this.emitMinMax(i);
         return;
       case K.Fma: {
-        const d = this.reg(i, 0);
-        const b = this.reg(i, 1);
-        if (this.isReg(i, 2)) vexFma213(buf, size === 8, d, b, this.reg(i, 2), null);
-        else vexFma213(buf, size === 8, d, b, 0, this.stackOf(i, 2));
+        const d = this.reg(i, 3);
+        const a = this.reg(i, 0);
+        if (this.isReg(i, 1)) vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, this.reg(i, 1), null);
+        else vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, 0, this.stackOf(i, 1));
         return;
       }
       case K.CvtToInt:

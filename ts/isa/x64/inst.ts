@@ -141,7 +141,7 @@ export const enum K {
   XSel,
   /** Scalar fmin/fmax with NaN and signed-zero rules [a Reg, b Reg, dst Reuse0]: a = 1 for min; size 4/8. */
   XMinMax,
-  /** fma [a Reg, b Reg, c Any, dst Reuse0]: dst = a * b + c (vfmadd213ss/sd); size 4/8. */
+  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8. */
   Fma,
   /**
    * Float to int [src Reg, dst Reg early, tmp Reg(xmm) early]: a = CVT_* flags;

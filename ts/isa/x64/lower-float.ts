@@ -193,14 +193,13 @@ registerRule(Op.Fma, (cx, i) => {
   if (!cx.isa.fma) unsupported('fma needs FMA3');
   const vc = cx.vc;
   const a = cx.put(f.arg(i, 0));
-  let b = cx.put(f.arg(i, 1));
+  const b = cx.put(f.arg(i, 1));
   const c = cx.put(f.arg(i, 2));
-  if (b === a) b = cx.copy(b);
   vc.begin(K.Fma, T.bytes(t));
   vc.op(a, USE_REG);
-  vc.op(b, USE_REG);
-  vc.op(c, USE_ANY);
-  vc.op(cx.def(i), defReuse(0));
+  vc.op(b, USE_ANY);
+  vc.op(c, USE_REG);
+  vc.op(cx.def(i), defReuse(2));
   cx.endInst();
 });
 
