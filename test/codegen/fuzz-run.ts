@@ -27,8 +27,8 @@ export interface FuzzResult {
 }
 
 /** Check one program on `inputs` generated inputs; on failure optionally save it. */
-export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult): void {
-  const prog = genProgram(seed);
+export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }): void {
+  const prog = genProgram(seed, size);
   const file = parseClif(prog.text, `fuzz-${seed}`);
   for (const pf of file.functions) {
     const d = tryVerify(pf.func);

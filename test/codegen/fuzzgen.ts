@@ -283,7 +283,7 @@ block0(v0: i64, v1: f64, v2: i32):
 `;
 
 /** The parameter types of %main for a seed (the harness generates inputs by them). */
-export function genProgram(seed: number): { text: string; params: Ty[]; results: Ty[] } {
+export function genProgram(seed: number, size?: { blocks: number; insts: number }): { text: string; params: Ty[]; results: Ty[] } {
   const r = rng(seed * 7919 + 1);
   const g = new Gen(r);
   const nParams = 1 + g.rand(5);
@@ -296,7 +296,7 @@ export function genProgram(seed: number): { text: string; params: Ty[]; results:
   const state: Ty[] = ['i32'];
   const ns = 2 + g.rand(5);
   for (let k = 0; k < ns; k++) state.push(g.anyTy());
-  const nBlocks = 1 + g.rand(6);
+  const nBlocks = size !== undefined ? size.blocks : 1 + g.rand(6);
 
   const body: string[] = [];
   const out = (l: string): void => { body.push(l); };
@@ -321,7 +321,7 @@ export function genProgram(seed: number): { text: string; params: Ty[]; results:
       fuel = ps[0];
       g.avail.push(...ps.slice(1));
     }
-    const n = 2 + g.rand(12);
+    const n = size !== undefined ? size.insts : 2 + g.rand(12);
     for (let k = 0; k < n; k++) g.inst();
     const stateArgs = (f: Val): string => [f.name, ...state.slice(1).map((t) => g.get(t).name)].join(', ');
     if (b === nBlocks - 1) {

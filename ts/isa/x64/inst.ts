@@ -468,7 +468,7 @@ export class VCode {
     this.srcloc = growI32(this.srcloc, n);
     this.flags = growU8(this.flags, n);
     this.clobbers = growI32(this.clobbers, n);
-    this.opStart = growI32(this.opStart, n + 1);
+    this.opStart = growI32(this.opStart, this.kind.length + 1);
   }
 
   /** The allocator's view (exact-length subarrays of the columns; valid until the next change). */
