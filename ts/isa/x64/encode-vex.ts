@@ -183,3 +183,29 @@ function vexMem(s: CodeSink, spec: number, reg: number, vvvv: number, m: Amode, 
   emitVexOp(s, spec, reg, vvvv, x & 1, b & 1);
   emitModRmMem(s, reg & 7, m, bytesAfter);
 }
+
+// ---- FMA3 ------------------------------------------------------------------------------
+
+/** Scalar FMA3 forms (the opcode byte; VEX.LIG.66.0F38, W1 for doubles). */
+export const enum FmaOp {
+  /** dst = src1 * dst + src2 */
+  Fmadd213 = 0xa9,
+  /** dst = src1 * src2 + dst */
+  Fmadd231 = 0xb9,
+}
+
+/**
+ * `vfmaddNNNss/sd dst, src1, src2/m`. The memory operand, when `m` is given,
+ * replaces `src2`. NaN propagation follows the product's operand order, so
+ * 231 with (a, b) and dst = c gives the first NaN of a, b, c.
+ */
+export function vexFma(s: CodeSink, op: FmaOp, double: boolean, dst: number, src1: number, src2: number, m: Amode | null): void {
+  const spec = P_66 | M_0F38 | op | (double ? W : 0);
+  if (((dst | src1 | src2) >>> 4) !== 0) fail(`register out of range: ${dst}, ${src1}, ${src2}`);
+  if (m !== null) {
+    vexMem(s, spec, dst, src1, m, 0);
+    return;
+  }
+  emitVexOp(s, spec, dst, src1, 0, src2 >> 3);
+  s.put1(0xc0 | ((dst & 7) << 3) | (src2 & 7));
+}

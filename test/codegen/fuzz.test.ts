@@ -1,0 +1,17 @@
+/**
+ * Backend fuzzer, short run (seeded): random IR programs (fuzzgen.ts) compared
+ * between the interpreter (x86 NaN mode) and native code (with the register
+ * allocator's checker on). Longer runs: `node dist/test/codegen/fuzz-long.js
+ * [programs] [first seed] [inputs]`, which saves failures as regression files.
+ */
+import test from 'ava';
+import { fuzz } from './fuzz-run';
+
+test('random IR programs: native code agrees with the interpreter', (t) => {
+  const r = fuzz(1, 250, 6, false);
+  for (const f of r.failures.slice(0, 10)) {
+    t.log(`seed ${f.seed}: ${f.mismatch !== undefined ? `${f.mismatch.func}(${f.mismatch.args}): interpreter ${f.mismatch.interp}, native ${f.mismatch.native}` : f.error}`);
+  }
+  t.is(r.failures.length, 0);
+  t.true(r.compared > 1000, `${r.compared} calls compared`);
+});
