@@ -31,7 +31,7 @@
  * trap inside the IR op (int_divz, int_ovf, bad_toint); `unreachable` is
  * `trap TRAP_UNREACHABLE`; memory, tables, call_indirect: environ.ts.
  */
-import { Function, Block, Value, NONE } from '../ir/function';
+import { Function, Block, Value, NONE, VK_RESULT } from '../ir/function';
 import { Op } from '../ir/opcodes';
 import { IntCC } from '../ir/immediates';
 import * as T from '../ir/types';
@@ -197,7 +197,7 @@ export class FuncTranslator {
         }
         case OpClass.If: {
           this.blockType(r.blockType);
-          const cond = this.pop();
+          const cond = this.condition(this.pop());
           const n = this.btParams.length;
           const thenB = b.createBlock();
           const elseB = b.createBlock();
@@ -236,7 +236,7 @@ export class FuncTranslator {
           this.reachable = false;
           break;
         case OpClass.BrIf: {
-          const cond = this.pop();
+          const cond = this.condition(this.pop());
           const k = this.nctl - 1 - r.imm;
           const next = b.createBlock();
           const [target, n] = this.branchTarget(k);
@@ -275,7 +275,7 @@ export class FuncTranslator {
           this.sp--;
           break;
         case OpClass.Select: case OpClass.SelectT: {
-          const c = this.pop();
+          const c = this.condition(this.pop());
           const y = this.pop();
           const x = this.pop();
           this.push(b.select(c, x, y));
@@ -568,6 +568,22 @@ export class FuncTranslator {
     this.cAlt[k] = alt;
     this.cStash[k] = this.nstash;
     this.cBranched[k] = 0;
+  }
+
+  /**
+   * A condition for brif/select: the i32 `uextend` of a compare is replaced by the
+   * compare's i8 (any non-zero integer is true), so the backend can fuse compare and
+   * branch; the uextend is left unused if nothing else reads it.
+   */
+  private condition(v: Value): Value {
+    const f = this.f;
+    if (f.vKind[v] !== VK_RESULT) return v;
+    const i = f.vDef[v];
+    if (f.iOp[i] !== Op.Uextend) return v;
+    const a = f.resolve(f.arg(i, 0));
+    if (f.vKind[a] !== VK_RESULT) return v;
+    const op = f.iOp[f.vDef[a]];
+    return op === Op.Icmp || op === Op.Fcmp ? a : v;
   }
 
   // ---------------------------------------------------------------- operand stack
