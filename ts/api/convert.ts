@@ -27,3 +27,15 @@ export function setToStringTag(ctor: { prototype: object }, name: string): void 
     value: `WebAssembly.${name}`, writable: false, enumerable: false, configurable: true,
   });
 }
+
+/**
+ * An index or count argument ([EnforceRange] unsigned long) worded as Node's engine
+ * words it for method arguments: NaN/±Infinity, negative, above 2^32-1.
+ */
+export function enforceU32Arg(value: unknown, what: string): number {
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new TypeError(`${what} must be convertible to a valid number`);
+  if (x < 0) throw new TypeError(`${what} must be non-negative`);
+  if (x > 0xffffffff) throw new TypeError(`${what} must be in the unsigned long range`);
+  return Math.trunc(x) + 0;
+}

@@ -2,7 +2,7 @@
  * `WebAssembly.Memory` of the JS API, over a runtime LinearMemory.
  */
 import { LinearMemory, MAX_PAGES_32 } from '../runtime/memory';
-import { dictionary, enforceU32, setToStringTag } from './convert';
+import { dictionary, enforceU32, enforceU32Arg, setToStringTag } from './convert';
 
 const internal = new WeakMap<object, LinearMemory>();
 
@@ -40,7 +40,7 @@ export class Memory {
 
   grow(delta: number): number {
     const mem = runtimeOf(this, 'grow');
-    const d = enforceU32(delta, 'WebAssembly.Memory.grow(): Argument 0');
+    const d = enforceU32Arg(delta, 'WebAssembly.Memory.grow(): Argument 0');
     const old = mem.grow(d);
     if (old < 0) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
     return old;
