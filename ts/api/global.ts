@@ -10,6 +10,8 @@ import { FUNCREF_TYPE_ERROR } from '../runtime/funcref';
 import { dictionary, setToStringTag } from './convert';
 
 const internal = new WeakMap<object, GlobalCell>();
+/** The one Global object of each cell (export identity). */
+const objects = new WeakMap<GlobalCell, Global>();
 
 function parseValueType(s: string): ValType {
   switch (s) {
@@ -59,12 +61,17 @@ export class Global {
       ? defaultValue(type) : value[0];
     withPrefix('WebAssembly.Global()', () => cell.set(v));
     internal.set(this, cell);
+    objects.set(cell, this);
   }
 
   /** Wraps an existing cell (exports of an instance). */
   static fromCell(cell: GlobalCell): Global {
-    const g = Object.create(Global.prototype) as Global;
-    internal.set(g, cell);
+    let g = objects.get(cell);
+    if (g === undefined) {
+      g = Object.create(Global.prototype) as Global;
+      internal.set(g, cell);
+      objects.set(cell, g);
+    }
     return g;
   }
 

@@ -10,6 +10,8 @@ import { externHandle, externValue } from '../runtime/externref';
 import { dictionary, enforceU32, enforceU32Arg, setToStringTag } from './convert';
 
 const internal = new WeakMap<object, RuntimeTable>();
+/** The one Table object of each runtime table (export identity). */
+const objects = new WeakMap<RuntimeTable, Table>();
 
 function parseElementType(value: unknown): ValType {
   switch (String(value)) {
@@ -66,12 +68,17 @@ export class Table {
       'WebAssembly.Table(): Argument 2 must be undefined or a value of type compatible with the type of the new table: ', '.');
     if (raw !== 0) table.fill(0, raw, initial);
     internal.set(this, table);
+    objects.set(table, this);
   }
 
   /** Wraps an existing runtime table (exports of an instance). */
   static fromRuntime(table: RuntimeTable): Table {
-    const t = Object.create(Table.prototype) as Table;
-    internal.set(t, table);
+    let t = objects.get(table);
+    if (t === undefined) {
+      t = Object.create(Table.prototype) as Table;
+      internal.set(t, table);
+      objects.set(table, t);
+    }
     return t;
   }
 

@@ -47,6 +47,36 @@ export function writeSlot(view: SlotView, i: number, type: ValType, value: unkno
   }
 }
 
+/**
+ * ToWebAssemblyValue without storing: may run user code (valueOf, toString), so
+ * callers convert every value first and store them all afterwards with `storeValue`
+ * (user code may call into wasm and reuse the values area).
+ */
+export function toWasmValue(type: ValType, value: unknown, into: StoreMember | null = null): number | bigint {
+  switch (type) {
+    case ValType.I32: return toNumber(value) | 0;
+    case ValType.I64: return BigInt.asIntN(64, toBigInt(value));
+    case ValType.F32: return Math.fround(toNumber(value));
+    case ValType.F64: return toNumber(value);
+    case ValType.ExternRef: return externHandle(value);
+    case ValType.FuncRef: return funcRefFromJs(value, into);
+    case ValType.V128: throw new TypeError('type incompatibility when transforming from/to JS (v128)');
+    default: throw new Error(`derrick internal error: toWasmValue of type 0x${type.toString(16)}`);
+  }
+}
+
+/** Stores a value made by toWasmValue into slot `i`. */
+export function storeValue(view: SlotView, i: number, type: ValType, v: number | bigint): void {
+  const at = i * 16;
+  switch (type) {
+    case ValType.I32: view.setInt32(at, v as number, true); return;
+    case ValType.I64: view.setBigInt64(at, v as bigint, true); return;
+    case ValType.F32: view.setFloat32(at, v as number, true); return;
+    case ValType.F64: view.setFloat64(at, v as number, true); return;
+    default: writeAddress(view, at, v as number);
+  }
+}
+
 /** ToJSValue; reads slot `i`. */
 export function readSlot(view: SlotView, i: number, type: ValType): unknown {
   const at = i * 16;
