@@ -21,8 +21,9 @@ export interface FuncOwner extends StoreMember {
   exportedFunction(index: number): Function;
 }
 
+/** weak: this registry must not keep owners alive (they unregister when released) */
 interface RecordInfo {
-  owner: FuncOwner;
+  owner: WeakRef<FuncOwner>;
   index: number;
 }
 
@@ -37,7 +38,7 @@ const exported = new WeakMap<Function, ExportedInfo>();
 
 /** Called by an owner after it writes the record of its function `index` at `address`. */
 export function registerRecord(address: number, owner: FuncOwner, index: number): void {
-  records.set(address, { owner, index });
+  records.set(address, { owner: new WeakRef(owner), index });
 }
 
 /** Called by an owner when its records are freed. */
@@ -64,8 +65,9 @@ export function exportedFunctionInfo(fn: unknown): ExportedInfo | undefined {
 export function funcRefToJs(record: number): Function | null {
   if (record === 0) return null;
   const info = records.get(record);
-  if (info === undefined) throw new Error(`derrick internal error: unknown funcref record 0x${record.toString(16)}`);
-  return info.owner.exportedFunction(info.index);
+  const owner = info?.owner.deref();
+  if (owner === undefined) throw new Error(`derrick internal error: unknown funcref record 0x${record.toString(16)}`);
+  return owner.exportedFunction(info!.index);
 }
 
 export const FUNCREF_TYPE_ERROR = 'function-typed object must be null (if nullable) or a Wasm function object';
@@ -86,5 +88,5 @@ export function funcRefFromJs(value: unknown, into: StoreMember | null, prefix =
 
 /** The owner of a registered record (store joins for values moving inside wasm). */
 export function recordOwner(record: number): FuncOwner | undefined {
-  return records.get(record)?.owner;
+  return records.get(record)?.owner.deref();
 }

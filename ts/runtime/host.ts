@@ -22,8 +22,9 @@ export interface HostFunc {
   fn: Function;
   params: Uint8Array;
   results: Uint8Array;
-  /** the instance that imported the function (funcref results join its store) */
-  owner: StoreMember;
+  /** the instance that imported the function (funcref results join its store); weak,
+   * because this registry must not keep instances alive */
+  owner: WeakRef<StoreMember>;
 }
 
 /** Host functions by index - Builtin.COUNT; freed slots are undefined. */
@@ -37,7 +38,7 @@ let builtinHandler: BuiltinHandler = () => {
 
 /** Registers a host function; returns the index its host record must hold. */
 export function registerHostFunc(fn: Function, type: FuncType, owner: StoreMember): number {
-  const hf: HostFunc = { fn, params: type.params, results: type.results, owner };
+  const hf: HostFunc = { fn, params: type.params, results: type.results, owner: new WeakRef(owner) };
   const k = freeIndices.pop();
   if (k !== undefined) {
     hostFuncs[k] = hf;
@@ -79,9 +80,10 @@ function dispatch(): void {
   const ret: unknown = Reflect.apply(hf.fn, undefined, args);
   const nr = hf.results.length;
   if (nr === 0) return;
+  const owner = hf.owner.deref() ?? null;
   if (nr === 1) {
     const t = hf.results[0] as ValType;
-    storeValue(hostArea, 0, t, toWasmValue(t, ret, hf.owner));
+    storeValue(hostArea, 0, t, toWasmValue(t, ret, owner));
     return;
   }
   // Several results: any iterable of exactly that many values. Convert them all before
@@ -89,7 +91,7 @@ function dispatch(): void {
   const list = [...(ret as Iterable<unknown>)];
   if (list.length !== nr) throw new TypeError('multi-return length mismatch');
   const vals: (number | bigint)[] = new Array(nr);
-  for (let i = 0; i < nr; i++) vals[i] = toWasmValue(hf.results[i] as ValType, list[i], hf.owner);
+  for (let i = 0; i < nr; i++) vals[i] = toWasmValue(hf.results[i] as ValType, list[i], owner);
   for (let i = 0; i < nr; i++) storeValue(hostArea, i, hf.results[i] as ValType, vals[i]);
 }
 
