@@ -20,7 +20,7 @@ import {
   Amode, AluOp, aluRI, callR, lea, movabs, movMR, movRI32, movRM, movRR, pop, push, ret, SseOp, sseRM,
 } from '../isa/x64/encode';
 import { Gpr } from '../isa/x64/regs';
-import { CALLEE_VMCTX, CALLER_VMCTX, LocKind, Loc, wasmCallAbi } from '../isa/x64/abi';
+import { CALLEE_VMCTX, CALLER_VMCTX, CallAbi, LocKind, Loc, irCallAbi, wasmCallAbi } from '../isa/x64/abi';
 
 export interface TrampolineSig {
   params: readonly T.Type[];
@@ -62,9 +62,21 @@ function storeReg(s: CodeSink, loc: Loc, dst: Amode): void {
   else movMR(s, gprSize(loc.type), dst, loc.reg);
 }
 
-/** Host-to-code entry trampoline for `sig`. */
+/** Host-to-code entry trampoline for the WebAssembly signature `sig` (two implicit vmctx arguments). */
 export function emitEntryTrampoline(sig: TrampolineSig): Uint8Array {
-  const abi = wasmCallAbi(sig.params, sig.results);
+  return entryTrampoline(wasmCallAbi(sig.params, sig.results), true);
+}
+
+/**
+ * Host-to-code entry trampoline for a plain IR signature: every IR parameter comes
+ * from its 16-byte slot (`irCallAbi`), nothing is implicit; the `vmctx` argument of
+ * the addon's call is ignored.
+ */
+export function emitIrEntryTrampoline(sig: TrampolineSig): Uint8Array {
+  return entryTrampoline(irCallAbi(sig.params, sig.results), false);
+}
+
+function entryTrampoline(abi: CallAbi, wasm: boolean): Uint8Array {
   const s = new CodeSink(128);
   const values = Gpr.RBX;
   const callee = Gpr.R12;
@@ -84,7 +96,7 @@ export function emitEntryTrampoline(sig: TrampolineSig): Uint8Array {
   abi.params.forEach((loc, i) => {
     if (loc.kind === LocKind.Reg) loadReg(s, loc, Amode.base(values, 16 * i));
   });
-  movRR(s, 8, CALLER_VMCTX, CALLEE_VMCTX);
+  if (wasm) movRR(s, 8, CALLER_VMCTX, CALLEE_VMCTX);
   callR(s, callee);
   // Register results first: the return-area copies go through the scratch registers.
   abi.results.forEach((loc, i) => {

@@ -20,8 +20,8 @@ import * as T from '../ir/types';
 import { tryVerify } from '../ir/verifier';
 import { Executor, parseRunComment, slotsEqual, formatSlots, RunLineError, slotBits } from '../ir/runtest';
 
-export interface RunFailure { file: string; line: number; text: string; message: string; core: boolean }
-export interface FileSummary { file: string; passed: number; failed: number; core: number; corePassed: number; parseError?: string }
+export interface RunFailure { file: string; line: number; text: string; message: string; core: boolean; scalar: boolean }
+export interface FileSummary { file: string; passed: number; failed: number; core: number; corePassed: number; scalar: number; scalarPassed: number; parseError?: string }
 export interface RunSummary {
   files: FileSummary[];
   failures: RunFailure[];
@@ -29,6 +29,9 @@ export interface RunSummary {
   failed: number;
   corePassed: number;
   coreTotal: number;
+  /** Core run lines of functions without 128-bit vector types. */
+  scalarPassed: number;
+  scalarTotal: number;
 }
 
 export interface RunOptions {
@@ -95,10 +98,20 @@ export function exoticFeatures(f: Function): string[] {
   return [...feats];
 }
 
+/** Does the function (its signatures or any value) use a vector type? */
+export function usesVectors(f: Function): boolean {
+  for (const s of [f.sig, ...f.sigs]) {
+    if (s === undefined) continue;
+    for (const p of [...s.params, ...s.returns]) if (T.isVector(p.type)) return true;
+  }
+  for (let v = 0; v < f.valueCount; v++) if (f.vKind[v] !== 0 && T.isVector(f.vType[v])) return true;
+  return false;
+}
+
 function resultTypes(f: Function): T.Type[] { return f.sig.returns.map((p) => p.type); }
 
 export function runClifFiles(files: string[], exec: Executor, opts: RunOptions = {}): RunSummary {
-  const sum: RunSummary = { files: [], failures: [], passed: 0, failed: 0, corePassed: 0, coreTotal: 0 };
+  const sum: RunSummary = { files: [], failures: [], passed: 0, failed: 0, corePassed: 0, coreTotal: 0, scalarPassed: 0, scalarTotal: 0 };
   for (const file of files) {
     const fs_ = runClifFile(file, fs.readFileSync(file, 'utf8'), exec, opts);
     sum.files.push(fs_.summary);
@@ -107,13 +120,15 @@ export function runClifFiles(files: string[], exec: Executor, opts: RunOptions =
     sum.failed += fs_.summary.failed;
     sum.corePassed += fs_.summary.corePassed;
     sum.coreTotal += fs_.summary.core;
+    sum.scalarPassed += fs_.summary.scalarPassed;
+    sum.scalarTotal += fs_.summary.scalar;
     if (opts.onFile !== undefined) opts.onFile(fs_.summary, fs_.failures);
   }
   return sum;
 }
 
 export function runClifFile(name: string, src: string, exec: Executor, opts: RunOptions = {}): { summary: FileSummary; failures: RunFailure[] } {
-  const summary: FileSummary = { file: name, passed: 0, failed: 0, core: 0, corePassed: 0 };
+  const summary: FileSummary = { file: name, passed: 0, failed: 0, core: 0, corePassed: 0, scalar: 0, scalarPassed: 0 };
   const failures: RunFailure[] = [];
   const parsed = tryParseClif(src, name);
   if (!parsed.ok) {
@@ -121,7 +136,7 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
     // every run line of the file counts as failed
     const n = (src.match(/^\s*;+\s*run\b/gm) ?? []).length;
     summary.failed = n;
-    failures.push({ file: name, line: parsed.error.line, text: '', message: `parse error: ${parsed.error.message}`, core: false });
+    failures.push({ file: name, line: parsed.error.line, text: '', message: `parse error: ${parsed.error.message}`, core: false, scalar: false });
     return { summary, failures };
   }
   const file = parsed.value;
@@ -129,15 +144,17 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
   const prepError = exec.prepare !== undefined ? exec.prepare(file) : undefined;
   file.functions.forEach((pf, index) => {
     const core = x64 && exoticFeatures(pf.func).length === 0;
+    const scalar = core && !usesVectors(pf.func);
     // a function that does not verify is not executed (its run lines fail with the first diagnostic)
     const diags = pf.comments.length > 0 ? tryVerify(pf.func) : [];
     const invalid = diags.length > 0 ? `does not verify: ${diags[0].entity}: ${diags[0].message}` : undefined;
     for (const c of pf.comments) {
       if (opts.coreOnly && !core) continue;
       if (core) summary.core++;
+      if (scalar) summary.scalar++;
       const fail = (message: string): void => {
         summary.failed++;
-        failures.push({ file: name, line: c.line, text: c.text.trim(), message, core });
+        failures.push({ file: name, line: c.line, text: c.text.trim(), message, core, scalar });
       };
       let cmd;
       try {
@@ -165,6 +182,7 @@ export function runClifFile(name: string, src: string, exec: Executor, opts: Run
       if (ok) {
         summary.passed++;
         if (core) summary.corePassed++;
+        if (scalar) summary.scalarPassed++;
       } else {
         fail(`got ${formatSlots(res.results, rt)}${cmd.expected !== undefined ? `, expected ${cmd.eq ? '' : 'not '}${formatSlots(cmd.expected, rt)}` : ', expected non-zero'}`);
       }

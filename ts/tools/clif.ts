@@ -5,7 +5,8 @@
  *       runs every `; run:` line through an executor (the interpreter; `--native`
  *       once the backend exists), prints per-file results and failures with
  *       file:line, and ends with `N passed, M failed`. Exit code 1 on failures.
- *       `--nan=x86` makes the interpreter produce x86's NaN bits (see NaNMode).
+ *       `--nan=x86` makes the interpreter produce x86's NaN bits (see NaNMode);
+ *       `--native` compiles with the x64 backend and runs machine code (clif-native.ts).
  *   clif print <file>    parses and prints the file (headers, functions, run lines)
  *   clif verify <file>   parses and verifies every function
  */
@@ -26,6 +27,8 @@ function usage(): number {
 /** Executors by name; the native backend registers itself here when it exists. */
 export const executors: Record<string, (flags: Set<string>) => Executor> = {
   interpret: (flags) => new Interpreter({ nan: flags.has('--nan=x86') ? 'x86' : 'canonical' }),
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  native: () => new (require('./clif-native') as typeof import('./clif-native')).NativeExecutor(),
 };
 
 export async function clifMain(argv: string[]): Promise<number> {
@@ -50,6 +53,7 @@ export async function clifMain(argv: string[]): Promise<number> {
         },
       });
       process.stdout.write(`core run lines: ${sum.corePassed} of ${sum.coreTotal} passed\n`);
+      process.stdout.write(`core scalar run lines (no 128-bit vectors): ${sum.scalarPassed} of ${sum.scalarTotal} passed\n`);
       process.stdout.write(`${sum.passed} passed, ${sum.failed} failed\n`);
       return sum.failed === 0 ? 0 : 1;
     }

@@ -183,3 +183,20 @@ function vexMem(s: CodeSink, spec: number, reg: number, vvvv: number, m: Amode, 
   emitVexOp(s, spec, reg, vvvv, x & 1, b & 1);
   emitModRmMem(s, reg & 7, m, bytesAfter);
 }
+
+// ---- FMA3 ------------------------------------------------------------------------------
+
+/**
+ * `vfmadd213ss/sd dst, src1, src2/m`: dst = src1 * dst + src2 (VEX.LIG.66.0F38 A9 /r,
+ * W1 for the double form). The memory operand, when `m` is given, replaces `src2`.
+ */
+export function vexFma213(s: CodeSink, double: boolean, dst: number, src1: number, src2: number, m: Amode | null): void {
+  const spec = P_66 | M_0F38 | 0xa9 | (double ? W : 0);
+  if (((dst | src1 | src2) >>> 4) !== 0) fail(`register out of range: ${dst}, ${src1}, ${src2}`);
+  if (m !== null) {
+    vexMem(s, spec, dst, src1, m, 0);
+    return;
+  }
+  emitVexOp(s, spec, dst, src1, 0, src2 >> 3);
+  s.put1(0xc0 | ((dst & 7) << 3) | (src2 & 7));
+}
