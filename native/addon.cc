@@ -12,6 +12,7 @@
 // address is a JS exception, never a crash.
 #include <napi.h>
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@ size_t PageSize() {
 }
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-enum class Kind { kCode, kMemory, kBlock };
+enum class Kind { kCode, kMemory, kBlock, kImage };
 
 struct Object {
   Kind kind;
@@ -47,13 +48,15 @@ struct Object {
   bool mapped;       // block: from mmap rather than malloc
   napi_env env;      // the environment whose ArrayBuffer views this object
   napi_ref view;     // weak reference to the current ArrayBuffer view, or null
+  int fd;            // image: its memfd; memory: the image mapped at its start, or -1
+  size_t imageBytes; // memory: bytes of the mapped image (page multiple)
 };
 
 std::mutex g_objects_mutex;
 std::unordered_map<uintptr_t, Object> g_objects;
 
 const char* KindName(Kind k) {
-  return k == Kind::kCode ? "code region" : k == Kind::kMemory ? "linear memory" : "block";
+  return k == Kind::kCode ? "code region" : k == Kind::kMemory ? "linear memory" : k == Kind::kBlock ? "block" : "memory image";
 }
 
 // ---- argument helpers: bad input is a TypeError/RangeError with a message ----
@@ -147,7 +150,7 @@ Napi::Value CodeAlloc(const Napi::CallbackInfo& info) {
   }
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
-  obj = Object{Kind::kCode, len, 0, true, env, nullptr};
+  obj = Object{Kind::kCode, len, 0, true, env, nullptr, -1, 0};
   return NewView(env, &obj, p, len);
 }
 
@@ -193,7 +196,45 @@ Napi::Value CodeFree(const Napi::CallbackInfo& info) {
 
 // ---- linear memory ----
 
-// memoryReserve(reserveBytes, commitBytes) -> address
+// Maps `image` (a memory image object, or null for none) read+write, private
+// (copy-on-write), over the first bytes of the reservation at `base`, and makes the
+// rest of the committed prefix plain anonymous read+write memory. Returns the image
+// bytes mapped, or (size_t)-1 with errno set.
+size_t MapCommitted(char* base, size_t committed, const Object* image) {
+  size_t mapped = 0;
+  if (image != nullptr && committed > 0) {
+    mapped = image->size < committed ? image->size : committed;
+    if (mmap(base, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image->fd, 0) == MAP_FAILED) {
+      return static_cast<size_t>(-1);
+    }
+  }
+  if (committed > mapped && mprotect(base + mapped, committed - mapped, PROT_READ | PROT_WRITE) != 0) {
+    return static_cast<size_t>(-1);
+  }
+  return mapped;
+}
+
+// Gives back the image mapping at the start of a reservation: the range becomes
+// plain PROT_NONE anonymous reservation again.
+bool UnmapImage(char* base, size_t bytes) {
+  if (bytes == 0) return true;
+  return mmap(base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED;
+}
+
+// Optional image argument: an image address, or null/undefined for none. On failure
+// throws and returns false; *out is null for none.
+bool GetImage(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const char* op, Object** out) {
+  *out = nullptr;
+  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return true;
+  uintptr_t id;
+  if (!GetAddress(info, i, &id)) return false;
+  *out = Find(env, id, Kind::kImage, op);
+  return *out != nullptr;
+}
+
+// memoryReserve(reserveBytes, commitBytes, image?) -> address. With an image, the
+// committed prefix starts as a private copy-on-write mapping of the image (the
+// memory's initial contents), so nothing is copied.
 Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   size_t reserve, commit;
@@ -206,6 +247,9 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* image;
+  if (!GetImage(env, info, 2, "memoryReserve", &image)) return env.Undefined();
   void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     Napi::RangeError::New(env, Errno(("derrick.memoryReserve: cannot reserve " + std::to_string(reserve) +
@@ -214,15 +258,15 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (commit > 0 && mprotect(p, commit, PROT_READ | PROT_WRITE) != 0) {
+  size_t imageBytes = MapCommitted(static_cast<char*>(p), commit, image);
+  if (imageBytes == static_cast<size_t>(-1)) {
     std::string msg = Errno("derrick.memoryReserve: cannot commit the initial pages");
     munmap(p, reserve);
     Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
     return env.Undefined();
   }
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
-  std::lock_guard<std::mutex> lock(g_objects_mutex);
-  g_objects[addr] = Object{Kind::kMemory, reserve, commit, true, env, nullptr};
+  g_objects[addr] = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image ? image->fd : -1, imageBytes};
   return Napi::Number::New(env, static_cast<double>(addr));
 }
 
@@ -275,8 +319,10 @@ Napi::Value MemoryBuffer(const Napi::CallbackInfo& info) {
   return NewView(env, obj, reinterpret_cast<void*>(addr), obj->committed);
 }
 
-// memoryReset(address, commitBytes): zero the memory (pages go back to the kernel)
-// and shrink the committed prefix to commitBytes. For reusing pooled memories.
+// memoryReset(address, commitBytes, image?): give the memory back its initial
+// contents — zeros, or `image` — with commitBytes committed. Dirty pages go back to
+// the kernel (madvise); a mapping of the same image is kept, so reusing a pooled
+// memory for the same module costs one madvise. For reusing pooled memories.
 Napi::Value MemoryReset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uintptr_t addr;
@@ -288,16 +334,121 @@ Napi::Value MemoryReset(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object* obj = Find(env, addr, Kind::kMemory, "memoryReset");
   if (obj == nullptr) return env.Undefined();
+  Object* image;
+  if (!GetImage(env, info, 2, "memoryReset", &image)) return env.Undefined();
   if (commit % PageSize() != 0 || commit > obj->size) {
     Napi::RangeError::New(env, "derrick.memoryReset: bad size").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   DetachView(obj);
   char* base = reinterpret_cast<char*>(addr);
-  if (obj->committed > 0) madvise(base, obj->committed, MADV_DONTNEED);
-  if (obj->committed > commit) mprotect(base + commit, obj->committed - commit, PROT_NONE);
-  if (commit > obj->committed) mprotect(base + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE);
+  int fd = image ? image->fd : -1;
+  size_t want = image ? (image->size < commit ? image->size : commit) : 0;
+  bool ok = true;
+  if (fd == obj->fd && want == obj->imageBytes) {
+    // Same image (or none): drop private pages; the image's own contents come back.
+    if (obj->committed > 0) ok = madvise(base, obj->committed, MADV_DONTNEED) == 0;
+    if (ok && obj->committed > commit) ok = mprotect(base + commit, obj->committed - commit, PROT_NONE) == 0;
+    if (ok && commit > obj->committed) {
+      ok = mprotect(base + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE) == 0;
+    }
+  } else {
+    // Another image: back to a bare reservation, then map the new one.
+    ok = UnmapImage(base, obj->committed > obj->imageBytes ? obj->committed : obj->imageBytes);
+    size_t mapped = ok ? MapCommitted(base, commit, image) : static_cast<size_t>(-1);
+    ok = mapped != static_cast<size_t>(-1);
+    obj->fd = ok ? fd : -1;
+    obj->imageBytes = ok ? mapped : 0;
+  }
+  if (!ok) {
+    obj->committed = 0;
+    Napi::RangeError::New(env, Errno("derrick.memoryReset: cannot reset the memory")).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   obj->committed = commit;
+  return env.Undefined();
+}
+
+// ---- memory images (copy-on-write initial contents) ----
+
+// imageCreate(sizeBytes) -> image address (an opaque id): a sealed-size memfd of
+// zeros, filled with imageWrite, mapped privately by memoryReserve/memoryReset.
+Napi::Value ImageCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t size;
+  if (!GetSize(info, 0, "imageCreate(sizeBytes): sizeBytes", size_t(1) << 36, false, &size)) return env.Undefined();
+  if (size % PageSize() != 0) {
+    Napi::RangeError::New(env, "derrick.imageCreate: the size must be a multiple of the page size")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = memfd_create("derrick-memory-image", MFD_CLOEXEC);
+  if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    std::string msg = Errno("derrick.imageCreate: cannot create a memory image");
+    if (fd >= 0) close(fd);
+    Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  // The id is a heap address (unique while the image lives), like the other objects.
+  void* id = std::malloc(1);
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  g_objects[reinterpret_cast<uintptr_t>(id)] = Object{Kind::kImage, size, 0, false, env, nullptr, fd, 0};
+  return Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(id)));
+}
+
+// imageWrite(image, offset, bytes): copies bytes (a typed array) into the image.
+Napi::Value ImageWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t id;
+  size_t offset;
+  if (!GetAddress(info, 0, &id) ||
+      !GetSize(info, 1, "imageWrite(image, offset, bytes): offset", size_t(1) << 36, true, &offset)) {
+    return env.Undefined();
+  }
+  if (info.Length() < 3 || !info[2].IsTypedArray()) {
+    Napi::TypeError::New(env, "derrick.imageWrite: bytes must be a typed array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
+  const char* data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  size_t len = ta.ByteLength();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, id, Kind::kImage, "imageWrite");
+  if (obj == nullptr) return env.Undefined();
+  if (offset > obj->size || len > obj->size - offset) {
+    Napi::RangeError::New(env, "derrick.imageWrite: the bytes do not fit in the image").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  while (len > 0) {
+    ssize_t n = pwrite(obj->fd, data, len, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Napi::RangeError::New(env, Errno("derrick.imageWrite: write failed")).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    data += n;
+    offset += static_cast<size_t>(n);
+    len -= static_cast<size_t>(n);
+  }
+  return env.Undefined();
+}
+
+// imageFree(image): the memfd is closed; memories still mapping it keep their pages.
+Napi::Value ImageFree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t id;
+  if (!GetAddress(info, 0, &id)) return env.Undefined();
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, id, Kind::kImage, "imageFree");
+  if (obj == nullptr) return env.Undefined();
+  close(obj->fd);
+  // Memories mapping this image keep the mapping, but must not match a later image
+  // that reuses the fd number.
+  for (auto& kv : g_objects) {
+    if (kv.second.kind == Kind::kMemory && kv.second.fd == obj->fd) kv.second.fd = -2;
+  }
+  g_objects.erase(id);
+  std::free(reinterpret_cast<void*>(id));
   return env.Undefined();
 }
 
@@ -341,7 +492,7 @@ Napi::Value BlockAlloc(const Napi::CallbackInfo& info) {
   }
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
-  obj = Object{Kind::kBlock, size, 0, mapped, env, nullptr};
+  obj = Object{Kind::kBlock, size, 0, mapped, env, nullptr, -1, 0};
   return NewView(env, &obj, p, size);
 }
 
@@ -445,6 +596,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryBuffer", Napi::Function::New(env, MemoryBuffer, "memoryBuffer"));
   exports.Set("memoryReset", Napi::Function::New(env, MemoryReset, "memoryReset"));
   exports.Set("memoryRelease", Napi::Function::New(env, MemoryRelease, "memoryRelease"));
+  exports.Set("imageCreate", Napi::Function::New(env, ImageCreate, "imageCreate"));
+  exports.Set("imageWrite", Napi::Function::New(env, ImageWrite, "imageWrite"));
+  exports.Set("imageFree", Napi::Function::New(env, ImageFree, "imageFree"));
   exports.Set("blockAlloc", Napi::Function::New(env, BlockAlloc, "blockAlloc"));
   exports.Set("blockFree", Napi::Function::New(env, BlockFree, "blockFree"));
   exports.Set("addressOf", Napi::Function::New(env, AddressOf, "addressOf"));

@@ -34,14 +34,28 @@ export interface NativeAddon {
   codePublish(address: number): void;
   codeFree(address: number): void;
 
-  /** Reserve `reserveBytes` of address space (PROT_NONE), the first `commitBytes` read+write. */
-  memoryReserve(reserveBytes: number, commitBytes: number): number;
+  /**
+   * Reserve `reserveBytes` of address space (PROT_NONE), the first `commitBytes` read+write.
+   * With an image (imageCreate), the committed prefix starts as a private copy-on-write
+   * mapping of it: the initial contents cost no copy.
+   */
+  memoryReserve(reserveBytes: number, commitBytes: number, image?: number | null): number;
   /** Commit up to `commitBytes`; the previous buffer is detached. */
   memoryGrow(address: number, commitBytes: number): void;
   /** The committed bytes as an ArrayBuffer: the same object until the next grow. */
   memoryBuffer(address: number): ArrayBuffer;
-  /** Zero the memory and set its committed size (for pooled reuse); detaches the buffer. */
-  memoryReset(address: number, commitBytes: number): void;
+  /**
+   * Give the memory back its initial contents (zeros, or `image`) with `commitBytes`
+   * committed (for pooled reuse); detaches the buffer. Keeping the same image costs one
+   * madvise of the committed bytes; another image is mapped afresh.
+   */
+  memoryReset(address: number, commitBytes: number, image?: number | null): void;
+  /** A memory image of `sizeBytes` zeros (a page multiple), backed by a memfd; returns its id. */
+  imageCreate(sizeBytes: number): number;
+  /** Copy `bytes` into the image at `offset`. */
+  imageWrite(image: number, offset: number, bytes: Uint8Array): void;
+  /** Close the image; memories that map it keep their contents. */
+  imageFree(image: number): void;
   memoryRelease(address: number): void;
 
   /** A native block, 64-byte aligned, zeroed if asked. */

@@ -21,6 +21,8 @@ const GiB = 1024 * 1024 * 1024;
 export interface MemoryReservation {
   /** Bytes of address space to reserve; at least the maximum size. Default 8 GiB. */
   reserveBytes?: number;
+  /** A memory image (runtime/image.ts) mapped copy-on-write as the initial contents. */
+  image?: number | null;
 }
 
 /** Offsets inside the definition record. */
@@ -59,7 +61,7 @@ export class LinearMemory {
     this.maximumPages = maximumPages === undefined ? MAX_PAGES_32 : Math.min(maximumPages, MAX_PAGES_32);
     const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
     this.reservedBytes = Math.max(opts.reserveBytes ?? 8 * GiB, maxBytes);
-    this.base = addon.memoryReserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES);
+    this.base = addon.memoryReserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES, opts.image ?? null);
     this.currentPages = initialPages;
     this.def = slab16.alloc();
     this.definition = this.def.address;
