@@ -89,7 +89,14 @@ function handCompiler(env: ModuleEnv, def: number): FunctionCode {
   }
   pop(s, Gpr.RBP);
   ret(s);
-  return { bytes: s.bytes(), relocs: s.relocs, traps, srclocs };
+  const end = s.cur();
+  return {
+    code: s.bytes(), relocs: s.relocs,
+    trapOffsets: Int32Array.from(traps, (x) => x.offset), trapCodes: Uint8Array.from(traps, (x) => x.code),
+    srclocStarts: Int32Array.from(srclocs, (x) => x.offset),
+    srclocEnds: Int32Array.from(srclocs, (x, i) => (i + 1 < srclocs.length ? srclocs[i + 1].offset : end)),
+    srclocLocs: Int32Array.from(srclocs, (x) => x.loc),
+  };
 }
 
 function instantiate(host: Function): Instance {

@@ -7,6 +7,7 @@
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
 import { CompiledModule } from '../runtime/compiled-module';
+import '../runtime/compile'; // installs the default function compiler (translate + codegen)
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
 

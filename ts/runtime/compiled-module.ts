@@ -7,7 +7,7 @@
  * is collected.
  *
  * Functions are compiled by a `FunctionCompiler` (translate + codegen by default,
- * compile.ts) and linked here: relocations naming `u0:N` resolve to function N's code.
+ * runtime/compile.ts) and linked here: relocations naming `u0:N` resolve to function N's code.
  * Calls to imports and builtins go through VMContext records, so no other names occur.
  */
 import { addon } from '../native/addon';
@@ -18,15 +18,22 @@ import { CompileError } from '../wasm/errors';
 import { CodeInfo, registerCode, unregisterCode } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
 
-/** What a function compiler produces for one function (offsets are from the function's first byte). */
+/**
+ * What a function compiler produces for one function: the shape of codegen's
+ * CompiledFunction (ts/codegen/README.md); offsets are from the function's first byte.
+ */
 export interface FunctionCode {
-  bytes: Uint8Array;
+  /** instructions, then the constant pool (placed 16-byte aligned) */
+  code: Uint8Array;
   /** direct calls: `name` is an external function name, `u0:N` for function N */
   relocs: readonly { offset: number; kind: RelocKind; name: string; addend: number }[];
-  /** trapping instructions: pc offset → trap code, sorted by offset */
-  traps: readonly { offset: number; code: number }[];
-  /** pc offset → wasm byte offset (module-relative), sorted by offset; a range starts at each entry */
-  srclocs: readonly { offset: number; loc: number }[];
+  /** sorted offsets of the instructions that may trap, and their trap codes */
+  trapOffsets: Int32Array;
+  trapCodes: Uint8Array;
+  /** [start, end) code ranges → wasm byte offset (module-relative) */
+  srclocStarts: Int32Array;
+  srclocEnds: Int32Array;
+  srclocLocs: Int32Array;
 }
 
 /** Compiles defined function `defIndex` (function index numImportedFuncs + defIndex). */
@@ -86,7 +93,8 @@ export class CompiledModule implements CodeInfo {
   private readonly funcStarts: Uint32Array;
   private readonly trapPcs: Uint32Array;
   private readonly trapCodes: Uint16Array;
-  private readonly srcPcs: Uint32Array;
+  private readonly srcStarts: Uint32Array;
+  private readonly srcEnds: Uint32Array;
   private readonly srcLocs: Uint32Array;
 
   constructor(env: ModuleEnv, compiler: FunctionCompiler | null = defaultCompiler) {
@@ -128,12 +136,13 @@ export class CompiledModule implements CodeInfo {
     let nTraps = 0;
     let nSrc = 0;
     for (const c of codes) {
-      nTraps += c.traps.length;
-      nSrc += c.srclocs.length;
+      nTraps += c.trapOffsets.length;
+      nSrc += c.srclocStarts.length;
     }
     this.trapPcs = new Uint32Array(nTraps);
     this.trapCodes = new Uint16Array(nTraps);
-    this.srcPcs = new Uint32Array(nSrc);
+    this.srcStarts = new Uint32Array(nSrc);
+    this.srcEnds = new Uint32Array(nSrc);
     this.srcLocs = new Uint32Array(nSrc);
     let t = 0;
     let s = 0;
@@ -142,13 +151,15 @@ export class CompiledModule implements CodeInfo {
       this.funcAddress[i] = addr;
       const start = addr - this.codeBase;
       this.funcStarts[i] = start;
-      for (const tr of codes[i].traps) {
-        this.trapPcs[t] = start + tr.offset;
-        this.trapCodes[t++] = tr.code;
+      const c = codes[i];
+      for (let k = 0; k < c.trapOffsets.length; k++) {
+        this.trapPcs[t] = start + c.trapOffsets[k];
+        this.trapCodes[t++] = c.trapCodes[k];
       }
-      for (const sl of codes[i].srclocs) {
-        this.srcPcs[s] = start + sl.offset;
-        this.srcLocs[s++] = sl.loc;
+      for (let k = 0; k < c.srclocStarts.length; k++) {
+        this.srcStarts[s] = start + c.srclocStarts[k];
+        this.srcEnds[s] = start + c.srclocEnds[k];
+        this.srcLocs[s++] = c.srclocLocs[k];
       }
     }
     if (region !== null) registerCode(region.base, region.base + region.size, this);
@@ -176,8 +187,10 @@ export class CompiledModule implements CodeInfo {
     const def = this.definedFuncAt(at);
     if (def < 0) return null;
     const index = this.env.numImportedFuncs + def;
-    const k = upperBound(this.srcPcs, at - this.codeBase) - 1;
-    const off = k >= 0 && this.srcPcs[k] >= this.funcStarts[def] ? this.srcLocs[k] : this.env.bodyStart[def];
+    const rel = at - this.codeBase;
+    const k = upperBound(this.srcStarts, rel) - 1;
+    const off = k >= 0 && this.srcStarts[k] >= this.funcStarts[def] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
+      ? this.srcLocs[k] : this.env.bodyStart[def];
     const where = `wasm://wasm/${this.hash}:wasm-function[${index}]:0x${off.toString(16)}`;
     const name = this.env.names?.functionNames.get(index);
     return name !== undefined ? `${name} (${where})` : where;
@@ -209,7 +222,7 @@ function link(env: ModuleEnv, codes: FunctionCode[]): CodeRegion {
       }
       return { offset: r.offset, kind: r.kind, target: 0, piece: callee - nImported, addend: r.addend };
     });
-    return { bytes: c.bytes, relocs };
+    return { bytes: c.code, relocs };
   });
   return publishCode(pieces);
 }
