@@ -6,3 +6,6 @@ export const version = '0.1.0';
 
 /** The native addon's typed binding: code memory, linear memory, blocks, traps, calls. */
 export * as native from './native/addon';
+
+/** derrick's `WebAssembly` namespace: a drop-in for the standard one. */
+export { WebAssembly } from './api';

@@ -5,12 +5,16 @@
  * RangeError for a value the WebAssembly limits reject.
  */
 
-/** [EnforceRange] unsigned long as Node's engine applies it: ToNumber, reject NaN/±Infinity and values outside [0, 2^32-1]. */
+/**
+ * [EnforceRange] unsigned long as Node's engine applies it: ToNumber (a TypeError for
+ * BigInt and Symbol), then NaN/±Infinity, negative (checked before truncation, so -0.5
+ * is rejected) and above 2^32-1 are TypeErrors, each with its own wording.
+ */
 export function enforceU32(value: unknown, what: string): number {
-  const x = Number(value);
+  const x = +(value as number);
   if (!Number.isFinite(x)) throw new TypeError(`${what} must be convertible to a valid number`);
-  // Like V8, the range is checked before truncation, so -0.5 is rejected.
-  if (x < 0 || x > 0xffffffff) throw new TypeError(`${what} must be in the unsigned long range`);
+  if (x < 0) throw new TypeError(`${what} must be non-negative`);
+  if (x > 0xffffffff) throw new TypeError(`${what} must be in the unsigned long range`);
   return Math.trunc(x) + 0; // + 0 turns -0 into 0
 }
 
@@ -27,3 +31,6 @@ export function setToStringTag(ctor: { prototype: object }, name: string): void 
     value: `WebAssembly.${name}`, writable: false, enumerable: false, configurable: true,
   });
 }
+
+/** The same conversion for method arguments (`Argument 0`). */
+export const enforceU32Arg = enforceU32;

@@ -4,24 +4,14 @@
  * Global owns a slab cell; an exported global of an instance views the instance's
  * VMContext slot.
  */
-import { addon } from '../native/addon';
 import { ValType } from '../wasm/types';
-import { Record16, slab16 } from '../runtime/slab';
-import { readSlot, writeSlot } from '../runtime/values';
+import { GlobalCell } from '../runtime/global';
+import { FUNCREF_TYPE_ERROR } from '../runtime/funcref';
 import { dictionary, setToStringTag } from './convert';
 
-interface GlobalState {
-  type: ValType;
-  mutable: boolean;
-  view: DataView;
-  /** the cell's address */
-  address: number;
-  /** keeps the owner of the cell (a slab record or an instance) alive */
-  owner: unknown;
-}
-
-const internal = new WeakMap<object, GlobalState>();
-const finalizer = new FinalizationRegistry<Record16>((rec) => slab16.free(rec));
+const internal = new WeakMap<object, GlobalCell>();
+/** The one Global object of each cell (export identity). */
+const objects = new WeakMap<GlobalCell, Global>();
 
 function parseValueType(s: string): ValType {
   switch (s) {
@@ -32,7 +22,7 @@ function parseValueType(s: string): ValType {
     case 'externref': return ValType.ExternRef;
     case 'anyfunc':
     case 'funcref':
-      throw new TypeError('WebAssembly.Global(): funcref globals are not supported by derrick yet');
+      return ValType.FuncRef;
     default:
       throw new TypeError("WebAssembly.Global(): Descriptor property 'value' must be a WebAssembly type");
   }
@@ -41,8 +31,20 @@ function parseValueType(s: string): ValType {
 function defaultValue(type: ValType): unknown {
   switch (type) {
     case ValType.I64: return 0n;
-    case ValType.ExternRef: return null;
+    case ValType.ExternRef:
+    case ValType.FuncRef:
+      return null;
     default: return 0;
+  }
+}
+
+/** Rewrites the funcref conversion error with the operation's prefix, as Node's engine words it. */
+function withPrefix<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TypeError && e.message === FUNCREF_TYPE_ERROR) throw new TypeError(`${prefix}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -51,48 +53,52 @@ export class Global {
     const desc = dictionary(descriptor, 'WebAssembly.Global(): Argument 0');
     const mutable = Boolean(desc.mutable);
     const type = parseValueType(String(desc.value));
-    const rec = slab16.alloc();
-    const state: GlobalState = {
-      type, mutable, view: new DataView(rec.buffer, rec.offset, 16), address: 0, owner: rec,
-    };
-    state.address = addon.addressOf(rec.buffer) + rec.offset;
+    const cell = GlobalCell.standalone(type, mutable);
     // A missing value means the default; so does an explicit undefined, except for
-    // externref, where undefined is a value like any other (as in Node's engine).
-    const v = value.length === 0 || (value[0] === undefined && type !== ValType.ExternRef) ? defaultValue(type) : value[0];
-    writeSlot(state.view, 0, type, v);
-    internal.set(this, state);
-    finalizer.register(this, rec);
+    // the reference types, where undefined is converted like any other value (as in
+    // Node's engine: an externref holding undefined, a TypeError for funcref).
+    const v = value.length === 0 || (value[0] === undefined && type !== ValType.ExternRef && type !== ValType.FuncRef)
+      ? defaultValue(type) : value[0];
+    withPrefix('WebAssembly.Global()', () => cell.set(v));
+    internal.set(this, cell);
+    objects.set(cell, this);
   }
 
-  /** Wraps a cell owned by someone else (an instance's VMContext slot). */
-  static fromCell(type: ValType, mutable: boolean, view: DataView, address: number, owner: unknown): Global {
-    const g = Object.create(Global.prototype) as Global;
-    internal.set(g, { type, mutable, view, address, owner });
+  /** Wraps an existing cell (exports of an instance). */
+  static fromCell(cell: GlobalCell): Global {
+    let g = objects.get(cell);
+    if (g === undefined) {
+      g = Object.create(Global.prototype) as Global;
+      internal.set(g, cell);
+      objects.set(cell, g);
+    }
     return g;
   }
 
   get value(): unknown {
-    const s = stateOf(this, 'value');
-    return readSlot(s.view, 0, s.type);
+    return globalCell(this, 'value').get();
   }
 
   set value(v: unknown) {
-    const s = stateOf(this, 'value');
-    if (!s.mutable) throw new TypeError("WebAssembly.Global.value: Can't set the value of an immutable global.");
-    writeSlot(s.view, 0, s.type, v);
+    const c = globalCell(this, 'value');
+    if (!c.mutable) throw new TypeError("WebAssembly.Global.value: Can't set the value of an immutable global.");
+    withPrefix('set WebAssembly.Global.value', () => c.set(v));
   }
 
   valueOf(): unknown {
-    const s = stateOf(this, 'valueOf');
-    return readSlot(s.view, 0, s.type);
+    return globalCell(this, 'valueOf').get();
   }
 }
 setToStringTag(Global, 'Global');
 
-/** The state behind a Global object; TypeError for anything else. */
-export function globalState(g: unknown, op: string): GlobalState {
-  const s = typeof g === 'object' && g !== null ? internal.get(g) : undefined;
-  if (s === undefined) throw new TypeError(`WebAssembly.Global.${op}: Receiver is not a WebAssembly.Global`);
-  return s;
+/** The cell behind a Global object; TypeError for anything else. */
+export function globalCell(g: unknown, op: string): GlobalCell {
+  const c = typeof g === 'object' && g !== null ? internal.get(g) : undefined;
+  if (c === undefined) throw new TypeError(`WebAssembly.Global.${op}: Receiver is not a WebAssembly.Global`);
+  return c;
 }
-const stateOf = globalState;
+
+/** The cell behind a Global object, or undefined for any other value. */
+export function cellOf(g: unknown): GlobalCell | undefined {
+  return typeof g === 'object' && g !== null ? internal.get(g) : undefined;
+}

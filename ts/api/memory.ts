@@ -2,9 +2,11 @@
  * `WebAssembly.Memory` of the JS API, over a runtime LinearMemory.
  */
 import { LinearMemory, MAX_PAGES_32 } from '../runtime/memory';
-import { dictionary, enforceU32, setToStringTag } from './convert';
+import { dictionary, enforceU32, enforceU32Arg, setToStringTag } from './convert';
 
 const internal = new WeakMap<object, LinearMemory>();
+/** The one Memory object of each runtime memory (export identity). */
+const objects = new WeakMap<LinearMemory, Memory>();
 
 export class Memory {
   constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
@@ -24,13 +26,19 @@ export class Memory {
     }
     const shared = Boolean(desc.shared);
     if (shared) throw new TypeError('WebAssembly.Memory(): shared memories are not supported by derrick yet');
-    internal.set(this, new LinearMemory(initial, maximum));
+    const mem = new LinearMemory(initial, maximum);
+    internal.set(this, mem);
+    objects.set(mem, this);
   }
 
   /** Wraps an existing runtime memory (exports of an instance). */
   static fromRuntime(mem: LinearMemory): Memory {
-    const m = Object.create(Memory.prototype) as Memory;
-    internal.set(m, mem);
+    let m = objects.get(mem);
+    if (m === undefined) {
+      m = Object.create(Memory.prototype) as Memory;
+      internal.set(m, mem);
+      objects.set(mem, m);
+    }
     return m;
   }
 
@@ -40,13 +48,18 @@ export class Memory {
 
   grow(delta: number): number {
     const mem = runtimeOf(this, 'grow');
-    const d = enforceU32(delta, 'WebAssembly.Memory.grow(): Argument 0');
+    const d = enforceU32Arg(delta, 'WebAssembly.Memory.grow(): Argument 0');
     const old = mem.grow(d);
     if (old < 0) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
     return old;
   }
 }
 setToStringTag(Memory, 'Memory');
+
+/** The runtime memory behind a Memory object, or undefined. */
+export function linearMemoryOf(m: unknown): LinearMemory | undefined {
+  return typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+}
 
 /** The runtime memory behind a Memory object; TypeError for anything else. */
 export function runtimeOf(m: unknown, op: string): LinearMemory {

@@ -6,6 +6,8 @@
  */
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
+import { CompiledModule } from '../runtime/compiled-module';
+import '../runtime/compile'; // installs the default function compiler (translate + codegen)
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
 
@@ -55,6 +57,21 @@ export function moduleEnv(m: unknown, op: string): ModuleEnv {
   const env = typeof m === 'object' && m !== null ? internal.get(m) : undefined;
   if (env === undefined) throw new TypeError(`WebAssembly.Module.${op}(): Argument 0 must be a WebAssembly.Module`);
   return env;
+}
+
+const compiled = new WeakMap<ModuleEnv, CompiledModule>();
+
+/**
+ * The machine code of a module, compiled on first instantiation and shared by every
+ * later one. Throws CompileError for what derrick cannot compile yet.
+ */
+export function compiledModule(env: ModuleEnv): CompiledModule {
+  let c = compiled.get(env);
+  if (c === undefined) {
+    c = new CompiledModule(env);
+    compiled.set(env, c);
+  }
+  return c;
 }
 
 /** WebAssembly.validate */

@@ -26,6 +26,9 @@ export { Variable };
 export class FunctionBuilder {
   readonly ssa: SSABuilder;
   private cur: Block = NONE;
+  /** Source location written to `f.iLine` of every instruction emitted (0 = none; the
+   * Wasm translator sets the operator's byte offset). */
+  srcLoc = 0;
   // reusable argument arrays, so emitting an instruction allocates no JS object
   private readonly a1 = [0];
   private readonly a2 = [0, 0];
@@ -93,6 +96,7 @@ export class FunctionBuilder {
     if (tv >= 0 && ctrl === T.INVALID) ctrl = f.vType[f.resolve(args[tv])];
     if (tv === TV_NONE && op !== Op.Call && op !== Op.CallIndirect) ctrl = T.INVALID;
     const i = f.makeInst(op, ctrl, args, imm0, imm1);
+    f.iLine[i] = this.srcLoc;
     f.appendInst(this.cur, i);
     return i;
   }

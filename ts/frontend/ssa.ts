@@ -109,6 +109,9 @@ export class SSABuilder {
 
   /** The value of variable `v` at the current end of block `b`. */
   use(v: Variable, b: Block): Value {
+    // fast path: a definition in this block (the common case)
+    const d0 = this.defs[v];
+    if (b < d0.length && d0[b] !== 0) return d0[b] - 1;
     const f = this.f;
     const t = this.varTypes[v];
     if (++this.walkEpoch === 0xffffffff) { this.walkMark.fill(0); this.walkEpoch = 1; }

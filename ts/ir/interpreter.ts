@@ -35,10 +35,14 @@ const MAX_DEPTH = 10000;
 const FUNC_BASE = 0x7f0000000000n;
 
 
-/** Little-endian byte memory for stack slots. */
+/** Little-endian byte memory for stack slots, plus the host's address space if any. */
 class Memory {
   buf = new Uint8Array(1 << 16);
   top = 0;
+  /** The bytes the last `check` mapped (the stack buffer, or a view from the host). */
+  view: Uint8Array = this.buf;
+
+  constructor(readonly host?: InterpHost) {}
 
   alloc(size: number, align: number): number {
     const a = Math.max(1, align);
@@ -56,16 +60,47 @@ class Memory {
     return STACK_BASE + addr;
   }
 
+  /** Index in `view` of the n bytes at addr; traps with `code` when they are not all mapped. */
   check(addr: bigint, n: number, code: TrapCode): number {
     const a = Number(addr) - STACK_BASE;
-    if (addr > 0xffffffffffffn || a < 0 || a + n > this.top) throw new TrapSignal(code === 0 ? TRAP_HEAP_OOB : code);
+    if (addr > 0xffffffffffffn || a < 0 || a + n > this.top) {
+      const m = this.host?.map(addr, n);
+      if (m === undefined || m === null) throw new TrapSignal(code === 0 ? TRAP_HEAP_OOB : code);
+      this.view = m;
+      return 0;
+    }
+    this.view = this.buf;
     return a;
   }
 }
 
 const LIBCALLS = ['%CeilF32', '%CeilF64', '%FloorF32', '%FloorF64', '%TruncF32', '%TruncF64', '%NearestF32', '%NearestF64', '%FmaF32', '%FmaF64'];
 
-type CalleeRef = { kind: 'func'; index: number } | { kind: 'lib'; name: string };
+type CalleeRef = { kind: 'func'; index: number } | { kind: 'lib'; name: string } | { kind: 'ir'; func: Function } | { kind: 'host'; fn: HostFunction };
+
+/** A function implemented outside the interpreter: argument slots in, result slots out; throw TrapSignal to trap. */
+export type HostFunction = (args: Uint32Array) => Uint32Array;
+
+/**
+ * What lies outside the interpreted functions (a Wasm instance's VMContext, memories,
+ * tables; other functions and builtins): given to `callWith`. Addresses below 2^48
+ * that are not the interpreter's own stack slots are asked of `map`; direct calls to
+ * names the file does not define, and call_indirect targets outside func_addr's range,
+ * are asked of `callee`/`calleeAt`.
+ */
+export interface InterpHost {
+  /** The n bytes at addr as a view (writes go through), or null when not all mapped. */
+  map(addr: bigint, n: number): Uint8Array | null;
+  /** A direct call from `caller` to external name `name`. */
+  callee(name: string, caller: Function): Function | HostFunction | undefined;
+  /** A call_indirect to code address `addr`. */
+  calleeAt(addr: bigint): Function | HostFunction | undefined;
+}
+
+function hostRef(x: Function | HostFunction | undefined): CalleeRef | undefined {
+  if (x === undefined) return undefined;
+  return x instanceof Function ? { kind: 'ir', func: x } : { kind: 'host', fn: x };
+}
 
 /** One interpreted call: function, register file, stack slots, position. */
 interface Activation {
@@ -102,12 +137,14 @@ export class Interpreter implements Executor {
   private mem = new Memory();
   private file: ClifFile | undefined;
   private callees: CalleeRef[] = [];
+  private host: InterpHost | undefined;
   private steps = 0;
   /** The pinned register (`set_pinned_reg` / `get_pinned_reg`), zero at the start of each call. */
   private pinned = 0n;
 
   call(file: ClifFile, index: number, args: Uint32Array): ExecResult {
     this.file = file;
+    this.host = undefined;
     this.mem = new Memory();
     this.callees = [];
     file.functions.forEach((_, k) => this.callees.push({ kind: 'func', index: k }));
@@ -127,11 +164,36 @@ export class Interpreter implements Executor {
   }
 
   private findCallee(name: string): number {
-    const fs = this.file!.functions;
+    const fs = this.file !== undefined ? this.file.functions : [];
     for (let k = 0; k < fs.length; k++) if (fs[k].func.name === name) return k;
     const l = LIBCALLS.indexOf(name);
     if (l >= 0) return fs.length + l;
-    throw new InterpError(`call to unknown function ${name}`);
+    return -1;
+  }
+
+  /**
+   * Run `f` with argument slots against a host (no file): the host maps the address
+   * space outside stack slots and resolves calls. Same results as `call`.
+   */
+  callWith(host: InterpHost, f: Function, args: Uint32Array): ExecResult {
+    this.file = undefined;
+    this.host = host;
+    this.mem = new Memory(host);
+    this.callees = [];
+    for (const n of LIBCALLS) this.callees.push({ kind: 'lib', name: n });
+    this.steps = 0;
+    this.pinned = 0n;
+    try {
+      return { kind: 'ok', results: this.run(f, args) };
+    } catch (e) {
+      if (e instanceof TrapSignal) return { kind: 'trap', code: e.code };
+      if (e instanceof InterpError) return { kind: 'error', message: e.message };
+      if (e instanceof RangeError && /call stack/.test(e.message)) return { kind: 'trap', code: TRAP_STK_OVF };
+      if (e instanceof RangeError) return { kind: 'error', message: `interpreter: ${e.message}` };
+      throw e;
+    } finally {
+      this.host = undefined;
+    }
   }
 
   /**
@@ -176,21 +238,20 @@ export class Interpreter implements Executor {
           continue;
         }
         case Fmt.Call: case Fmt.CallIndirect: case Fmt.TryCall: case Fmt.TryCallIndirect: {
-          const k = this.calleeOf(af, fr, i);
+          const callee = this.calleeOf(af, fr, i);
           const first = fmt === Fmt.CallIndirect || fmt === Fmt.TryCallIndirect ? 1 : 0;
           const n = af.iArgLen[i] - first;
           const cargs = new Uint32Array(n * 4);
           for (let a = 0; a < n; a++) cargs.set(fr.slot(af.resolve(af.arg(i, a + first))), a * 4);
-          const callee = this.callees[k];
           const tail = op === Op.ReturnCall || op === Op.ReturnCallIndirect;
-          if (callee.kind === 'lib') {
-            const res = libcall(callee.name, cargs);
+          if (callee.kind === 'lib' || callee.kind === 'host') {
+            const res = callee.kind === 'lib' ? libcall(callee.name, cargs) : callee.fn(cargs);
             if (tail) { if (this.leave(stack, res)) return res; } else this.resume(act, res);
             continue;
           }
           // a tail call replaces this activation; the callee returns to our caller
           if (tail) this.pop(stack);
-          this.enter(stack, this.file!.functions[callee.index].func, cargs);
+          this.enter(stack, callee.kind === 'ir' ? callee.func : this.file!.functions[callee.index].func, cargs);
           continue;
         }
         default:
@@ -242,14 +303,23 @@ export class Interpreter implements Executor {
     act.i = f.iNext[i];
   }
 
-  /** Callee table index of a call instruction (direct: by name; indirect: by address). */
-  private calleeOf(f: Function, fr: Frame, i: number): number {
+  /** The callee of a call instruction (direct: by name; indirect: by address). */
+  private calleeOf(f: Function, fr: Frame, i: number): CalleeRef {
     const fmt = opFormat[f.iOp[i]] as Fmt;
-    if (fmt === Fmt.Call || fmt === Fmt.TryCall) return this.findCallee(f.extFuncs[f.iImm0[i]]!.name);
+    if (fmt === Fmt.Call || fmt === Fmt.TryCall) {
+      const name = f.extFuncs[f.iImm0[i]]!.name;
+      const k = this.findCallee(name);
+      if (k >= 0) return this.callees[k];
+      const h = hostRef(this.host?.callee(name, f));
+      if (h === undefined) throw new InterpError(`call to unknown function ${name}`);
+      return h;
+    }
     const addr = fr.getU(f.resolve(f.arg(i, 0)), 0, T.I64);
     const off = addr - FUNC_BASE;
-    if (off < 0n || off % 16n !== 0n || off / 16n >= BigInt(this.callees.length)) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
-    return Number(off / 16n);
+    if (off >= 0n && off % 16n === 0n && off / 16n < BigInt(this.callees.length)) return this.callees[Number(off / 16n)];
+    const h = hostRef(this.host?.calleeAt(addr));
+    if (h === undefined) throw new InterpError(`call_indirect to bad address 0x${addr.toString(16)}`);
+    return h;
   }
 
   /** Copy block-call arguments into the target's parameters (parallel copy); returns the target. */
@@ -674,13 +744,13 @@ export class Interpreter implements Executor {
         const big = (imm0 & MF_BIG) !== 0;
         if (ext === 0) {
           fr.clear(r);
-          for (let k = 0; k < size; k++) fr.u8[r * 16 + k] = this.mem.buf[at + (big ? size - 1 - k : k)];
+          for (let k = 0; k < size; k++) fr.u8[r * 16 + k] = this.mem.view[at + (big ? size - 1 - k : k)];
         } else {
           // widening vector load: `ext` source lanes of size/ext bytes each
           const sb = size / ext;
           for (let l = 0; l < ext; l++) {
             let v = 0n;
-            for (let k = sb - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.buf[at + l * sb + k]);
+            for (let k = sb - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.view[at + l * sb + k]);
             fr.setU(r, l, lt, signed ? BigInt.asIntN(sb * 8, v) : v);
           }
           return;
@@ -699,7 +769,7 @@ export class Interpreter implements Executor {
         const size = op === Op.Istore8 ? 1 : op === Op.Istore16 ? 2 : op === Op.Istore32 ? 4 : T.bytes(vt);
         const at = this.mem.check(addr, size, memFlagsTrapCode(imm0));
         const big = (imm0 & MF_BIG) !== 0;
-        for (let k = 0; k < size; k++) this.mem.buf[at + (big ? size - 1 - k : k)] = fr.u8[a0 * 16 + k];
+        for (let k = 0; k < size; k++) this.mem.view[at + (big ? size - 1 - k : k)] = fr.u8[a0 * 16 + k];
         return;
       }
       case Op.AtomicRmw: case Op.AtomicCas: {
@@ -708,19 +778,20 @@ export class Interpreter implements Executor {
         const at = this.mem.check(addr, size, memFlagsTrapCode(imm0));
         const big = (imm0 & MF_BIG) !== 0;
         let old = 0n;
-        for (let k = size - 1; k >= 0; k--) old = (old << 8n) | BigInt(this.mem.buf[at + (big ? size - 1 - k : k)]);
+        for (let k = size - 1; k >= 0; k--) old = (old << 8n) | BigInt(this.mem.view[at + (big ? size - 1 - k : k)]);
         const x = fr.getU(a1, 0, ct);
         let nv: bigint;
         if (op === Op.AtomicCas) nv = old === x ? fr.getU(a2, 0, ct) : old;
         else nv = atomicOp(imm1, old, x, w);
         nv = BigInt.asUintN(w, nv);
-        for (let k = 0; k < size; k++) this.mem.buf[at + (big ? size - 1 - k : k)] = Number((nv >> BigInt(8 * k)) & 0xffn);
+        for (let k = 0; k < size; k++) this.mem.view[at + (big ? size - 1 - k : k)] = Number((nv >> BigInt(8 * k)) & 0xffn);
         fr.setU(r, 0, ct, old);
         return;
       }
       case Op.StackAddr: fr.setU(r, 0, ct, BigInt(slotAddr[imm0] + imm1)); return;
       case Op.FuncAddr: {
         const k = this.findCallee(f.extFuncs[imm0]!.name);
+        if (k < 0) throw new InterpError(`func_addr of unknown function ${f.extFuncs[imm0]!.name}`);
         fr.setU(r, 0, ct, FUNC_BASE + BigInt(k) * 16n);
         return;
       }
@@ -776,7 +847,7 @@ export class Interpreter implements Executor {
         const n = T.bytes(g.type);
         const at = this.mem.check(addr, n, memFlagsTrapCode(g.flags));
         let v = 0n;
-        for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.buf[at + k]);
+        for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(this.mem.view[at + k]);
         return v;
       }
       default: throw new InterpError(`global value kind ${g.kind} not supported`);

@@ -25,7 +25,7 @@ export interface ClifFile {
 }
 
 
-const CALL_CONVS = new Set(['fast', 'cold', 'system_v', 'tail', 'winch', 'windows_fastcall', 'apple_aarch64', 'probestack', 'preserve_all', 'patchable']);
+const CALL_CONVS = new Set(['fast', 'wasm', 'cold', 'system_v', 'tail', 'winch', 'windows_fastcall', 'apple_aarch64', 'probestack', 'preserve_all', 'patchable']);
 const PARAM_PURPOSES = new Set(['vmctx', 'sret', 'stack_limit', 'sigid', 'pinned_reg']);
 
 export function tryParseClif(src: string, file = ''): { ok: true; value: ClifFile } | { ok: false; error: ClifSyntaxError } {

@@ -9,6 +9,8 @@
  *   function record `{ index: u64 }`. Spills its parameters into a values area on
  *   its own stack, calls the addon's `derrick_host_call(record, index, values)`,
  *   which runs the JavaScript dispatcher, and returns the results found in the slots.
+ *   With `callerVmctx`, the caller's vmctx (rsi) travels too, in the slot after the
+ *   values (slot max(params, results)), so the host side knows which instance called.
  *
  * Both keep rbp frames, so traps walk through them.
  */
@@ -117,16 +119,18 @@ function entryTrampoline(abi: CallAbi, wasm: boolean): Uint8Array {
  * Code-to-host exit trampoline for `sig`. `hostCall` is the address of the addon's
  * `derrick_host_call`.
  */
-export function emitExitTrampoline(sig: TrampolineSig, hostCall: number): Uint8Array {
+export function emitExitTrampoline(sig: TrampolineSig, hostCall: number, opts: { callerVmctx?: boolean } = {}): Uint8Array {
   const abi = wasmCallAbi(sig.params, sig.results);
   const s = new CodeSink(128);
-  const slots = Math.max(sig.params.length, sig.results.length);
+  const valueSlots = Math.max(sig.params.length, sig.results.length);
+  const slots = valueSlots + (opts.callerVmctx === true ? 1 : 0);
   // The values area, plus one slot to keep the return-area pointer across the call.
   const retPtrAt = 16 * slots;
   const frame = (16 * slots + (abi.retAreaReg >= 0 ? 16 : 0) + 15) & ~15;
   push(s, Gpr.RBP);
   movRR(s, 8, Gpr.RBP, Gpr.RSP);
   if (frame > 0) aluRI(s, AluOp.Sub, 8, Gpr.RSP, frame);
+  if (opts.callerVmctx === true) movMR(s, 8, Amode.base(Gpr.RSP, 16 * valueSlots), CALLER_VMCTX);
   abi.params.forEach((loc, i) => {
     const dst = Amode.base(Gpr.RSP, 16 * i);
     if (loc.kind === LocKind.Reg) storeReg(s, loc, dst);

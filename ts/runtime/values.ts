@@ -9,12 +9,17 @@
  */
 import { ValType } from '../wasm/types';
 import { externHandle, externValue } from './externref';
+import { funcRefFromJs, funcRefToJs } from './funcref';
+import { StoreMember } from './store';
 
 /** A DataView over a region holding 16-byte slots. */
 export type SlotView = DataView;
 
-/** ToWebAssemblyValue for the number types and externref; writes slot `i`. */
-export function writeSlot(view: SlotView, i: number, type: ValType, value: unknown): void {
+/**
+ * ToWebAssemblyValue; writes slot `i`. A funcref is about to be stored into something
+ * of `into`'s store (null: only passed along, e.g. as an argument of a call in).
+ */
+export function writeSlot(view: SlotView, i: number, type: ValType, value: unknown, into: StoreMember | null = null): void {
   const at = i * 16;
   switch (type) {
     case ValType.I32:
@@ -30,7 +35,10 @@ export function writeSlot(view: SlotView, i: number, type: ValType, value: unkno
       view.setFloat64(at, toNumber(value), true);
       return;
     case ValType.ExternRef:
-      view.setBigUint64(at, BigInt(externHandle(value)), true);
+      writeAddress(view, at, externHandle(value));
+      return;
+    case ValType.FuncRef:
+      writeAddress(view, at, funcRefFromJs(value, into));
       return;
     case ValType.V128:
       throw new TypeError('type incompatibility when transforming from/to JS (v128)');
@@ -39,7 +47,37 @@ export function writeSlot(view: SlotView, i: number, type: ValType, value: unkno
   }
 }
 
-/** ToJSValue for the number types and externref; reads slot `i`. */
+/**
+ * ToWebAssemblyValue without storing: may run user code (valueOf, toString), so
+ * callers convert every value first and store them all afterwards with `storeValue`
+ * (user code may call into wasm and reuse the values area).
+ */
+export function toWasmValue(type: ValType, value: unknown, into: StoreMember | null = null): number | bigint {
+  switch (type) {
+    case ValType.I32: return toNumber(value) | 0;
+    case ValType.I64: return BigInt.asIntN(64, toBigInt(value));
+    case ValType.F32: return Math.fround(toNumber(value));
+    case ValType.F64: return toNumber(value);
+    case ValType.ExternRef: return externHandle(value);
+    case ValType.FuncRef: return funcRefFromJs(value, into);
+    case ValType.V128: throw new TypeError('type incompatibility when transforming from/to JS (v128)');
+    default: throw new Error(`derrick internal error: toWasmValue of type 0x${type.toString(16)}`);
+  }
+}
+
+/** Stores a value made by toWasmValue into slot `i`. */
+export function storeValue(view: SlotView, i: number, type: ValType, v: number | bigint): void {
+  const at = i * 16;
+  switch (type) {
+    case ValType.I32: view.setInt32(at, v as number, true); return;
+    case ValType.I64: view.setBigInt64(at, v as bigint, true); return;
+    case ValType.F32: view.setFloat32(at, v as number, true); return;
+    case ValType.F64: view.setFloat64(at, v as number, true); return;
+    default: writeAddress(view, at, v as number);
+  }
+}
+
+/** ToJSValue; reads slot `i`. */
 export function readSlot(view: SlotView, i: number, type: ValType): unknown {
   const at = i * 16;
   switch (type) {
@@ -52,7 +90,9 @@ export function readSlot(view: SlotView, i: number, type: ValType): unknown {
     case ValType.F64:
       return view.getFloat64(at, true);
     case ValType.ExternRef:
-      return externValue(Number(view.getBigUint64(at, true)));
+      return externValue(readAddress(view, at));
+    case ValType.FuncRef:
+      return funcRefToJs(readAddress(view, at));
     case ValType.V128:
       throw new TypeError('type incompatibility when transforming from/to JS (v128)');
     default:
@@ -72,4 +112,15 @@ export function toBigInt(value: unknown): bigint {
 /** ToNumber: unlike Number(), a BigInt is a TypeError, as the JS API requires. */
 export function toNumber(value: unknown): number {
   return +(value as number);
+}
+
+/** Writes an address or handle (below 2^53) as a u64 without BigInt. */
+export function writeAddress(view: DataView, at: number, v: number): void {
+  view.setUint32(at, v % 4294967296, true);
+  view.setUint32(at + 4, Math.floor(v / 4294967296), true);
+}
+
+/** Reads a u64 address or handle (below 2^53) without BigInt. */
+export function readAddress(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
 }

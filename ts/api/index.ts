@@ -1,0 +1,42 @@
+/**
+ * The `WebAssembly` namespace of derrick: the same shape as Node's own (`Module`,
+ * `Instance`, `Memory`, `Table`, `Global`, `validate`, `compile`, `instantiate`,
+ * `CompileError`, `LinkError`, `RuntimeError`), so code written against the standard
+ * namespace runs on derrick by swapping the object:
+ *
+ *   const { WebAssembly } = require('derrick');
+ */
+import { Module, compile, validate, CompileError } from './module';
+import { Instance, instantiate } from './instance';
+import { Memory } from './memory';
+import { Table } from './table';
+import { Global } from './global';
+import { LinkError, RuntimeError } from '../runtime/errors';
+
+export interface WebAssemblyNamespace {
+  Module: typeof Module;
+  Instance: typeof Instance;
+  Memory: typeof Memory;
+  Table: typeof Table;
+  Global: typeof Global;
+  CompileError: typeof CompileError;
+  LinkError: typeof LinkError;
+  RuntimeError: typeof RuntimeError;
+  validate: typeof validate;
+  compile: typeof compile;
+  instantiate: typeof instantiate;
+}
+
+function makeNamespace(): WebAssemblyNamespace {
+  const ns = {} as WebAssemblyNamespace;
+  const members: Record<string, unknown> = {
+    compile, validate, instantiate, Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError,
+  };
+  // Like Node's: writable, configurable, not enumerable.
+  for (const [k, v] of Object.entries(members)) Object.defineProperty(ns, k, { value: v, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
+  return ns;
+}
+
+export const WebAssembly: WebAssemblyNamespace = makeNamespace();
+export { Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate };

@@ -1,0 +1,228 @@
+/**
+ * Tables: a native array of 64-bit elements that generated code indexes directly,
+ * described by a 16-byte definition record `{ base: u64, length: u64 }` (the same shape
+ * as a memory's) that every instance using the table points at. Runtime layer; the JS
+ * API's `WebAssembly.Table` wraps this.
+ *
+ * Element encoding (DESIGN.md, "Lazy by design"):
+ * - funcref: 0 = never initialised; otherwise the address of a funcref record with the
+ *   low bit set, and an explicitly stored null is 1. Reading a 0 takes the slow path
+ *   (`resolve`), which computes the element from the table's `LazyElements` (a
+ *   function index per slot, precomputed from the owner's active element segments)
+ *   and stores it.
+ * - externref: the externref handle (externref.ts), 0 = null; no laziness.
+ * TypeScript sees elements untagged: a funcref is a record address (0 = null), an
+ * externref a handle.
+ *
+ * Growing allocates a new block and frees the old one, so generated code must reload
+ * `base` from the definition record after any call that may grow the table.
+ */
+import { addon } from '../native/addon';
+import { NONE, ValType } from '../wasm/types';
+import { Record16, slab16 } from './slab';
+import { Store, StoreMember, newStore } from './store';
+
+/** V8's limit on table sizes (kV8MaxWasmTableSize), so both engines accept the same tables. */
+export const MAX_TABLE_ELEMENTS = 10_000_000;
+
+export const TABLE_DEF_BASE = 0;
+export const TABLE_DEF_LENGTH = 8;
+
+/** Where never-initialised funcref elements come from. */
+export interface LazyElements {
+  /** Function index per element (NONE = null); elements past the end are null. */
+  readonly funcIndices: Uint32Array;
+  /** The funcref record address of a function of the owning instance (writes it if needed). */
+  funcRef(funcIndex: number): number;
+}
+
+interface Block {
+  buffer: ArrayBuffer;
+  address: number;
+  words: Uint32Array;
+}
+
+const finalizer = new FinalizationRegistry<{ block: Block; def: Record16 }>((held) => {
+  if (held.block.address !== 0) addon.blockFree(held.block.address);
+  slab16.free(held.def);
+});
+
+function allocBlock(capacity: number): Block {
+  if (capacity === 0) return { buffer: new ArrayBuffer(0), address: 0, words: new Uint32Array(0) };
+  const buffer = addon.blockAlloc(capacity * 8, true);
+  return { buffer, address: addon.addressOf(buffer), words: new Uint32Array(buffer) };
+}
+
+export class RuntimeTable implements StoreMember {
+  readonly elemType: ValType;
+  /** NONE when the table has no maximum. */
+  readonly maximum: number;
+  /** address of the { base, length } record */
+  readonly definition: number;
+  store: Store;
+  lazy: LazyElements | null = null;
+  private len: number;
+  private block: Block;
+  private readonly def: Record16;
+  private readonly defWords: Uint32Array;
+  /** holds the current block for the finalizer (the block changes on grow) */
+  private readonly held: { block: Block; def: Record16 };
+
+  /**
+   * `init` is the untagged initial value of every element (funcref record address or
+   * externref handle; 0 = null). A funcref table created with `lazyZero` leaves its
+   * elements at 0 (never initialised) for `lazy` to fill on first read.
+   */
+  constructor(elemType: ValType, initial: number, maximum: number, init: number, lazyZero = false) {
+    if (!(initial >= 0 && initial <= MAX_TABLE_ELEMENTS)) throw new RangeError(`derrick: bad initial table size ${initial}`);
+    this.elemType = elemType;
+    this.maximum = maximum;
+    this.len = initial;
+    this.block = allocBlock(initial);
+    this.def = slab16.alloc();
+    this.definition = this.def.address;
+    this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
+    this.held = { block: this.block, def: this.def };
+    this.store = undefined as unknown as Store;
+    newStore(this);
+    if (!lazyZero) this.fillRaw(0, initial, this.encode(init));
+    this.writeDefinition();
+    finalizer.register(this, this.held);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  get isFuncRef(): boolean {
+    return this.elemType === ValType.FuncRef;
+  }
+
+  /** The untagged element at `i` (caller checks bounds). */
+  get(i: number): number {
+    const w = this.block.words;
+    const lo = w[2 * i];
+    const hi = w[2 * i + 1];
+    if (this.elemType !== ValType.FuncRef) return lo + hi * 4294967296;
+    if (lo === 0 && hi === 0) return this.resolve(i);
+    return (lo - (lo & 1)) + hi * 4294967296;
+  }
+
+  /** Stores the untagged value `v` at `i` (caller checks bounds). */
+  set(i: number, v: number): void {
+    this.writeRaw(i, this.encode(v));
+  }
+
+  /** Fills [i, i+n) with `v` (caller checks bounds). */
+  fill(i: number, v: number, n: number): void {
+    this.fillRaw(i, n, this.encode(v));
+  }
+
+  /**
+   * Grows by `delta` elements set to `init`; returns the old length, or -1 when the
+   * table cannot grow that far.
+   */
+  grow(delta: number, init: number): number {
+    const old = this.len;
+    const want = old + delta;
+    const max = this.maximum === NONE ? MAX_TABLE_ELEMENTS : Math.min(this.maximum, MAX_TABLE_ELEMENTS);
+    if (!(delta >= 0) || want > max) return -1;
+    if (want * 2 > this.block.words.length) {
+      // Grow geometrically so that repeated table.grow costs amortised O(1) per element.
+      const cap = Math.min(max, Math.max(want, old * 2, 8));
+      let next: Block;
+      try {
+        next = allocBlock(cap);
+      } catch {
+        return -1;
+      }
+      next.words.set(this.block.words.subarray(0, 2 * old));
+      if (this.block.address !== 0) addon.blockFree(this.block.address);
+      this.block = next;
+      this.held.block = next;
+    }
+    this.len = want;
+    this.fillRaw(old, delta, this.encode(init));
+    this.writeDefinition();
+    return old;
+  }
+
+  /**
+   * Copies n elements from `src` at `s` to this table at `d` (caller checks bounds);
+   * overlapping ranges in one table behave like memmove.
+   */
+  copyFrom(src: RuntimeTable, s: number, d: number, n: number): void {
+    if (n === 0) return;
+    // Never-initialised source elements are resolved first: a 0 means "ask my own
+    // lazy source", which would be wrong at another index or in another table.
+    if (src.elemType === ValType.FuncRef && src.lazy !== null) src.resolveRange(s, n);
+    const sw = src.block.words;
+    const dw = this.block.words;
+    if (src === this) dw.copyWithin(2 * d, 2 * s, 2 * (s + n));
+    else dw.set(sw.subarray(2 * s, 2 * (s + n)), 2 * d);
+  }
+
+  /** The native address of element `i` (tests and diagnostics). */
+  elementAddress(i: number): number {
+    return this.block.address + 8 * i;
+  }
+
+  /** The raw 64-bit word at `i`, tag included, as a number (tests: laziness). */
+  rawElement(i: number): number {
+    return this.block.words[2 * i] + this.block.words[2 * i + 1] * 4294967296;
+  }
+
+  /** Writes every never-initialised element in [i, i+n). */
+  resolveRange(i: number, n: number): void {
+    const w = this.block.words;
+    for (let k = i; k < i + n; k++) {
+      if (w[2 * k] === 0 && w[2 * k + 1] === 0) this.resolve(k);
+    }
+  }
+
+  /** Slow path for a never-initialised funcref element: compute, store, return it. */
+  resolve(i: number): number {
+    let addr = 0;
+    const lazy = this.lazy;
+    if (lazy !== null && i < lazy.funcIndices.length) {
+      const f = lazy.funcIndices[i];
+      if (f !== NONE) addr = lazy.funcRef(f);
+    }
+    this.writeRaw(i, addr + 1);
+    return addr;
+  }
+
+  private encode(v: number): number {
+    return this.elemType === ValType.FuncRef ? v + 1 : v;
+  }
+
+  private writeRaw(i: number, raw: number): void {
+    const w = this.block.words;
+    w[2 * i] = raw % 4294967296;
+    w[2 * i + 1] = Math.floor(raw / 4294967296);
+  }
+
+  private fillRaw(i: number, n: number, raw: number): void {
+    if (n === 0) return;
+    const lo = raw % 4294967296;
+    const hi = Math.floor(raw / 4294967296);
+    const w = this.block.words;
+    if (lo === 0 && hi === 0) {
+      w.fill(0, 2 * i, 2 * (i + n));
+      return;
+    }
+    for (let k = i; k < i + n; k++) {
+      w[2 * k] = lo;
+      w[2 * k + 1] = hi;
+    }
+  }
+
+  private writeDefinition(): void {
+    const d = this.defWords;
+    const base = this.block.address;
+    d[0] = base % 4294967296;
+    d[1] = Math.floor(base / 4294967296);
+    d[2] = this.len;
+    d[3] = 0;
+  }
+}
