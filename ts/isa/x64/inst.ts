@@ -30,6 +30,7 @@
  *   FP_CMP   [x Reg, y Any]     cmp x, y
  *   FP_CMPI  [x Any]            cmp x, b         (b = imm32)
  *   FP_UCOM  [x Reg, y Any]     ucomiss/ucomisd x, y (size 4/8)
+ *   FP_PTEST [x Reg, y Any]     ptest x, y (xmm; ZF = (x & y) == 0, CF = (~x & y) == 0)
  * and cc is an x86 condition (0..15) or CC_FEQ (ZF and not PF: float equal) or
  * CC_FNE (not ZF or PF: float not-equal).
  */
@@ -77,7 +78,7 @@ export const enum K {
   XLoad,
   /** XMM store [src Reg, am...]: a = SseOp (store form). */
   XStore,
-  /** XMM constant [dst Reg]: amode AM_CONST, a = load SseOp; b = 1 for all-zero (xorps). */
+  /** XMM constant [dst Reg]: amode AM_CONST, a = load SseOp; b = 1 for all-zero (xorps), 2 for all-ones (pcmpeqd). */
   XConst,
   /** Address of an external name [dst Reg]: b = name index (Abs8 relocation), c = addend. */
   FuncAddr,
@@ -139,9 +140,11 @@ export const enum K {
   XToGpr,
   /** Producer operands, then [x Any, y Reg, dst Reuse(y)]: float/vector select by branch. */
   XSel,
+  /** Packed shift by an immediate [a Reg, dst Reuse0] (AVX: [a Reg, dst Reg]): a = SseOp (an XI-shaped *_I entry), b = count. */
+  XShiftI,
   /** Scalar fmin/fmax with NaN and signed-zero rules [a Reg, b Reg, dst Reuse0]: a = 1 for min; size 4/8. */
   XMinMax,
-  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8. */
+  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8; c = 1 for the packed forms (ps/pd). */
   Fma,
   /**
    * Float to int [src Reg, dst Reg early, tmp Reg(xmm) early]: a = CVT_* flags;
@@ -175,8 +178,9 @@ export const FP_TEST = 0;
 export const FP_CMP = 1;
 export const FP_CMPI = 2;
 export const FP_UCOM = 3;
+export const FP_PTEST = 4;
 /** Number of operands each producer reads. */
-export const FP_OPERANDS = [1, 2, 1, 2];
+export const FP_OPERANDS = [1, 2, 1, 2, 2];
 /** Float equal: ZF = 1 and PF = 0. */
 export const CC_FEQ = 16;
 /** Float not equal: ZF = 0 or PF = 1. */
