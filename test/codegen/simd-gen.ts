@@ -57,6 +57,14 @@ export function simdCases(r: () => number): SimdCase[] {
       // the same operand twice
       out.push(fn([t], tn(t), [`v2 = ${op} v0, v0`, 'return v2'], `${op}.${tn(t)} same`));
     }
+    // an operand loaded from memory (fused with AVX; any alignment), right and left
+    for (const t of types) {
+      const off = 16 + (r() % 16);
+      const body = (expr: string): string[] => ['v8 = stack_addr.i64 ss0', 'store v0, v8', 'store v1, v8+16', 'store v0, v8+32',
+        `v2 = load.${tn(t)} v8+${off}`, `v3 = ${expr}`, 'return v3'];
+      out.push(fn([t, t], tn(t), body(`${op} v0, v2`), `${op}.${tn(t)} load+${off}`, ['ss0 = explicit_slot 48']));
+      if (commutative) out.push(fn([t, t], tn(t), body(`${op} v2, v1`), `${op}.${tn(t)} load-left+${off}`, ['ss0 = explicit_slot 48']));
+    }
   };
   const un = (op: string, types: T.Type[]): void => {
     for (const t of types) out.push(fn([t], tn(t), [`v1 = ${op} v0`, 'return v1'], `${op}.${tn(t)}`));
@@ -162,6 +170,29 @@ export function simdCases(r: () => number): SimdCase[] {
     for (const t of [T.I16X8, T.I32X4, T.I64X2]) {
       out.push(fn([t, t], tn(T.narrow(t)), [`v2 = ${op} v0, v1`, 'return v2'], `${op}.${tn(t)}`));
       out.push(fn([t], tn(T.narrow(t)), [`v1 = vconst.${tn(t)} [${new Array(T.laneCount(t)).fill(0).join(' ')}]`, `v2 = ${op} v0, v1`, 'return v2'], `${op}.${tn(t)} zero`));
+    }
+  }
+
+  // fusions: extending multiplies, pairwise sums of widened lanes, dot products, reductions as conditions
+  for (const w of ['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high']) {
+    for (const t of [T.I8X16, T.I16X8, T.I32X4]) {
+      out.push(fn([t, t], tn(T.widen(t)), [`v2 = ${w} v0`, `v3 = ${w} v1`, 'v4 = imul v2, v3', 'return v4'], `imul(${w}).${tn(t)}`));
+    }
+  }
+  for (const t of [T.I8X16, T.I16X8]) {
+    for (const [lo, hi] of [['swiden_low', 'swiden_high'], ['uwiden_low', 'uwiden_high'], ['swiden_low', 'uwiden_high']]) {
+      out.push(fn([t], tn(T.widen(t)), [`v1 = ${lo} v0`, `v2 = ${hi} v0`, 'v3 = iadd_pairwise v1, v2', 'return v3'], `iadd_pairwise(${lo}, ${hi}).${tn(t)}`));
+    }
+  }
+  out.push(fn([T.I16X8, T.I16X8], 'i32x4', ['v2 = swiden_low v0', 'v3 = swiden_low v1', 'v4 = imul v2, v3', 'v5 = swiden_high v0',
+    'v6 = swiden_high v1', 'v7 = imul v5, v6', 'v8 = iadd_pairwise v4, v7', 'return v8'], 'dot i16x8'));
+  for (const t of [...INTS, ...FLOATS]) {
+    for (const red of ['vany_true', 'vall_true']) {
+      out.push({
+        text: `function %f(${tn(t)}) -> i32 {\nblock0(v0: ${tn(t)}):\n    v1 = ${red} v0\n    brif v1, block1, block2\nblock1:\n    v2 = iconst.i32 1\n    return v2\nblock2:\n    v3 = iconst.i32 2\n    return v3\n}\n`,
+        params: [t], what: `brif ${red}.${tn(t)}`,
+      });
+      out.push(fn([t, T.I64, T.I64], 'i64', [`v3 = ${red} v0`, 'v4 = select v3, v1, v2', 'return v4'], `select ${red}.${tn(t)}`));
     }
   }
 

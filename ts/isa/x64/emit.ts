@@ -692,6 +692,13 @@ export class Emitter {
         else vexRM(buf, op, d, this.reg(i, 0), this.stackOf(i, 1), vc.b[i]);
         return;
       }
+      case K.XVexM: {
+        const n = vc.opStart[i + 1] - vc.opStart[i];
+        const m = this.amode(i);
+        this.trapHere(i);
+        vexRM(buf, vc.a[i] as SseOp, this.reg(i, n - 1), this.reg(i, 0), m, vc.b[i]);
+        return;
+      }
       case K.XUnary: case K.GprToX: {
         const d = this.reg(i, 1);
         const op = vc.a[i] as SseOp;

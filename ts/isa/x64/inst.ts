@@ -132,6 +132,8 @@ export const enum K {
   XRmM,
   /** Three-operand AVX op [a Reg, b Any, dst Reg]: a = SseOp, b = imm8. */
   XVex,
+  /** Three-operand AVX op with a memory operand [a Reg, am..., dst Reg]: a = SseOp, b = imm8 (VEX: no alignment needed). */
+  XVexM,
   /** SSE op with one source [src Any, dst Reg]: a = SseOp, b = imm8 (sqrtss, roundss, cvtss2sd, pshufd). */
   XUnary,
   /** GPR (or memory) to XMM [src Any, dst Reg]: a = SseOp (movd, movq, cvtsi2ss...). */

@@ -16,7 +16,8 @@ import { SseOp } from './encode';
 import { CVT_SAT, CVT_SIGNED, DEF_EARLY, K, USE_ANY, USE_REG, defReuse } from './inst';
 import { Lower, registerSimdRule, unsupported } from './lower';
 import {
-  binValues, blendv, gprToX, newG, newX, splatBytes, typeOf, vbin, vbinConst, vshiftI, vunary, xToGpr, zeros,
+  binValues, blendv, deferredOp, gprToX, newG, newX, splatBytes, typeOf, vbin, vbinConst, vconstBytes, vshiftI, vunary, xToGpr,
+  zeros,
 } from './lower-simd-util';
 import { RegClass } from './regs';
 
@@ -266,8 +267,9 @@ registerSimdRule(Op.FcvtFromSint, (cx, i) => {
   }
   if (st !== T.I64X2) unsupported(`fcvt_from_sint ${T.typeName(st)} -> f64x2`);
   // swiden_low of i32x4: cvtdq2pd converts the low two dwords directly
-  const d = cx.defInst(v);
-  if (d >= 0 && f.iOp[d] === Op.SwidenLow && typeOf(cx, f.arg(d, 0)) === T.I32X4) {
+  const d = deferredOp(cx, v, Op.SwidenLow);
+  if (d >= 0 && typeOf(cx, f.arg(d, 0)) === T.I32X4) {
+    cx.consume(d);
     vunary(cx, SseOp.CVTDQ2PD, cx.put(f.arg(d, 0)), cx.def(i));
     return;
   }
@@ -305,9 +307,10 @@ registerSimdRule(Op.FcvtFromUint, (cx, i) => {
     return;
   }
   if (st !== T.I64X2) unsupported(`fcvt_from_uint ${T.typeName(st)} -> f64x2`);
-  const d = cx.defInst(v);
-  if (d >= 0 && f.iOp[d] === Op.UwidenLow && typeOf(cx, f.arg(d, 0)) === T.I32X4) {
+  const d = deferredOp(cx, v, Op.UwidenLow);
+  if (d >= 0 && typeOf(cx, f.arg(d, 0)) === T.I32X4) {
     // u32 in the low mantissa bits of 2^52: (2^52 + x) - 2^52 is exact
+    cx.consume(d);
     const x = cx.put(f.arg(d, 0));
     const m = newX(cx);
     vbinConst(cx, SseOp.UNPCKLPS, x, splatBytes(4, 0x43300000), m);
@@ -413,5 +416,45 @@ registerSimdRule(Op.FcvtToUintSat, (cx, i) => {
   if (t === T.I64X2 && st === T.F64X2) { toIntSat64(cx, cx.put(f.arg(i, 0)), false, cx.def(i)); return; }
   unsupported(`fcvt_to_uint_sat ${T.typeName(st)} -> ${T.typeName(t)}`);
 });
+
+/**
+ * f64x2 -> i32x4 with saturation and zeroed upper lanes, as Wasm's
+ * i32x4.trunc_sat_f64x2_{s,u}_zero is written: snarrow (uunarrow) of the i64x2
+ * saturating conversion with a zero vector. Signed: NaN lanes clamp to 0 and large
+ * ones to INT32_MAX with minpd (cvttpd2dq saturates below to INT32_MIN itself).
+ * Unsigned: clamp to [0, 2^32 - 1] (maxpd turns NaN into 0), truncate, add 2^52 so
+ * the integer sits in the low mantissa dword, gather those dwords with shufps.
+ */
+export function truncSatZero(cx: Lower, i: number, signed: boolean): boolean {
+  const f = cx.f;
+  const d = deferredOp(cx, f.arg(i, 0), signed ? Op.FcvtToSintSat : Op.FcvtToUintSat);
+  if (d < 0 || typeOf(cx, f.arg(d, 0)) !== T.F64X2) return false;
+  const z = vconstBytes(cx, f.arg(i, 1));
+  if (z === null || !z.every((b) => b === 0)) return false;
+  cx.consume(d);
+  const x = cx.put(f.arg(d, 0));
+  const dst = cx.def(i);
+  if (signed) {
+    const ord = newX(cx);
+    vbin(cx, SseOp.CMPPD, x, x, ord, EQ);
+    const lim = newX(cx);
+    vbinConst(cx, SseOp.ANDPD, ord, splatBytes(8, 0xffc00000 | 0, 0x41dfffff), lim);
+    const c = newX(cx);
+    vbin(cx, SseOp.MINPD, x, lim, c);
+    vunary(cx, SseOp.CVTTPD2DQ, c, dst);
+    return true;
+  }
+  const zero = zeros(cx);
+  const p = newX(cx);
+  vbin(cx, SseOp.MAXPD, x, zero, p);
+  const c = newX(cx);
+  vbinConst(cx, SseOp.MINPD, p, splatBytes(8, 0xffe00000 | 0, 0x41efffff), c);
+  const t = newX(cx);
+  vunary(cx, SseOp.ROUNDPD, c, t, 3 | 8);
+  const m = newX(cx);
+  vbinConst(cx, SseOp.ADDPD, t, splatBytes(8, 0, 0x43300000), m);
+  vbin(cx, SseOp.SHUFPS, m, zero, dst, 0x88);
+  return true;
+}
 
 void NEQ;

@@ -12,6 +12,7 @@ import * as T from '../../ir/types';
 import { SseOp } from './encode';
 import { DEF_REG, K, USE_REG, defReuse } from './inst';
 import { Lower, registerSimdRule, unsupported } from './lower';
+import { truncSatZero } from './lower-simd-float';
 import { extend } from './lower-int';
 import {
   blendv, byLane, constInto, constVec, gprToX, gt64, laneBytes, newX, pinsr, splatBytes, typeOf, vbin, vbinConst,
@@ -352,6 +353,7 @@ function narrowRule(op: Op): void {
     const dst = cx.def(i);
     const w = T.laneBits(st);
     if (w === 64) {
+      if (op !== Op.Unarrow && truncSatZero(cx, i, op === Op.Snarrow)) return;
       const x = cx.put(f.arg(i, 0));
       const y = cx.put(f.arg(i, 1));
       if (op === Op.Snarrow) narrow64(cx, x, y, true, 0x80000000 | 0, 0x7fffffff, dst);

@@ -90,15 +90,42 @@ export function vbinReg(cx: Lower, op: SseOp, a: number, b: number, dst: number,
   cx.endInst();
 }
 
-/** dst = a op [16-byte pool constant] (two-address; the pool is 16-byte aligned). */
+/** dst = a op [16-byte pool constant] (the pool is 16-byte aligned, so SSE forms may read it too). */
 export function vbinConst(cx: Lower, op: SseOp, a: number, bytes: Uint8Array, dst: number, imm = 0): void {
   const vc = cx.vc;
-  const k = vc.begin(K.XRmM, 0, op, imm);
+  const vex = useVex(cx, op);
+  const k = vc.begin(vex ? K.XVexM : K.XRmM, 0, op, imm);
   vc.op(a, USE_REG);
   cx.constAmode(bytes, cx.am);
   vc.setAmode(k, cx.am.kind, 0, 0, -1, -1, cx.am.aux);
-  vc.op(dst, defReuse(0));
+  vc.op(dst, vex ? DEF_REG : defReuse(0));
   cx.endInst();
+}
+
+/**
+ * With AVX, fuse a single-use 16-byte load defining `v` as the memory operand of
+ * `dst = a op [mem]` (VEX memory operands need no alignment). Returns false (and
+ * emits nothing) when it does not apply.
+ */
+export function vbinLoad(cx: Lower, op: SseOp, a: number, v: number, dst: number, imm = 0): boolean {
+  if (!useVex(cx, op) || !specHasMemForm(op)) return false;
+  const ld = cx.sinkLoad(v, 16, true);
+  if (ld < 0) return false;
+  const trap = cx.loadAmode(ld, 0);
+  const vc = cx.vc;
+  const k = vc.begin(K.XVexM, 0, op, imm);
+  vc.op(a, USE_REG);
+  cx.applyAmode(k, cx.am);
+  vc.op(dst, DEF_REG);
+  vc.trap[k] = trap;
+  cx.endInst();
+  return true;
+}
+
+/** Is `v` defined by a deferred whole-vector load (a candidate for vbinLoad)? */
+function isVectorLoad(cx: Lower, v: number): boolean {
+  const d = cx.deferredDef(v);
+  return d >= 0 && cx.f.iOp[d] === Op.Load && T.bytes(cx.f.iType[d]) === 16;
 }
 
 /** dst = op src (one source: pshufd, pabs*, cvt*, pmovsx*, roundps...). */
@@ -211,12 +238,21 @@ export function binValues(cx: Lower, op: SseOp, x: number, y: number, dst: numbe
     const cxb = vconstBytes(cx, x);
     if (cxb !== null) { const t = x; x = y; y = t; cy = cxb; }
   }
-  const a = cx.put(x);
   if (cy !== null) {
-    vbinConst(cx, op, a, cy, dst, imm);
+    vbinConst(cx, op, cx.put(x), cy, dst, imm);
     return;
   }
+  // (with AVX) a load as the memory operand; the other operand is computed first
+  if (commutative && !isVectorLoad(cx, y) && isVectorLoad(cx, x)) { const t = x; x = y; y = t; }
+  const a = cx.put(x);
+  if (vbinLoad(cx, op, a, y, dst, imm)) return;
   vbin(cx, op, a, cx.put(y), dst, imm);
+}
+
+/** The deferred instruction defining `v` if its opcode is `op`, else -1 (a fusion candidate). */
+export function deferredOp(cx: Lower, v: number, op: Op): number {
+  const d = cx.deferredDef(v);
+  return d >= 0 && cx.f.iOp[d] === op ? d : -1;
 }
 
 /** Copy of an xmm vreg into a fresh vreg. */

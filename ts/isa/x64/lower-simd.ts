@@ -21,10 +21,10 @@ import { IntCC } from '../../ir/immediates';
 import * as T from '../../ir/types';
 import { AluOp, Cond, ShiftOp, SseOp } from './encode';
 import { FP_PTEST, K, USE_REG, defReuse } from './inst';
-import { CondSpec, Lower, registerRule, registerSimdRule, unsupported } from './lower';
+import { CondSpec, Lower, registerRule, registerSimdRule, simdCondRules, simdDeferrable, unsupported } from './lower';
 import { aluI, setcc } from './lower-int';
 import {
-  binValues, bitsel, blendv, byLane, constInto, constVec, gprToX, gt64, newG, newX, ones, splatBytes, typeOf, vbin,
+  binValues, bitsel, blendv, byLane, constInto, deferredOp, constVec, gprToX, gt64, newG, newX, ones, splatBytes, typeOf, vbin,
   vbinConst, vbinReg, vnot, vshiftI, vunary, xToGpr, zeros,
 } from './lower-simd-util';
 import './lower-simd-lanes';
@@ -98,9 +98,55 @@ minMax(Op.Smax, [SseOp.PMAXSB, SseOp.PMAXSW, SseOp.PMAXSD], true, false);
 minMax(Op.Umin, [SseOp.PMINUB, SseOp.PMINUW, SseOp.PMINUD], false, true);
 minMax(Op.Umax, [SseOp.PMAXUB, SseOp.PMAXUW, SseOp.PMAXUD], false, false);
 
+/** The widening (swiden/uwiden low/high) deferred behind `v`, or -1. */
+function deferredWiden(cx: Lower, v: number): number {
+  const d = cx.deferredDef(v);
+  if (d < 0) return -1;
+  const op = cx.f.iOp[d] as Op;
+  return op === Op.SwidenLow || op === Op.SwidenHigh || op === Op.UwidenLow || op === Op.UwidenHigh ? d : -1;
+}
+
+for (const op of [Op.SwidenLow, Op.SwidenHigh, Op.UwidenLow, Op.UwidenHigh, Op.Imul, Op.FcvtToSintSat, Op.FcvtToUintSat,
+  Op.VanyTrue, Op.VallTrue]) simdDeferrable[op] = 1;
+
+/**
+ * Extending multiply: imul of two like widenings of i16x8 or i32x4 lanes. i32x4:
+ * pmullw/pmulh(u)w give the low and high halves of the products, interleaved by
+ * punpckl/hwd. i64x2: pmul(u)dq multiplies the even dwords, so pshufd first moves
+ * the wanted dwords there.
+ */
+function extmul(cx: Lower, i: number, t: T.Type): boolean {
+  const f = cx.f;
+  const dx = deferredWiden(cx, f.arg(i, 0));
+  const dy = deferredWiden(cx, f.arg(i, 1));
+  if (dx < 0 || dy < 0 || f.iOp[dx] !== f.iOp[dy] || T.laneBits(t) < 32) return false;
+  const op = f.iOp[dx] as Op;
+  const signed = op === Op.SwidenLow || op === Op.SwidenHigh;
+  const high = op === Op.SwidenHigh || op === Op.UwidenHigh;
+  cx.consume(dx);
+  cx.consume(dy);
+  const a = cx.put(f.arg(dx, 0));
+  const b = cx.put(f.arg(dy, 0));
+  if (T.laneBits(t) === 32) {
+    const lo = newX(cx);
+    vbin(cx, SseOp.PMULLW, a, b, lo);
+    const hi = newX(cx);
+    vbin(cx, signed ? SseOp.PMULHW : SseOp.PMULHUW, a, b, hi);
+    vbin(cx, high ? SseOp.PUNPCKHWD : SseOp.PUNPCKLWD, lo, hi, cx.def(i));
+    return true;
+  }
+  const sa = newX(cx);
+  vunary(cx, SseOp.PSHUFD, a, sa, high ? 0xfa : 0x50);
+  const sb = newX(cx);
+  vunary(cx, SseOp.PSHUFD, b, sb, high ? 0xfa : 0x50);
+  vbin(cx, signed ? SseOp.PMULDQ : SseOp.PMULUDQ, sa, sb, cx.def(i));
+  return true;
+}
+
 registerSimdRule(Op.Imul, (cx, i) => {
   const t = intVecType(cx, i, 'imul');
   const f = cx.f;
+  if (extmul(cx, i, t)) return;
   switch (T.laneBits(t)) {
     case 16: binValues(cx, SseOp.PMULLW, f.arg(i, 0), f.arg(i, 1), cx.def(i), true); return;
     case 32: binValues(cx, SseOp.PMULLD, f.arg(i, 0), f.arg(i, 1), cx.def(i), true); return;
@@ -177,9 +223,62 @@ registerSimdRule(Op.SqmulRoundSat, (cx, i) => {
   vbin(cx, SseOp.PXOR, r, m, cx.def(i));
 });
 
+/**
+ * Pairwise sums of widened lanes: iadd_pairwise(widen_low x, widen_high x) is the
+ * horizontal sum of adjacent lane pairs of x (pmaddubsw / pmaddwd with ones), and
+ * iadd_pairwise of two such i16x8 extending multiplies of a and b is pmaddwd(a, b).
+ */
+function pairwiseWidened(cx: Lower, i: number, t: T.Type): boolean {
+  const f = cx.f;
+  const xv = f.arg(i, 0);
+  const yv = f.arg(i, 1);
+  const mx = deferredOp(cx, xv, Op.Imul);
+  const my = deferredOp(cx, yv, Op.Imul);
+  if (mx >= 0 && my >= 0 && t === T.I32X4) {
+    const w = [deferredWiden(cx, f.arg(mx, 0)), deferredWiden(cx, f.arg(mx, 1)), deferredWiden(cx, f.arg(my, 0)), deferredWiden(cx, f.arg(my, 1))];
+    const ops = w.map((d) => (d < 0 ? -1 : f.iOp[d]));
+    const src = w.map((d) => (d < 0 ? -1 : f.resolve(f.arg(d, 0))));
+    if (ops[0] === Op.SwidenLow && ops[1] === Op.SwidenLow && ops[2] === Op.SwidenHigh && ops[3] === Op.SwidenHigh &&
+      src[0] === src[2] && src[1] === src[3] && typeOf(cx, f.arg(w[0], 0)) === T.I16X8) {
+      for (const d of [mx, my, ...w]) cx.consume(d);
+      const a = cx.put(f.arg(w[0], 0));
+      vbin(cx, SseOp.PMADDWD, a, cx.put(f.arg(w[1], 0)), cx.def(i));
+      return true;
+    }
+    return false;
+  }
+  const dx = deferredWiden(cx, xv);
+  const dy = deferredWiden(cx, yv);
+  if (dx < 0 || dy < 0 || f.resolve(f.arg(dx, 0)) !== f.resolve(f.arg(dy, 0))) return false;
+  const signed = f.iOp[dx] === Op.SwidenLow && f.iOp[dy] === Op.SwidenHigh;
+  const unsigned = f.iOp[dx] === Op.UwidenLow && f.iOp[dy] === Op.UwidenHigh;
+  if (!signed && !unsigned) return false;
+  const st = typeOf(cx, f.arg(dx, 0));
+  if (st !== T.I8X16 && st !== T.I16X8) return false;
+  cx.consume(dx);
+  cx.consume(dy);
+  const x = cx.put(f.arg(dx, 0));
+  const dst = cx.def(i);
+  if (st === T.I8X16) {
+    // pmaddubsw: unsigned bytes of the first operand times signed bytes of the second
+    if (signed) vbin(cx, SseOp.PMADDUBSW, constVec(cx, splatBytes(1, 1)), x, dst);
+    else vbinConst(cx, SseOp.PMADDUBSW, x, splatBytes(1, 1), dst);
+    return true;
+  }
+  if (signed) { vbinConst(cx, SseOp.PMADDWD, x, splatBytes(2, 1), dst); return true; }
+  // unsigned words: bias to signed, sum, add the bias (2 * 0x8000) back
+  const b = newX(cx);
+  vbinConst(cx, SseOp.PXOR, x, splatBytes(2, 0x8000), b);
+  const s = newX(cx);
+  vbinConst(cx, SseOp.PMADDWD, b, splatBytes(2, 1), s);
+  vbinConst(cx, SseOp.PADDD, s, splatBytes(4, 0x10000), dst);
+  return true;
+}
+
 registerSimdRule(Op.IaddPairwise, (cx, i) => {
   const t = intVecType(cx, i, 'iadd_pairwise');
   const f = cx.f;
+  if (pairwiseWidened(cx, i, t)) return;
   if (t === T.I16X8 || t === T.I32X4) {
     const x = cx.put(f.arg(i, 0));
     vbin(cx, t === T.I16X8 ? SseOp.PHADDW : SseOp.PHADDD, x, cx.put(f.arg(i, 1)), cx.def(i));
@@ -525,16 +624,37 @@ registerSimdRule(Op.Icmp, (cx, i) => {
 
 // ---- reductions ----
 
-function ptestSetcc(cx: Lower, x: number, cc: Cond, dst: number): void {
-  const c = new CondSpec();
+function ptestCond(cx: Lower, x: number, cc: Cond, c: CondSpec): void {
   c.fp = FP_PTEST;
   c.size = 16;
   c.x = x;
   c.y = x;
   c.imm = 0;
   c.cc = cc;
+}
+
+function ptestSetcc(cx: Lower, x: number, cc: Cond, dst: number): void {
+  const c = new CondSpec();
+  ptestCond(cx, x, cc, c);
   setcc(cx, c, cc, dst);
 }
+
+/** All-ones in the lanes of vector value `v` that are zero. */
+function zeroLanes(cx: Lower, v: number): number {
+  const t = typeOf(cx, v);
+  const x = cx.put(v);
+  const z = newX(cx);
+  vbin(cx, pcmpeq(t), x, zeros(cx), z);
+  return z;
+}
+
+/** x is all zero / has no zero lane, as a ptest condition (fused into brif, select, trapz...). */
+simdCondRules[Op.VanyTrue] = (cx, d, c) => {
+  ptestCond(cx, cx.put(cx.f.arg(d, 0)), Cond.NE, c);
+};
+simdCondRules[Op.VallTrue] = (cx, d, c) => {
+  ptestCond(cx, zeroLanes(cx, cx.f.arg(d, 0)), Cond.E, c);
+};
 
 registerSimdRule(Op.VanyTrue, (cx, i) => {
   vecType(cx, i, 'vany_true');
@@ -542,12 +662,9 @@ registerSimdRule(Op.VanyTrue, (cx, i) => {
 });
 
 registerSimdRule(Op.VallTrue, (cx, i) => {
-  const t = vecType(cx, i, 'vall_true');
+  vecType(cx, i, 'vall_true');
   // no lane equal to zero
-  const x = cx.put(cx.f.arg(i, 0));
-  const z = newX(cx);
-  vbin(cx, pcmpeq(t), x, zeros(cx), z);
-  ptestSetcc(cx, z, Cond.E, cx.def(i));
+  ptestSetcc(cx, zeroLanes(cx, cx.f.arg(i, 0)), Cond.E, cx.def(i));
 });
 
 registerSimdRule(Op.VhighBits, (cx, i) => {
