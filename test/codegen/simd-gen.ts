@@ -86,7 +86,7 @@ export function simdCases(r: () => number): SimdCase[] {
   un('ineg', INTS);
   un('iabs', INTS);
   un('bnot', [...INTS, ...FLOATS]);
-  un('popcnt', [T.I8X16]);
+  un('popcnt', INTS);
   for (const t of INTS) out.push(fn([t], tn(t), ['v1 = bmask.' + tn(t) + ' v0', 'return v1'], `bmask.${tn(t)}`));
 
   // shifts: by a parameter of several widths, and by every constant up to past the width

@@ -347,8 +347,7 @@ registerSimdRule(Op.X86Blendv, (cx, i) => {
 
 registerSimdRule(Op.Popcnt, (cx, i) => {
   const t = intVecType(cx, i, 'popcnt');
-  if (t !== T.I8X16) unsupported(`popcnt on ${T.typeName(t)}`);
-  // per nibble: a 16-entry table lookup with pshufb
+  // per nibble of every byte: a 16-entry table lookup with pshufb
   const x = cx.put(cx.f.arg(i, 0));
   const table = new Uint8Array(16);
   for (let k = 0; k < 16; k++) table[k] = (k & 1) + ((k >> 1) & 1) + ((k >> 2) & 1) + ((k >> 3) & 1);
@@ -363,7 +362,14 @@ registerSimdRule(Op.Popcnt, (cx, i) => {
   vbin(cx, SseOp.PSHUFB, constVec(cx, table), lo, cl);
   const ch = newX(cx);
   vbin(cx, SseOp.PSHUFB, constVec(cx, table), hi, ch);
-  vbin(cx, SseOp.PADDB, cl, ch, cx.def(i));
+  if (t === T.I8X16) { vbin(cx, SseOp.PADDB, cl, ch, cx.def(i)); return; }
+  // wider lanes: sum the byte counts (pairs with pmaddubsw, then pmaddwd; qwords with psadbw)
+  const bytes = newX(cx);
+  vbin(cx, SseOp.PADDB, cl, ch, bytes);
+  if (t === T.I64X2) { vbin(cx, SseOp.PSADBW, bytes, zeros(cx), cx.def(i)); return; }
+  const words = t === T.I16X8 ? cx.def(i) : newX(cx);
+  vbinConst(cx, SseOp.PMADDUBSW, bytes, splatBytes(1, 1), words);
+  if (t === T.I32X4) vbinConst(cx, SseOp.PMADDWD, words, splatBytes(2, 1), cx.def(i));
 });
 
 // ---- bitwise ----
