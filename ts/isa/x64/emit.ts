@@ -361,7 +361,9 @@ export class Emitter {
         return;
       }
       case FP_CMPI: {
-        if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
+        // cmp x, 0 and test x, x set the same flags (CF = OF = 0, ZF/SF/PF from x)
+        if (this.isReg(i, 0) && vc.b[i] === 0) E.testRR(buf, size, this.reg(i, 0), this.reg(i, 0));
+        else if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
         else E.aluMI(buf, AluOp.Cmp, size, this.stackOf(i, 0), vc.b[i]);
         return;
       }

@@ -265,15 +265,7 @@ registerRule(Op.FcvtFromUint, (cx, i) => {
     return;
   }
   // zero-extended to 64 bits, the value is a non-negative i64
-  if (T.bytes(from) < 4) x = extend(cx, x, T.bytes(from), false, 4);
-  else if (!cx.isZext32(f.arg(i, 0))) {
-    const z = vc.newVReg(RegClass.Int);
-    vc.begin(K.Mov32, 4);
-    vc.op(x, USE_REG);
-    vc.op(z, DEF_REG);
-    cx.endInst();
-    x = z;
-  }
+  if (!cx.isZext(f.arg(i, 0))) x = extend(cx, x, T.bytes(from), false, 4);
   gprToX(cx, isF32(t) ? SseOp.CVTSI2SS_Q : SseOp.CVTSI2SD_Q, x, cx.def(i));
 });
 

@@ -448,19 +448,7 @@ registerRule(Op.Uextend, (cx, i) => {
   if (!T.isInt(from) || !T.isInt(to) || to === T.I128 || from === T.I128) unsupported(`uextend ${T.typeName(from)} -> ${T.typeName(to)}`);
   const x = cx.put(f.arg(i, 0));
   const fb = T.bytes(from);
-  if (fb === 4) {
-    if (cx.isZext32(f.arg(i, 0))) {
-      cx.alias(i, 0, x);
-      return;
-    }
-    const vc = cx.vc;
-    vc.begin(K.Mov32, 4);
-    vc.op(x, USE_REG);
-    vc.op(cx.def(i), DEF_REG);
-    cx.endInst();
-    return;
-  }
-  if (fb === T.bytes(to)) {
+  if (fb === T.bytes(to) || cx.isZext(f.arg(i, 0))) {
     cx.alias(i, 0, x);
     return;
   }
@@ -492,7 +480,17 @@ registerRule(Op.Ireduce, (cx, i) => {
   const f = cx.f;
   const from = f.vType[f.resolve(f.arg(i, 0))];
   if (!T.isInt(from) || from === T.I128) unsupported(`ireduce from ${T.typeName(from)}`);
-  cx.alias(i, 0, cx.put(f.arg(i, 0)));
+  const x = cx.put(f.arg(i, 0));
+  if (f.iType[i] !== T.I32) {
+    cx.alias(i, 0, x);
+    return;
+  }
+  // i32 values are kept zero-extended (see Lower.isZext)
+  const vc = cx.vc;
+  vc.begin(K.Mov32, 4);
+  vc.op(x, USE_REG);
+  vc.op(cx.def(i), DEF_REG);
+  cx.endInst();
 });
 
 registerRule(Op.Bmask, (cx, i) => {

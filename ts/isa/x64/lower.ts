@@ -674,18 +674,26 @@ export class Lower {
     for (let k = 0; k < s.targets.length; k++) this.vc.addSucc(s.targets[k], s.args[k]);
   }
 
-  /** Is `v`'s vreg known to hold a value zero-extended from 32 bits (a full 32-bit def)? */
-  isZext32(v: number): boolean {
+  /**
+   * Is `v`'s vreg known to hold its value zero-extended to 64 bits? Every i32 is
+   * (an invariant of this backend and its calling convention: 32-bit operations
+   * zero the upper half, loads and moves keep it, ireduce to i32 emits a 32-bit mov,
+   * and i32 arguments and results cross calls zero-extended). Narrow values are when
+   * they come from a compare, an overflow flag or a plain narrow load (movzx).
+   */
+  isZext(v: number): boolean {
     const f = this.f;
     v = f.resolve(v);
-    if (f.vType[v] !== T.I32 || f.vKind[v] === VK_PARAM) return false;
+    const t = f.vType[v];
+    if (t === T.I32) return true;
+    if ((t !== T.I8 && t !== T.I16) || f.vKind[v] === VK_PARAM) return false;
     const d = f.vDef[v];
     switch (f.iOp[d] as Op) {
-      case Op.Iconst: case Op.Iadd: case Op.Isub: case Op.Imul: case Op.Band: case Op.Bor: case Op.Bxor:
-      case Op.Ishl: case Op.Ushr: case Op.Sshr: case Op.Udiv: case Op.Urem: case Op.Sdiv: case Op.Srem:
-      case Op.Load: case Op.Uload8: case Op.Uload16: case Op.Bnot: case Op.Ineg: case Op.Popcnt: case Op.Clz:
-      case Op.Ctz:
+      case Op.Icmp: case Op.Fcmp: case Op.Load:
         return true;
+      case Op.SaddOverflow: case Op.UaddOverflow: case Op.SsubOverflow: case Op.UsubOverflow:
+      case Op.SmulOverflow: case Op.UmulOverflow:
+        return f.vNum[v] === 1;
       default:
         return false;
     }
