@@ -483,7 +483,7 @@ export class Emitter {
       }
       case K.Lea: {
         const n = vc.opStart[i + 1] - vc.opStart[i];
-        E.lea(buf, 8, this.reg(i, n - 1), this.amode(i));
+        E.lea(buf, size === 4 ? 4 : 8, this.reg(i, n - 1), this.amode(i));
         return;
       }
       case K.Load: {

@@ -11,7 +11,7 @@ import { Op } from '../../ir/opcodes';
 import * as T from '../../ir/types';
 import { AluOp, BitOp, Cond, ShiftOp, UnaryOp } from './encode';
 import {
-  CVT_SAT, DEF_EARLY, DEF_REG, DIV_S, DIV_SREM, DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_TEST, INST_BRANCH, INST_RET, K,
+  AM_REG, CVT_SAT, DEF_EARLY, DEF_REG, DIV_S, DIV_SREM, DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_TEST, INST_BRANCH, INST_RET, K,
   USE_ANY, USE_REG, defFixed, defReuse, useFixed,
 } from './inst';
 import { CondSpec, Lower, aluSize, invertCC, registerRule, unsupported } from './lower';
@@ -103,20 +103,33 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
     if (commutative && cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
     const imm = cx.imm32(y, size);
     const vc = cx.vc;
+    // x stays live after this add: a three-operand lea saves the copy a two-address add needs
+    const lea = op === AluOp.Add && cx.useCount(x) > 1 && !cx.isIconst(x);
     if (!Number.isNaN(imm)) {
-      aluI(cx, op, size, cx.put(x), imm, cx.def(i));
+      const a = cx.put(x);
+      if (lea && T.bytes(t) >= 4) {
+        const k = vc.begin(K.Lea, size);
+        const b = vc.op(a, USE_REG);
+        vc.setAmode(k, AM_REG, imm, 0, b, -1, 0);
+        vc.op(cx.def(i), DEF_REG);
+        cx.endInst();
+        return;
+      }
+      aluI(cx, op, size, a, imm, cx.def(i));
       return;
     }
     if (T.bytes(t) === size) {
-      let ld = cx.sinkLoad(y, size);
-      if (ld < 0 && commutative) {
-        ld = cx.sinkLoad(x, size);
-        if (ld >= 0) { const s = x; x = y; y = s; }
+      // fuse a single-use load; the other operand first, so loads it needs come out in order
+      let ld = -1;
+      let a = -1;
+      if (commutative && cx.deferredLoad(x) >= 0 && cx.deferredLoad(y) < 0) { const s = x; x = y; y = s; }
+      if (cx.deferredLoad(y) >= 0 && cx.deferredLoad(x) < 0) {
+        a = cx.put(x);
+        ld = cx.sinkLoad(y, size);
       }
       if (ld >= 0) {
         const trap = cx.loadAmode(ld, 0);
         const am = cx.am;
-        const a = cx.put(x);
         const k = vc.begin(K.AluM, size, op);
         vc.op(a, USE_REG);
         cx.applyAmode(k, am);
@@ -125,8 +138,23 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
         cx.endInst();
         return;
       }
+      if (a >= 0 && !lea) {
+        alu(cx, op, size, a, cx.put(y), cx.def(i));
+        return;
+      }
     }
-    alu(cx, op, size, cx.put(x), cx.put(y), cx.def(i));
+    const a = cx.put(x);
+    const b = cx.put(y);
+    if (lea && T.bytes(t) >= 4) {
+      const k = vc.begin(K.Lea, size);
+      const bo = vc.op(a, USE_REG);
+      const io = vc.op(b, USE_REG);
+      vc.setAmode(k, AM_REG, 0, 0, bo, io, 0);
+      vc.op(cx.def(i), DEF_REG);
+      cx.endInst();
+      return;
+    }
+    alu(cx, op, size, a, b, cx.def(i));
   };
 }
 

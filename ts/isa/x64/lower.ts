@@ -337,6 +337,11 @@ export class Lower {
     }
   }
 
+  /** Number of uses of value `v` (aliases resolved) in the function. */
+  useCount(v: number): number {
+    return this.uses[this.f.resolve(v)];
+  }
+
   /** Does the single result of `i` have exactly one use, in `i`'s block? */
   private singleLocalUse(i: number): boolean {
     const f = this.f;
@@ -478,6 +483,12 @@ export class Lower {
     if (f.vKind[v] !== VK_RESULT) return -1;
     const d = f.vDef[v];
     return this.state[d] === ST_DEFERRED ? d : -1;
+  }
+
+  /** The instruction defining `v` if it is a deferred (fusable) load, else -1. */
+  deferredLoad(v: number): number {
+    const d = this.deferredDef(v);
+    return d >= 0 && isPlainLoad(this.f.iOp[d] as Op) ? d : -1;
   }
 
   /** The defining instruction of `v` (resolved), or -1 for block parameters. */
