@@ -35,7 +35,7 @@ import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
   AM_CONST, AM_INCOMING, AM_OUTGOING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, CVT_SAT, CVT_SIGNED, DIV_S, DIV_SREM,
-  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_UCOM, K, VCode,
+  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
 } from './inst';
 import { StackLimitChain } from './lower';
 
@@ -365,6 +365,20 @@ export class Emitter {
         if (this.isReg(i, 0) && vc.b[i] === 0) E.testRR(buf, size, this.reg(i, 0), this.reg(i, 0));
         else if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
         else E.aluMI(buf, AluOp.Cmp, size, this.stackOf(i, 0), vc.b[i]);
+        return;
+      }
+      case FP_TESTRR: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.testRR(buf, size, x, this.reg(i, 1));
+        else E.testMR(buf, size, this.stackOf(i, 1), x);
+        return;
+      }
+      case FP_TESTI: {
+        // test r, imm has no imm8 form: a byte test when the mask fits the low byte
+        const imm = vc.b[i];
+        const sz = (imm & ~0xff) === 0 && size > 1 ? 1 : size;
+        if (this.isReg(i, 0)) E.testRI(buf, sz, this.reg(i, 0), sz === 1 ? imm & 0xff : imm);
+        else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
         return;
       }
       case FP_UCOM: {

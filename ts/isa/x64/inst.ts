@@ -30,6 +30,8 @@
  *   FP_CMP   [x Reg, y Any]     cmp x, y
  *   FP_CMPI  [x Any]            cmp x, b         (b = imm32)
  *   FP_UCOM  [x Reg, y Any]     ucomiss/ucomisd x, y (size 4/8)
+ *   FP_TESTRR [x Reg, y Any]    test x, y        (a fused band)
+ *   FP_TESTI [x Any]            test x, b
  * and cc is an x86 condition (0..15) or CC_FEQ (ZF and not PF: float equal) or
  * CC_FNE (not ZF or PF: float not-equal).
  */
@@ -175,8 +177,10 @@ export const FP_TEST = 0;
 export const FP_CMP = 1;
 export const FP_CMPI = 2;
 export const FP_UCOM = 3;
+export const FP_TESTRR = 4;
+export const FP_TESTI = 5;
 /** Number of operands each producer reads. */
-export const FP_OPERANDS = [1, 2, 1, 2];
+export const FP_OPERANDS = [1, 2, 1, 2, 2, 1];
 /** Float equal: ZF = 1 and PF = 0. */
 export const CC_FEQ = 16;
 /** Float not equal: ZF = 0 or PF = 1. */

@@ -30,7 +30,8 @@ import * as T from '../../ir/types';
 import { BlockOrder, VB_EDGE, VB_ENTRY } from './blockorder';
 import { IsaFlags, hostIsaFlags } from './flags';
 import {
-  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_UCOM, INST_BRANCH, K,
+  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
+  INST_BRANCH, K,
   USE_ANY, USE_REG, VCode, defFixed,
 } from './inst';
 import { CallAbi, LocKind, irCallAbi } from './abi';
@@ -368,9 +369,8 @@ export class Lower {
     this.cur = i;
     this.curLine = f.iLine[i];
     const op = f.iOp[i] as Op;
-    let rule: Rule | undefined;
-    if (this.isVectorInst(i)) rule = simdRules[op];
-    if (rule === undefined) rule = scalarRules[op];
+    let rule: Rule | undefined = simdRules[op];
+    if (rule === undefined || !this.isVectorInst(i)) rule = scalarRules[op];
     if (rule === undefined) unsupported(`opcode ${opName[op]}${this.isVectorInst(i) ? ' on vectors' : ''} is not implemented by the x64 backend`);
     this.state[i] = ST_DONE;
     rule(this, i);
@@ -729,6 +729,24 @@ export class Lower {
       this.fcompare(f.arg(d, 0), f.arg(d, 1), f.iImm0[d], cond);
       return;
     }
+    if (d >= 0 && f.iOp[d] === Op.Band && T.isInt(f.iType[d])) {
+      // "band x, y is non-zero": test x, y (no result needed)
+      this.consume(d);
+      const size = T.bytes(f.iType[d]);
+      let a = f.arg(d, 0);
+      let b = f.arg(d, 1);
+      if (this.isIconst(a)) { const s = a; a = b; b = s; }
+      const imm = this.imm32(b, size);
+      const xr = this.put(a);
+      const yr = Number.isNaN(imm) ? this.put(b) : -1;
+      cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+      cond.cc = Cond.NE;
+      cond.size = size;
+      cond.x = xr;
+      cond.y = yr;
+      cond.imm = Number.isNaN(imm) ? 0 : imm;
+      return;
+    }
     const x = this.put(v);
     cond.fp = FP_TEST;
     cond.cc = Cond.NE;
@@ -776,7 +794,8 @@ export class Lower {
     switch (cond.fp) {
       case FP_TEST: vc.op(cond.x, USE_REG); break;
       case FP_CMP: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
-      case FP_CMPI: vc.op(cond.x, USE_ANY); break;
+      case FP_CMPI: case FP_TESTI: vc.op(cond.x, USE_ANY); break;
+      case FP_TESTRR: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       default: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
     }
   }
@@ -841,7 +860,7 @@ function isRemat(op: Op): boolean {
 
 /** Pure instructions some rule can fuse into its user. */
 function canDefer(op: Op): boolean {
-  return op === Op.Icmp || op === Op.Fcmp || op === Op.Iadd || op === Op.Ishl || op === Op.Uextend;
+  return op === Op.Icmp || op === Op.Fcmp || op === Op.Iadd || op === Op.Ishl || op === Op.Uextend || op === Op.Band;
 }
 
 function isPlainLoad(op: Op): boolean {
