@@ -10,12 +10,13 @@
  */
 import { Op } from '../../ir/opcodes';
 import * as T from '../../ir/types';
-import { SseOp } from './encode';
+import { Cond, SseOp } from './encode';
 import {
-  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, K, USE_ANY, USE_REG, defReuse,
+  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, FP_CMPI, K, USE_ANY, USE_REG, defReuse,
 } from './inst';
+import { TRAP_INT_OVF } from '../../ir/immediates';
 import { CondSpec, Lower, registerRule, scalarRules, unsupported } from './lower';
-import { setcc, extend } from './lower-int';
+import { setcc, extend, movImm } from './lower-int';
 import { RegClass } from './regs';
 
 
@@ -275,14 +276,46 @@ function toInt(signed: boolean, sat: boolean): (cx: Lower, i: number) => void {
     const t = f.iType[i];
     const from = f.vType[f.resolve(f.arg(i, 0))];
     checkScalar(from, 'float to int conversion');
-    if (t !== T.I32 && t !== T.I64) unsupported(`float to ${T.typeName(t)} conversion`);
+    if (!T.isInt(t) || t === T.I128) unsupported(`float to ${T.typeName(t)} conversion`);
     const vc = cx.vc;
+    const narrow = T.bytes(t) < 4;
     const src = cx.put(f.arg(i, 0));
-    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), T.bytes(t));
+    const d = narrow ? vc.newVReg(RegClass.Int) : cx.def(i);
+    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), narrow ? 4 : T.bytes(t));
     vc.op(src, USE_REG);
-    vc.op(cx.def(i), DEF_EARLY);
+    vc.op(d, DEF_EARLY);
     vc.op(vc.newVReg(RegClass.Float), DEF_EARLY);
     cx.endInst();
+    if (!narrow) return;
+    // i8/i16: the 32-bit conversion, then the narrower range
+    const bits = T.bits(t);
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    const c = new CondSpec();
+    if (sat) {
+      let v = d;
+      for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+        const k = movImm(cx, bound, bound < 0 ? -1 : 0);
+        const out = vc.newVReg(RegClass.Int);
+        // out = v <cc> bound ? bound : v
+        vc.begin(K.Cmov, 4, FP_CMPI | (cc << 4), bound, 4);
+        vc.op(v, USE_ANY);
+        vc.op(k, USE_ANY);
+        vc.op(v, USE_REG);
+        vc.op(out, defReuse(2));
+        cx.endInst();
+        v = out;
+      }
+      cx.alias(i, 0, v);
+      return;
+    }
+    for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+      c.fp = FP_CMPI; c.size = 4; c.x = d; c.y = -1; c.imm = bound;
+      const k = cx.beginCond(K.TrapIf, c, cc);
+      vc.trap[k] = TRAP_INT_OVF;
+      cx.endInst();
+    }
+    cx.alias(i, 0, d);
   };
 }
 registerRule(Op.FcvtToSint, toInt(true, false));
