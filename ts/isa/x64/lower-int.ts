@@ -143,6 +143,10 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
         return;
       }
     }
+    if (commutative && !lea && cx.useCount(x) > 1 && cx.useCount(y) === 1 && !cx.isIconst(y)) {
+      // two-address: overwrite the operand that dies here, not the one that lives on
+      const s = x; x = y; y = s;
+    }
     const a = cx.put(x);
     const b = cx.put(y);
     if (lea && T.bytes(t) >= 4) {
@@ -203,6 +207,7 @@ registerRule(Op.Imul, (cx, i) => {
   if (cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
   const vc = cx.vc;
   const imm = cx.imm32(y, size);
+  if (Number.isNaN(imm) && cx.useCount(x) > 1 && cx.useCount(y) === 1) { const s = x; x = y; y = s; }
   if (!Number.isNaN(imm)) {
     const a = cx.put(x);
     vc.begin(K.ImulI, size, 0, imm);
