@@ -620,6 +620,25 @@ export class Emitter {
         else E.bitRM(buf, vc.a[i] as BitOp, size, d, this.stackOf(i, 0));
         return;
       }
+      case K.BitScan: {
+        const d = this.reg(i, 1);
+        const clz = vc.a[i] === 0;
+        const op = clz ? BitOp.Bsr : BitOp.Bsf;
+        if (this.isReg(i, 0)) E.bitRR(buf, op, size, d, this.reg(i, 0));
+        else E.bitRM(buf, op, size, d, this.stackOf(i, 0));
+        const nz = buf.newLabel();
+        buf.jcc(Cond.NE, nz);
+        // zero input: bsr/bsf leave the destination undefined
+        if (clz) E.movImm64(buf, d, -1, size === 8 ? -1 : 0);
+        else E.movRI32(buf, d, size * 8);
+        buf.bindLabel(nz);
+        if (clz) {
+          // clz = (width - 1) - index of the highest set bit (-1 for zero)
+          E.unaryR(buf, UnaryOp.Neg, size, d);
+          E.aluRI(buf, AluOp.Add, size, d, size * 8 - 1);
+        }
+        return;
+      }
       case K.Bswap: {
         const d = this.reg(i, 0);
         if (size === 2) E.shiftRI(buf, ShiftOp.Rol, 2, d, 8);

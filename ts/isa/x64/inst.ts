@@ -116,6 +116,11 @@ export const enum K {
   MulWide,
   /** Bit count [src Any, dst Reg]: a = BitOp. */
   Bit,
+  /**
+   * Bit scan without lzcnt/tzcnt [src Any, dst Reg]: a = 0 clz (bsr), 1 ctz (bsf);
+   * size 4/8; the result for zero is the width.
+   */
+  BitScan,
   /** bswap [a Reg, dst Reuse0] (size 4, 8), or rol r16, 8 at size 2. */
   Bswap,
   /** Producer operands, then [dst Reg]: dst = cc ? 1 : 0 (zero-extended to 32 bits). */
