@@ -56,7 +56,7 @@ for (const name of files) {
     const input = at >= 0 ? src.slice(0, at) : src;
     const out: string[] = [];
     // the baseline ISA plus the extensions the functions need, fixed so the listing does not depend on the CPU
-    const isa = { ...BASELINE_FLAGS, popcnt: true, lzcnt: true, bmi1: true, fma: true };
+    const isa = { ...BASELINE_FLAGS, popcnt: true, lzcnt: true, bmi1: true, fma: true, avx: /has_avx/.test(input) };
     for (const pf of parseClif(input, name).functions) {
       out.push(...listing(compileFunction(pf.func, { check: true, isa })), '');
     }

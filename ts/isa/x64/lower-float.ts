@@ -57,6 +57,16 @@ function xrmr(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0):
   cx.endInst();
 }
 
+/** AVX three-operand form: dst = a op b, no copy of a needed. */
+function xvex(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0): void {
+  const vc = cx.vc;
+  vc.begin(K.XVex, 0, op, imm);
+  vc.op(a, USE_REG);
+  vc.op(b, USE_ANY);
+  vc.op(dst, DEF_REG);
+  cx.endInst();
+}
+
 function xunary(cx: Lower, op: SseOp, src: number, dst: number, imm = 0): void {
   const vc = cx.vc;
   vc.begin(K.XUnary, 0, op, imm);
@@ -112,7 +122,9 @@ function arith(op32: SseOp, op64: SseOp): (cx: Lower, i: number) => void {
       cx.endInst();
       return;
     }
-    xrmr(cx, isF32(t) ? op32 : op64, x, cx.put(y), cx.def(i));
+    const yr = cx.put(y);
+    if (cx.isa.avx) xvex(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
+    else xrmr(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
   };
 }
 registerRule(Op.Fadd, arith(SseOp.ADDSS, SseOp.ADDSD));
@@ -358,7 +370,10 @@ function floatClass(op: Op, rule: (cx: Lower, i: number) => void): void {
 function bitop(sse: SseOp): (cx: Lower, i: number) => void {
   return (cx, i) => {
     const f = cx.f;
-    xrmr(cx, sse, cx.put(f.arg(i, 0)), cx.put(f.arg(i, 1)), cx.def(i));
+    const a = cx.put(f.arg(i, 0));
+    const b = cx.put(f.arg(i, 1));
+    if (cx.isa.avx) xvex(cx, sse, a, b, cx.def(i));
+    else xrmr(cx, sse, a, b, cx.def(i));
   };
 }
 floatClass(Op.Band, bitop(SseOp.ANDPS));
