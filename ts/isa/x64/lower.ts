@@ -116,6 +116,8 @@ export class Lower {
   /** The instruction using a value (meaningful when it has one use). */
   private user = new Uint32Array(256);
   private state = new Uint8Array(256);
+  /** Length of the chain of deferred instructions ending at each deferred instruction. */
+  private deferDepth = new Uint8Array(256);
   private pending: number[] = [];
 
   /** IR instruction being lowered (for source locations and trap codes). */
@@ -152,7 +154,10 @@ export class Lower {
       this.user = new Uint32Array(nv * 2);
     }
     this.valueVReg.fill(-1, 0, nv);
-    if (this.state.length < f.instCount) this.state = new Uint8Array(f.instCount * 2);
+    if (this.state.length < f.instCount) {
+      this.state = new Uint8Array(f.instCount * 2);
+      this.deferDepth = new Uint8Array(f.instCount * 2);
+    }
     this.state.fill(ST_NONE, 0, f.instCount);
     this.countUses();
     this.layoutSlots();
@@ -324,11 +329,11 @@ export class Lower {
         continue;
       }
       if ((fl & F_TERMINATOR) === 0 && this.isDead(i)) continue;
-      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i)) {
+      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         continue;
       }
-      if (isPlainLoad(op) && this.singleLocalUse(i) && (f.iImm0[i] & MF_BIG) === 0) {
+      if (isPlainLoad(op) && this.singleLocalUse(i) && (f.iImm0[i] & MF_BIG) === 0 && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         this.pending.push(i);
         continue;
@@ -336,6 +341,25 @@ export class Lower {
       if ((fl & (F_STORE | F_CALL | F_SIDE_EFFECTS | F_CAN_TRAP | F_TERMINATOR | F_LOAD)) !== 0) this.flushPending(-1);
       this.lowerInst(i);
     }
+  }
+
+  /**
+   * May `i` be deferred? Chains of deferred instructions are emitted by recursion
+   * when their last user asks for them, so their depth is bounded (MAX_DEFER_DEPTH):
+   * a long chain (a thousand nested single-use adds) is emitted as it comes.
+   */
+  private deferOk(i: number): boolean {
+    const f = this.f;
+    let depth = 0;
+    for (let k = 0; k < f.iArgLen[i]; k++) {
+      const v = f.resolve(f.pool[f.iArgStart[i] + k]);
+      if (f.vKind[v] !== VK_RESULT) continue;
+      const d = f.vDef[v];
+      if (this.state[d] === ST_DEFERRED && !isRemat(f.iOp[d] as Op) && this.deferDepth[d] > depth) depth = this.deferDepth[d];
+    }
+    if (depth >= MAX_DEFER_DEPTH) return false;
+    this.deferDepth[i] = depth + 1;
+    return true;
   }
 
   /** Number of uses of value `v` (aliases resolved) in the function. */
@@ -847,6 +871,8 @@ const FLOATCC_TO_COND = [CC_FEQ, CC_FNE, Cond.A, Cond.AE, Cond.A, Cond.AE, Cond.
 const FLOATCC_SWAP = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
 
 const operandDefAny = 0 | (1 << 3) | (1 << 4); // Any, Def, Late
+/** Longest chain of deferred instructions (bounds the recursion that emits them). */
+const MAX_DEFER_DEPTH = 8;
 
 function fitsI32(x: number): boolean {
   return x === (x | 0);
