@@ -13,6 +13,7 @@ import { Interpreter } from '../../ts/ir/interpreter';
 import { formatSlots } from '../../ts/ir/runtest';
 import * as T from '../../ts/ir/types';
 import { NativeExecutor } from '../../ts/tools/clif-native';
+import { IsaFlags } from '../../ts/isa/x64/flags';
 import { compareCall, genValue, rng, Mismatch } from './diff';
 import { genProgram } from './fuzzgen';
 import { repoRoot } from '../util/shared';
@@ -27,7 +28,7 @@ export interface FuzzResult {
 }
 
 /** Check one program on `inputs` generated inputs; on failure optionally save it. */
-export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }, vectors = false): void {
+export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }, isa?: IsaFlags, vectors = false): void {
   const prog = genProgram(seed, size, vectors);
   const file = parseClif(prog.text, `fuzz-${seed}`);
   for (const pf of file.functions) {
@@ -38,7 +39,7 @@ export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzRe
   const main = file.functions.findIndex((p) => p.func.name === '%main');
   const interp = new Interpreter({ nan: 'x86' });
   interp.fuel = 200_000;
-  const native = new NativeExecutor({ check: true });
+  const native = new NativeExecutor({ check: true, isa });
   const err = native.prepare(file);
   const types = prog.params.map((t) => T.parseType(t));
   const r = rng(seed);
@@ -84,6 +85,6 @@ export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzRe
 
 export function fuzz(firstSeed: number, count: number, inputs: number, save: boolean, vectors = false): FuzzResult {
   const res: FuzzResult = { programs: 0, compared: 0, skipped: 0, failures: [] };
-  for (let s = firstSeed; s < firstSeed + count; s++) fuzzOne(s, inputs, save, res, undefined, vectors);
+  for (let s = firstSeed; s < firstSeed + count; s++) fuzzOne(s, inputs, save, res, undefined, undefined, vectors);
   return res;
 }
