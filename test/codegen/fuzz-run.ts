@@ -13,6 +13,7 @@ import { Interpreter } from '../../ts/ir/interpreter';
 import { formatSlots } from '../../ts/ir/runtest';
 import * as T from '../../ts/ir/types';
 import { NativeExecutor } from '../../ts/tools/clif-native';
+import { IsaFlags } from '../../ts/isa/x64/flags';
 import { compareCall, genValue, rng, Mismatch } from './diff';
 import { genProgram } from './fuzzgen';
 import { repoRoot } from '../util/shared';
@@ -27,8 +28,8 @@ export interface FuzzResult {
 }
 
 /** Check one program on `inputs` generated inputs; on failure optionally save it. */
-export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult): void {
-  const prog = genProgram(seed);
+export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }, isa?: IsaFlags): void {
+  const prog = genProgram(seed, size);
   const file = parseClif(prog.text, `fuzz-${seed}`);
   for (const pf of file.functions) {
     const d = tryVerify(pf.func);
@@ -38,7 +39,7 @@ export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzRe
   const main = file.functions.findIndex((p) => p.func.name === '%main');
   const interp = new Interpreter({ nan: 'x86' });
   interp.fuel = 200_000;
-  const native = new NativeExecutor({ check: true });
+  const native = new NativeExecutor({ check: true, isa });
   const err = native.prepare(file);
   const types = prog.params.map((t) => T.parseType(t));
   const r = rng(seed);

@@ -196,10 +196,10 @@ class Gen {
       const to = this.pick(FLOATS);
       this.def(to, `${this.pick(['fcvt_from_sint', 'fcvt_from_uint'])}.${to} ${this.get(this.intTy()).name}`);
     } else if (k === 3) {
-      const to = this.pick(['i32', 'i64'] as Ty[]);
+      const to = this.intTy();
       this.def(to, `${this.pick(['fcvt_to_sint_sat', 'fcvt_to_uint_sat'])}.${to} ${this.get(this.pick(FLOATS)).name}`);
     } else if (k === 4) {
-      const to = this.pick(['i32', 'i64'] as Ty[]);
+      const to = this.intTy();
       this.def(to, `${this.pick(['fcvt_to_sint', 'fcvt_to_uint'])}.${to} ${this.get(this.pick(FLOATS)).name}`);
     } else {
       const pairs: [Ty, Ty][] = [['i32', 'f32'], ['f32', 'i32'], ['i64', 'f64'], ['f64', 'i64']];
@@ -242,6 +242,15 @@ class Gen {
   }
 
   call(): void {
+    if (this.chance(0.4)) {
+      // many arguments (stack arguments) and five results (a return area)
+      const types: Ty[] = ['i32', 'f32', 'i64', 'f64', 'i8', 'i16', 'i32', 'i64', 'f64', 'f32', 'i64', 'i32'];
+      const args = types.map((t) => this.get(t).name);
+      const rs: Val[] = (['i32', 'f64', 'i64', 'f32', 'i64'] as Ty[]).map((t) => this.fresh(t));
+      this.emit(`${rs.map((r) => r.name).join(', ')} = call fn1(${args.join(', ')})`);
+      this.avail.push(...rs);
+      return;
+    }
     const a = this.get('i64');
     const b = this.get('f64');
     const c = this.get('i32');
@@ -270,6 +279,25 @@ class Gen {
   }
 }
 
+const HELPER2 = `function %helper2(i32, f32, i64, f64, i8, i16, i32, i64, f64, f32, i64, i32) -> i32, f64, i64, f32, i64 {
+block0(v0: i32, v1: f32, v2: i64, v3: f64, v4: i8, v5: i16, v6: i32, v7: i64, v8: f64, v9: f32, v10: i64, v11: i32):
+    v12 = sextend.i32 v4
+    v13 = uextend.i32 v5
+    v14 = iadd v12, v13
+    v15 = isub v14, v11
+    v16 = imul v15, v6
+    v17 = fadd v3, v8
+    v18 = fpromote.f64 v9
+    v19 = fmul v17, v18
+    v20 = iadd v2, v7
+    v21 = bxor v20, v10
+    v22 = fsub v1, v9
+    v23 = uextend.i64 v0
+    v24 = iadd v21, v23
+    return v16, v19, v24, v22, v10
+}
+`;
+
 const HELPER = `function %helper(i64, f64, i32) -> i64, f64 {
 block0(v0: i64, v1: f64, v2: i32):
     v3 = sextend.i64 v2
@@ -283,7 +311,7 @@ block0(v0: i64, v1: f64, v2: i32):
 `;
 
 /** The parameter types of %main for a seed (the harness generates inputs by them). */
-export function genProgram(seed: number): { text: string; params: Ty[]; results: Ty[] } {
+export function genProgram(seed: number, size?: { blocks: number; insts: number }): { text: string; params: Ty[]; results: Ty[] } {
   const r = rng(seed * 7919 + 1);
   const g = new Gen(r);
   const nParams = 1 + g.rand(5);
@@ -296,7 +324,7 @@ export function genProgram(seed: number): { text: string; params: Ty[]; results:
   const state: Ty[] = ['i32'];
   const ns = 2 + g.rand(5);
   for (let k = 0; k < ns; k++) state.push(g.anyTy());
-  const nBlocks = 1 + g.rand(6);
+  const nBlocks = size !== undefined ? size.blocks : 1 + g.rand(6);
 
   const body: string[] = [];
   const out = (l: string): void => { body.push(l); };
@@ -321,7 +349,7 @@ export function genProgram(seed: number): { text: string; params: Ty[]; results:
       fuel = ps[0];
       g.avail.push(...ps.slice(1));
     }
-    const n = 2 + g.rand(12);
+    const n = size !== undefined ? size.insts : 2 + g.rand(g.chance(0.15) ? 40 : 12);
     for (let k = 0; k < n; k++) g.inst();
     const stateArgs = (f: Val): string => [f.name, ...state.slice(1).map((t) => g.get(t).name)].join(', ');
     if (b === nBlocks - 1) {
@@ -360,7 +388,8 @@ export function genProgram(seed: number): { text: string; params: Ty[]; results:
     body.push(...g.lines);
   }
   const sig = `(${params.join(', ')}) -> ${results.join(', ')}`;
-  const text = `test run\ntarget x86_64\n\n${HELPER}\nfunction %main${sig} {\n    ss0 = explicit_slot 64, align = 16\n` +
-    `    sig0 = (i64, f64, i32) -> i64, f64\n    fn0 = %helper(i64, f64, i32) -> i64, f64\n${body.join('\n')}\n}\n`;
+  const text = `test run\ntarget x86_64\n\n${HELPER}\n${HELPER2}\nfunction %main${sig} {\n    ss0 = explicit_slot 64, align = 16\n` +
+    `    sig0 = (i64, f64, i32) -> i64, f64\n    fn0 = %helper(i64, f64, i32) -> i64, f64\n` +
+    `    fn1 = %helper2(i32, f32, i64, f64, i8, i16, i32, i64, f64, f32, i64, i32) -> i32, f64, i64, f32, i64\n${body.join('\n')}\n}\n`;
   return { text, params, results };
 }

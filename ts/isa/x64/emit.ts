@@ -35,7 +35,7 @@ import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
   AM_CONST, AM_INCOMING, AM_OUTGOING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, CVT_SAT, CVT_SIGNED, DIV_S, DIV_SREM,
-  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_UCOM, K, VCode,
+  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
 } from './inst';
 import { StackLimitChain } from './lower';
 
@@ -361,8 +361,24 @@ export class Emitter {
         return;
       }
       case FP_CMPI: {
-        if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
+        // cmp x, 0 and test x, x set the same flags (CF = OF = 0, ZF/SF/PF from x)
+        if (this.isReg(i, 0) && vc.b[i] === 0) E.testRR(buf, size, this.reg(i, 0), this.reg(i, 0));
+        else if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
         else E.aluMI(buf, AluOp.Cmp, size, this.stackOf(i, 0), vc.b[i]);
+        return;
+      }
+      case FP_TESTRR: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.testRR(buf, size, x, this.reg(i, 1));
+        else E.testMR(buf, size, this.stackOf(i, 1), x);
+        return;
+      }
+      case FP_TESTI: {
+        // test r, imm has no imm8 form: a byte test when the mask fits the low byte
+        const imm = vc.b[i];
+        const sz = (imm & ~0xff) === 0 && size > 1 ? 1 : size;
+        if (this.isReg(i, 0)) E.testRI(buf, sz, this.reg(i, 0), sz === 1 ? imm & 0xff : imm);
+        else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
         return;
       }
       case FP_UCOM: {
@@ -481,7 +497,7 @@ export class Emitter {
       }
       case K.Lea: {
         const n = vc.opStart[i + 1] - vc.opStart[i];
-        E.lea(buf, 8, this.reg(i, n - 1), this.amode(i));
+        E.lea(buf, size === 4 ? 4 : 8, this.reg(i, n - 1), this.amode(i));
         return;
       }
       case K.Load: {
@@ -602,6 +618,25 @@ export class Emitter {
         const d = this.reg(i, 1);
         if (this.isReg(i, 0)) E.bitRR(buf, vc.a[i] as BitOp, size, d, this.reg(i, 0));
         else E.bitRM(buf, vc.a[i] as BitOp, size, d, this.stackOf(i, 0));
+        return;
+      }
+      case K.BitScan: {
+        const d = this.reg(i, 1);
+        const clz = vc.a[i] === 0;
+        const op = clz ? BitOp.Bsr : BitOp.Bsf;
+        if (this.isReg(i, 0)) E.bitRR(buf, op, size, d, this.reg(i, 0));
+        else E.bitRM(buf, op, size, d, this.stackOf(i, 0));
+        const nz = buf.newLabel();
+        buf.jcc(Cond.NE, nz);
+        // zero input: bsr/bsf leave the destination undefined
+        if (clz) E.movImm64(buf, d, -1, size === 8 ? -1 : 0);
+        else E.movRI32(buf, d, size * 8);
+        buf.bindLabel(nz);
+        if (clz) {
+          // clz = (width - 1) - index of the highest set bit (-1 for zero)
+          E.unaryR(buf, UnaryOp.Neg, size, d);
+          E.aluRI(buf, AluOp.Add, size, d, size * 8 - 1);
+        }
         return;
       }
       case K.Bswap: {

@@ -53,15 +53,13 @@ function loadFromOutgoing(cx: Lower, dst: number, t: T.Type, disp: number): void
 }
 
 /**
- * Replace repeated vregs by copies so that every Fixed operand of one instruction
- * has a vreg of its own (one vreg cannot be in two registers at once).
+ * One vreg may fill several Fixed argument registers (the allocator copies it into
+ * each), but the callee register of an indirect call is a Reg use: an argument
+ * equal to it gets a copy of its own.
  */
-function distinct(cx: Lower, vals: number[], also: number): void {
-  for (let k = 0; k < vals.length; k++) {
-    let dup = vals[k] === also;
-    for (let j = 0; j < k && !dup; j++) if (vals[j] === vals[k]) dup = true;
-    if (dup) vals[k] = cx.copy(vals[k]);
-  }
+function distinctCallee(cx: Lower, vals: number[], callee: number): void {
+  if (callee < 0) return;
+  for (let k = 0; k < vals.length; k++) if (vals[k] === callee) vals[k] = cx.copy(vals[k]);
 }
 
 /**
@@ -101,7 +99,7 @@ function emitCall(cx: Lower, i: number, indirect: boolean, sig: Signature, first
     regVals.push(rp);
     regLocs.push(gpr(abi.retAreaReg));
   }
-  distinct(cx, regVals, callee);
+  distinctCallee(cx, regVals, callee);
   const nameIdx = indirect ? 0 : vc.name(f.extFuncs[f.iImm0[i]]!.name);
   const k = vc.begin(indirect ? K.CallInd : K.Call, 8, 0, nameIdx);
   if (indirect) vc.op(callee, USE_REG);
@@ -153,7 +151,7 @@ function emitReturn(cx: Lower, vals: number[]): void {
       regLocs.push(locReg(loc));
     }
   }
-  distinct(cx, regVals, -1);
+  // one vreg may fill several fixed registers: the allocator copies it
   vc.begin(K.Ret, 0);
   for (let j = 0; j < regVals.length; j++) vc.op(regVals[j], useFixed(regLocs[j]));
   cx.endInst(INST_BRANCH | INST_RET);
@@ -208,7 +206,7 @@ function returnCall(cx: Lower, i: number): void {
     regVals.push(cx.retPtr);
     regLocs.push(gpr(abi.retAreaReg));
   }
-  distinct(cx, regVals, callee);
+  distinctCallee(cx, regVals, callee);
   if (indirect) for (const v of regVals) if (v === callee) callee = cx.copy(callee);
   const nameIdx = indirect ? 0 : vc.name(f.extFuncs[f.iImm0[i]]!.name);
   vc.begin(indirect ? K.ReturnCallInd : K.ReturnCall, 8, 0, nameIdx);

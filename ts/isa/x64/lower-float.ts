@@ -10,12 +10,13 @@
  */
 import { Op } from '../../ir/opcodes';
 import * as T from '../../ir/types';
-import { SseOp } from './encode';
+import { Cond, SseOp } from './encode';
 import {
-  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, K, USE_ANY, USE_REG, defReuse,
+  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, FP_CMPI, K, USE_ANY, USE_REG, defReuse,
 } from './inst';
+import { TRAP_INT_OVF } from '../../ir/immediates';
 import { CondSpec, Lower, registerRule, scalarRules, unsupported } from './lower';
-import { setcc, extend } from './lower-int';
+import { setcc, extend, movImm } from './lower-int';
 import { RegClass } from './regs';
 
 
@@ -53,6 +54,16 @@ function xrmr(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0):
   vc.op(a, USE_REG);
   vc.op(b, USE_ANY);
   vc.op(dst, defReuse(0));
+  cx.endInst();
+}
+
+/** AVX three-operand form: dst = a op b, no copy of a needed. */
+function xvex(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0): void {
+  const vc = cx.vc;
+  vc.begin(K.XVex, 0, op, imm);
+  vc.op(a, USE_REG);
+  vc.op(b, USE_ANY);
+  vc.op(dst, DEF_REG);
   cx.endInst();
 }
 
@@ -111,7 +122,9 @@ function arith(op32: SseOp, op64: SseOp): (cx: Lower, i: number) => void {
       cx.endInst();
       return;
     }
-    xrmr(cx, isF32(t) ? op32 : op64, x, cx.put(y), cx.def(i));
+    const yr = cx.put(y);
+    if (cx.isa.avx) xvex(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
+    else xrmr(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
   };
 }
 registerRule(Op.Fadd, arith(SseOp.ADDSS, SseOp.ADDSD));
@@ -265,15 +278,7 @@ registerRule(Op.FcvtFromUint, (cx, i) => {
     return;
   }
   // zero-extended to 64 bits, the value is a non-negative i64
-  if (T.bytes(from) < 4) x = extend(cx, x, T.bytes(from), false, 4);
-  else if (!cx.isZext32(f.arg(i, 0))) {
-    const z = vc.newVReg(RegClass.Int);
-    vc.begin(K.Mov32, 4);
-    vc.op(x, USE_REG);
-    vc.op(z, DEF_REG);
-    cx.endInst();
-    x = z;
-  }
+  if (!cx.isZext(f.arg(i, 0))) x = extend(cx, x, T.bytes(from), false, 4);
   gprToX(cx, isF32(t) ? SseOp.CVTSI2SS_Q : SseOp.CVTSI2SD_Q, x, cx.def(i));
 });
 
@@ -283,14 +288,46 @@ function toInt(signed: boolean, sat: boolean): (cx: Lower, i: number) => void {
     const t = f.iType[i];
     const from = f.vType[f.resolve(f.arg(i, 0))];
     checkScalar(from, 'float to int conversion');
-    if (t !== T.I32 && t !== T.I64) unsupported(`float to ${T.typeName(t)} conversion`);
+    if (!T.isInt(t) || t === T.I128) unsupported(`float to ${T.typeName(t)} conversion`);
     const vc = cx.vc;
+    const narrow = T.bytes(t) < 4;
     const src = cx.put(f.arg(i, 0));
-    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), T.bytes(t));
+    const d = narrow ? vc.newVReg(RegClass.Int) : cx.def(i);
+    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), narrow ? 4 : T.bytes(t));
     vc.op(src, USE_REG);
-    vc.op(cx.def(i), DEF_EARLY);
+    vc.op(d, DEF_EARLY);
     vc.op(vc.newVReg(RegClass.Float), DEF_EARLY);
     cx.endInst();
+    if (!narrow) return;
+    // i8/i16: the 32-bit conversion, then the narrower range
+    const bits = T.bits(t);
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    const c = new CondSpec();
+    if (sat) {
+      let v = d;
+      for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+        const k = movImm(cx, bound, bound < 0 ? -1 : 0);
+        const out = vc.newVReg(RegClass.Int);
+        // out = v <cc> bound ? bound : v
+        vc.begin(K.Cmov, 4, FP_CMPI | (cc << 4), bound, 4);
+        vc.op(v, USE_ANY);
+        vc.op(k, USE_ANY);
+        vc.op(v, USE_REG);
+        vc.op(out, defReuse(2));
+        cx.endInst();
+        v = out;
+      }
+      cx.alias(i, 0, v);
+      return;
+    }
+    for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+      c.fp = FP_CMPI; c.size = 4; c.x = d; c.y = -1; c.imm = bound;
+      const k = cx.beginCond(K.TrapIf, c, cc);
+      vc.trap[k] = TRAP_INT_OVF;
+      cx.endInst();
+    }
+    cx.alias(i, 0, d);
   };
 }
 registerRule(Op.FcvtToSint, toInt(true, false));
@@ -333,7 +370,10 @@ function floatClass(op: Op, rule: (cx: Lower, i: number) => void): void {
 function bitop(sse: SseOp): (cx: Lower, i: number) => void {
   return (cx, i) => {
     const f = cx.f;
-    xrmr(cx, sse, cx.put(f.arg(i, 0)), cx.put(f.arg(i, 1)), cx.def(i));
+    const a = cx.put(f.arg(i, 0));
+    const b = cx.put(f.arg(i, 1));
+    if (cx.isa.avx) xvex(cx, sse, a, b, cx.def(i));
+    else xrmr(cx, sse, a, b, cx.def(i));
   };
 }
 floatClass(Op.Band, bitop(SseOp.ANDPS));

@@ -11,7 +11,7 @@ import { K, VCode } from './inst';
 const KIND_NAMES = [
   'args', 'jmp', 'br', 'br_table', 'ret', 'ud2', 'trap_if', 'move', 'mov_imm', 'mov32', 'ext', 'lea', 'load',
   'store', 'store_imm', 'xload', 'xstore', 'xconst', 'func_addr', 'alu', 'alu_i', 'alu_m', 'alu_setcc', 'imul',
-  'imul_i', 'imul_setcc', 'unary', 'shift', 'shift_i', 'div', 'sign_ext_rdx', 'mul_wide', 'bit', 'bswap', 'setcc',
+  'imul_i', 'imul_setcc', 'unary', 'shift', 'shift_i', 'div', 'sign_ext_rdx', 'mul_wide', 'bit', 'bit_scan', 'bswap', 'setcc',
   'cmov', 'bmask', 'iabs', 'xrmr', 'xrmm', 'xvex', 'xunary', 'gpr_to_x', 'x_to_gpr', 'xsel', 'xminmax', 'fma',
   'cvt_to_int', 'cvt_u64_to_f', 'call', 'call_ind', 'return_call', 'return_call_ind',
 ];
