@@ -31,13 +31,25 @@ function is32(t: T.Type): boolean {
   return T.laneBits(t) === 32;
 }
 
+const S_SIGN = splatBytes(4, 0x80000000);
+const S_ABS = splatBytes(4, 0x7fffffff);
+const D_SIGN = splatBytes(8, 0, 0x80000000);
+const D_ABS = splatBytes(8, -1, 0x7fffffff);
+/** 0xffff per dword; 2^31 as f32; 2^52 as f64 and its high dword; 2^31 - 1 and 2^32 - 1 as f64. */
+const S_FFFF = splatBytes(4, 0xffff);
+const S_TWO31 = splatBytes(4, 0x4f000000);
+const D_TWO52 = splatBytes(8, 0, 0x43300000);
+const S_TWO52_HI = splatBytes(4, 0x43300000);
+const D_I32_MAX = splatBytes(8, 0xffc00000 | 0, 0x41dfffff);
+const D_U32_MAX = splatBytes(8, 0xffe00000 | 0, 0x41efffff);
+
 /** The sign bit of every lane. */
 function signMask(t: T.Type): Uint8Array {
-  return is32(t) ? splatBytes(4, 0x80000000) : splatBytes(8, 0, 0x80000000);
+  return is32(t) ? S_SIGN : D_SIGN;
 }
 /** Everything but the sign bit of every lane. */
 function absMask(t: T.Type): Uint8Array {
-  return is32(t) ? splatBytes(4, 0x7fffffff) : splatBytes(8, -1, 0x7fffffff);
+  return is32(t) ? S_ABS : D_ABS;
 }
 
 // ---- arithmetic ----
@@ -292,7 +304,7 @@ registerSimdRule(Op.FcvtFromUint, (cx, i) => {
     // hi/2 * 2 + lo rounds once
     const x = cx.put(v);
     const lo = newX(cx);
-    vbinConst(cx, SseOp.PAND, x, splatBytes(4, 0xffff), lo);
+    vbinConst(cx, SseOp.PAND, x, S_FFFF, lo);
     const hi = newX(cx);
     vbin(cx, SseOp.PSUBD, x, lo, hi);
     const flo = newX(cx);
@@ -313,8 +325,8 @@ registerSimdRule(Op.FcvtFromUint, (cx, i) => {
     cx.consume(d);
     const x = cx.put(f.arg(d, 0));
     const m = newX(cx);
-    vbinConst(cx, SseOp.UNPCKLPS, x, splatBytes(4, 0x43300000), m);
-    vbinConst(cx, SseOp.SUBPD, m, splatBytes(8, 0, 0x43300000), cx.def(i));
+    vbinConst(cx, SseOp.UNPCKLPS, x, S_TWO52_HI, m);
+    vbinConst(cx, SseOp.SUBPD, m, D_TWO52, cx.def(i));
     return;
   }
   const [lo, hi] = lanes64(cx, cx.put(v));
@@ -397,7 +409,7 @@ registerSimdRule(Op.FcvtToUintSat, (cx, i) => {
     const x = cx.put(f.arg(i, 0));
     const xp = newX(cx);
     vbin(cx, SseOp.MAXPS, x, zeros(cx), xp);
-    const two31 = splatBytes(4, 0x4f000000);
+    const two31 = S_TWO31;
     const r1 = newX(cx);
     vunary(cx, SseOp.CVTTPS2DQ, xp, r1);
     const d = newX(cx);
@@ -438,7 +450,7 @@ export function truncSatZero(cx: Lower, i: number, signed: boolean): boolean {
     const ord = newX(cx);
     vbin(cx, SseOp.CMPPD, x, x, ord, EQ);
     const lim = newX(cx);
-    vbinConst(cx, SseOp.ANDPD, ord, splatBytes(8, 0xffc00000 | 0, 0x41dfffff), lim);
+    vbinConst(cx, SseOp.ANDPD, ord, D_I32_MAX, lim);
     const c = newX(cx);
     vbin(cx, SseOp.MINPD, x, lim, c);
     vunary(cx, SseOp.CVTTPD2DQ, c, dst);
@@ -448,11 +460,11 @@ export function truncSatZero(cx: Lower, i: number, signed: boolean): boolean {
   const p = newX(cx);
   vbin(cx, SseOp.MAXPD, x, zero, p);
   const c = newX(cx);
-  vbinConst(cx, SseOp.MINPD, p, splatBytes(8, 0xffe00000 | 0, 0x41efffff), c);
+  vbinConst(cx, SseOp.MINPD, p, D_U32_MAX, c);
   const t = newX(cx);
   vunary(cx, SseOp.ROUNDPD, c, t, 3 | 8);
   const m = newX(cx);
-  vbinConst(cx, SseOp.ADDPD, t, splatBytes(8, 0, 0x43300000), m);
+  vbinConst(cx, SseOp.ADDPD, t, D_TWO52, m);
   vbin(cx, SseOp.SHUFPS, m, zero, dst, 0x88);
   return true;
 }

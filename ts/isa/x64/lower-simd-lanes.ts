@@ -15,7 +15,7 @@ import { Lower, registerSimdRule, unsupported } from './lower';
 import { truncSatZero } from './lower-simd-float';
 import { extend } from './lower-int';
 import {
-  blendv, byLane, constInto, constVec, gprToX, gt64, laneBytes, newX, pinsr, splatBytes, typeOf, vbin, vbinConst,
+  W_00FF, blendv, byLane, constInto, constVec, gprToX, gt64, laneBytes, newX, pinsr, splatBytes, typeOf, vbin, vbinConst,
   vbinReg, vconstBytes, vunary, xToGpr, zeros,
 } from './lower-simd-util';
 
@@ -283,6 +283,9 @@ registerSimdRule(Op.Shuffle, (cx, i) => {
   vbin(cx, SseOp.POR, ta, tb, dst);
 });
 
+const B_70 = splatBytes(1, 0x70);
+const D_FFFF = splatBytes(4, 0xffff);
+
 registerSimdRule(Op.Swizzle, (cx, i) => {
   const f = cx.f;
   vecResult(cx, i, 'swizzle');
@@ -290,7 +293,7 @@ registerSimdRule(Op.Swizzle, (cx, i) => {
   const idx = cx.put(f.arg(i, 1));
   // indices 16..255 saturate to >= 0x80 (pshufb writes 0 there); 0..15 keep their low nibble
   const fixed = newX(cx);
-  vbinConst(cx, SseOp.PADDUSB, idx, splatBytes(1, 0x70), fixed);
+  vbinConst(cx, SseOp.PADDUSB, idx, B_70, fixed);
   vbin(cx, SseOp.PSHUFB, x, fixed, cx.def(i));
 });
 
@@ -373,7 +376,7 @@ function narrowRule(op: Op): void {
       return;
     }
     // uunarrow: unsigned inputs, so clamp with an unsigned min first (the packs read signed lanes)
-    const maxv = w === 16 ? splatBytes(2, 0xff) : splatBytes(4, 0xffff);
+    const maxv = w === 16 ? W_00FF : D_FFFF;
     const minu = w === 16 ? SseOp.PMINUW : SseOp.PMINUD;
     const xv = f.arg(i, 0);
     const yv = f.arg(i, 1);

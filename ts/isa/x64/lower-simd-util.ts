@@ -200,12 +200,17 @@ export function constVec(cx: Lower, bytes: Uint8Array): number {
   return d;
 }
 
+const ZERO16 = new Uint8Array(16);
+const ONES16 = new Uint8Array(16).fill(0xff);
+
+/** A new vreg of zeros (xorps). */
 export function zeros(cx: Lower): number {
-  return constVec(cx, new Uint8Array(16));
+  return constVec(cx, ZERO16);
 }
 
+/** A new vreg of all-ones (pcmpeqd). */
 export function ones(cx: Lower): number {
-  return constVec(cx, new Uint8Array(16).fill(0xff));
+  return constVec(cx, ONES16);
 }
 
 /** 16 bytes repeating the `n`-byte little-endian value (lo, hi halves as in iconst). */
@@ -216,6 +221,14 @@ export function splatBytes(n: number, lo: number, hi = 0): Uint8Array {
   }
   return b;
 }
+
+// constants used by several rules (never mutated: the pool copies them)
+/** Bytes 0x01; words 0x0001; words 0x00ff; words 0x8000; qwords with only the sign bit. */
+export const B_ONE = splatBytes(1, 1);
+export const W_ONE = splatBytes(2, 1);
+export const W_00FF = splatBytes(2, 0x00ff);
+export const W_8000 = splatBytes(2, 0x8000);
+export const Q_SIGN = splatBytes(8, 0, 0x80000000);
 
 /** The 16 bytes of `v` if it is a vconst (still deferred: rematerialised per use), else null. */
 export function vconstBytes(cx: Lower, v: number): Uint8Array | null {
@@ -293,7 +306,7 @@ export function blendv(cx: Lower, op: SseOp, mask: number, x: number, y: number,
 /** dst = x > y per i64 lane (signed, or unsigned via flipped sign bits). */
 export function gt64(cx: Lower, x: number, y: number, signed: boolean, dst: number): void {
   if (!signed) {
-    const flip = splatBytes(8, 0, 0x80000000 | 0);
+    const flip = Q_SIGN;
     const fx = newX(cx);
     vbinConst(cx, SseOp.PXOR, x, flip, fx);
     const fy = newX(cx);

@@ -24,7 +24,7 @@ import { FP_PTEST, K, USE_REG, defReuse } from './inst';
 import { CondSpec, Lower, registerRule, registerSimdRule, simdCondRules, simdDeferrable, unsupported } from './lower';
 import { aluI, setcc } from './lower-int';
 import {
-  binValues, bitsel, blendv, byLane, constInto, deferredOp, constVec, gprToX, gt64, newG, newX, ones, splatBytes, typeOf, vbin,
+  B_ONE, Q_SIGN, W_00FF, W_8000, W_ONE, binValues, bitsel, blendv, byLane, constInto, deferredOp, constVec, gprToX, gt64, newG, newX, ones, splatBytes, typeOf, vbin,
   vbinConst, vbinReg, vnot, vshiftI, vunary, xToGpr, zeros,
 } from './lower-simd-util';
 import './lower-simd-lanes';
@@ -34,8 +34,11 @@ import './lower-simd-float';
 registerRule(Op.Vconst, (cx, i) => {
   const f = cx.f;
   const b = f.constants[f.iImm0[i]]!;
-  const bytes = new Uint8Array(16);
-  bytes.set(b.subarray(0, 16));
+  let bytes = b;
+  if (b.length !== 16) {
+    bytes = new Uint8Array(16);
+    bytes.set(b.subarray(0, 16));
+  }
   constInto(cx, bytes, cx.def(i));
 });
 
@@ -178,7 +181,7 @@ registerSimdRule(Op.Imul, (cx, i) => {
       const even = newX(cx);
       vbin(cx, SseOp.PMULLW, a, b, even);
       const evenLo = newX(cx);
-      vbinConst(cx, SseOp.PAND, even, splatBytes(2, 0x00ff), evenLo);
+      vbinConst(cx, SseOp.PAND, even, W_00FF, evenLo);
       const ao = newX(cx);
       vshiftI(cx, SseOp.PSRLW_I, a, 8, ao);
       const bo = newX(cx);
@@ -219,7 +222,7 @@ registerSimdRule(Op.SqmulRoundSat, (cx, i) => {
   const r = newX(cx);
   binValues(cx, SseOp.PMULHRSW, f.arg(i, 0), f.arg(i, 1), r, true);
   const m = newX(cx);
-  vbinConst(cx, SseOp.PCMPEQW, r, splatBytes(2, 0x8000), m);
+  vbinConst(cx, SseOp.PCMPEQW, r, W_8000, m);
   vbin(cx, SseOp.PXOR, r, m, cx.def(i));
 });
 
@@ -261,17 +264,17 @@ function pairwiseWidened(cx: Lower, i: number, t: T.Type): boolean {
   const dst = cx.def(i);
   if (st === T.I8X16) {
     // pmaddubsw: unsigned bytes of the first operand times signed bytes of the second
-    if (signed) vbin(cx, SseOp.PMADDUBSW, constVec(cx, splatBytes(1, 1)), x, dst);
-    else vbinConst(cx, SseOp.PMADDUBSW, x, splatBytes(1, 1), dst);
+    if (signed) vbin(cx, SseOp.PMADDUBSW, constVec(cx, B_ONE), x, dst);
+    else vbinConst(cx, SseOp.PMADDUBSW, x, B_ONE, dst);
     return true;
   }
-  if (signed) { vbinConst(cx, SseOp.PMADDWD, x, splatBytes(2, 1), dst); return true; }
+  if (signed) { vbinConst(cx, SseOp.PMADDWD, x, W_ONE, dst); return true; }
   // unsigned words: bias to signed, sum, add the bias (2 * 0x8000) back
   const b = newX(cx);
-  vbinConst(cx, SseOp.PXOR, x, splatBytes(2, 0x8000), b);
+  vbinConst(cx, SseOp.PXOR, x, W_8000, b);
   const s = newX(cx);
-  vbinConst(cx, SseOp.PMADDWD, b, splatBytes(2, 1), s);
-  vbinConst(cx, SseOp.PADDD, s, splatBytes(4, 0x10000), dst);
+  vbinConst(cx, SseOp.PMADDWD, b, W_ONE, s);
+  vbinConst(cx, SseOp.PADDD, s, D_10000, dst);
   return true;
 }
 
@@ -288,13 +291,13 @@ registerSimdRule(Op.IaddPairwise, (cx, i) => {
     // pairs of bytes summed as words (low byte = the wrapped sum), then packed
     const sums = (v: number): number => {
       const lo = newX(cx);
-      vbinConst(cx, SseOp.PAND, v, splatBytes(2, 0x00ff), lo);
+      vbinConst(cx, SseOp.PAND, v, W_00FF, lo);
       const hi = newX(cx);
       vshiftI(cx, SseOp.PSRLW_I, v, 8, hi);
       const s = newX(cx);
       vbin(cx, SseOp.PADDW, lo, hi, s);
       const m = newX(cx);
-      vbinConst(cx, SseOp.PAND, s, splatBytes(2, 0x00ff), m);
+      vbinConst(cx, SseOp.PAND, s, W_00FF, m);
       return m;
     };
     const a = sums(cx.put(f.arg(i, 0)));
@@ -345,13 +348,17 @@ registerSimdRule(Op.X86Blendv, (cx, i) => {
   blendv(cx, op, m, x, y, cx.def(i));
 });
 
+const NIBBLE_POPCNT = new Uint8Array(16);
+for (let k = 0; k < 16; k++) NIBBLE_POPCNT[k] = (k & 1) + ((k >> 1) & 1) + ((k >> 2) & 1) + ((k >> 3) & 1);
+const B_0F = splatBytes(1, 0x0f);
+const D_10000 = splatBytes(4, 0x10000);
+
 registerSimdRule(Op.Popcnt, (cx, i) => {
   const t = intVecType(cx, i, 'popcnt');
   // per nibble of every byte: a 16-entry table lookup with pshufb
   const x = cx.put(cx.f.arg(i, 0));
-  const table = new Uint8Array(16);
-  for (let k = 0; k < 16; k++) table[k] = (k & 1) + ((k >> 1) & 1) + ((k >> 2) & 1) + ((k >> 3) & 1);
-  const nib = splatBytes(1, 0x0f);
+  const table = NIBBLE_POPCNT;
+  const nib = B_0F;
   const lo = newX(cx);
   vbinConst(cx, SseOp.PAND, x, nib, lo);
   const h = newX(cx);
@@ -368,8 +375,8 @@ registerSimdRule(Op.Popcnt, (cx, i) => {
   vbin(cx, SseOp.PADDB, cl, ch, bytes);
   if (t === T.I64X2) { vbin(cx, SseOp.PSADBW, bytes, zeros(cx), cx.def(i)); return; }
   const words = t === T.I16X8 ? cx.def(i) : newX(cx);
-  vbinConst(cx, SseOp.PMADDUBSW, bytes, splatBytes(1, 1), words);
-  if (t === T.I32X4) vbinConst(cx, SseOp.PMADDWD, words, splatBytes(2, 1), cx.def(i));
+  vbinConst(cx, SseOp.PMADDUBSW, bytes, B_ONE, words);
+  if (t === T.I32X4) vbinConst(cx, SseOp.PMADDWD, words, W_ONE, cx.def(i));
 });
 
 // ---- bitwise ----
@@ -555,7 +562,7 @@ function shiftVar(cx: Lower, op: Op, t: T.Type, x: number, g: number, dst: numbe
     const s = newX(cx);
     vbin(cx, SseOp.PSRLQ, x, c, s);
     const m = newX(cx);
-    vbin(cx, SseOp.PSRLQ, constVec(cx, splatBytes(8, 0, 0x80000000 | 0)), c, m);
+    vbin(cx, SseOp.PSRLQ, constVec(cx, Q_SIGN), c, m);
     const xr = newX(cx);
     vbin(cx, SseOp.PXOR, s, m, xr);
     vbin(cx, SseOp.PSUBQ, xr, m, dst);
