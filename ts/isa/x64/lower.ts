@@ -207,7 +207,9 @@ export class Lower {
 
   private countUses(): void {
     const f = this.f;
-    const uses = new Uint32Array(f.valueCount);
+    if (this.uses.length < f.valueCount) this.uses = new Uint32Array(f.valueCount * 2);
+    const uses = this.uses;
+    uses.fill(0, 0, f.valueCount);
     const user = this.user;
     for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
       for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
@@ -231,7 +233,6 @@ export class Lower {
         }
       }
     }
-    this.uses = uses;
   }
 
   private layoutSlots(): void {
