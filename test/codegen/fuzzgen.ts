@@ -156,7 +156,7 @@ class Gen {
 
   intUnary(): void {
     const t = this.intTy();
-    const ops = ['ineg', 'bnot', 'iabs', 'clz', 'ctz', 'popcnt', 'cls'];
+    const ops = ['ineg', 'bnot', 'iabs', 'clz', 'ctz', 'popcnt', 'cls', 'bitrev'];
     if (t !== 'i8') ops.push('bswap');
     this.def(t, `${this.pick(ops)} ${this.get(t).name}`);
   }

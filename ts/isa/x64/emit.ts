@@ -212,8 +212,11 @@ export class Emitter {
   private teardown(): void {
     const buf = this.buf;
     const saved = this.frame.saved;
-    if (saved.length > 0) E.lea(buf, 8, Gpr.RSP, Amode.base(Gpr.RBP, -8 * saved.length));
-    else E.movRR(buf, 8, Gpr.RSP, Gpr.RBP);
+    // rsp is still rbp when nothing was pushed or allocated
+    if (this.frameAlloc > 0) {
+      if (saved.length > 0) E.lea(buf, 8, Gpr.RSP, Amode.base(Gpr.RBP, -8 * saved.length));
+      else E.movRR(buf, 8, Gpr.RSP, Gpr.RBP);
+    }
     for (let k = saved.length - 1; k >= 0; k--) E.pop(buf, saved[k]);
     E.pop(buf, Gpr.RBP);
   }

@@ -480,6 +480,32 @@ registerRule(Op.Cls, (cx, i) => {
   aluI(cx, AluOp.Sub, 4, n, 1 + (size - w) * 8, cx.def(i));
 });
 
+/** bitrev: bswap, then swap nibbles, bit pairs and bits with masks; narrow types shift the result down. */
+registerRule(Op.Bitrev, (cx, i) => {
+  const t = cx.f.iType[i];
+  if (!T.isInt(t) || t === T.I128) unsupported(`bitrev on ${T.typeName(t)}`);
+  const vc = cx.vc;
+  const size = t === T.I64 ? 8 : 4;
+  const n = (): number => vc.newVReg(RegClass.Int);
+  const x = cx.put(cx.f.arg(i, 0));
+  let v = n();
+  vc.begin(K.Bswap, size);
+  vc.op(x, USE_REG);
+  vc.op(v, defReuse(0));
+  cx.endInst();
+  for (const [k, m] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]]) {
+    const hi = n(); shiftI(cx, ShiftOp.Shr, size, v, k, hi);
+    const hm = n(); andMask(cx, size, hi, m, m, hm);
+    const lm = n(); andMask(cx, size, v, m, m, lm);
+    const lo = n(); shiftI(cx, ShiftOp.Shl, size, lm, k, lo);
+    const o = n(); alu(cx, AluOp.Or, size, hm, lo, o);
+    v = o;
+  }
+  const bits = T.bits(t);
+  if (bits < 32) shiftI(cx, ShiftOp.Shr, 4, v, 32 - bits, cx.def(i));
+  else cx.alias(i, 0, v);
+});
+
 registerRule(Op.Bswap, (cx, i) => {
   const t = cx.f.iType[i];
   if (t !== T.I16 && t !== T.I32 && t !== T.I64) unsupported(`bswap on ${T.typeName(t)}`);

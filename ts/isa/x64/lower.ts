@@ -216,7 +216,9 @@ export class Lower {
 
   private countUses(): void {
     const f = this.f;
-    const uses = new Uint32Array(f.valueCount);
+    if (this.uses.length < f.valueCount) this.uses = new Uint32Array(f.valueCount * 2);
+    const uses = this.uses;
+    uses.fill(0, 0, f.valueCount);
     const user = this.user;
     for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
       for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
@@ -240,7 +242,6 @@ export class Lower {
         }
       }
     }
-    this.uses = uses;
   }
 
   private layoutSlots(): void {
@@ -772,20 +773,8 @@ export class Lower {
     }
     if (d >= 0 && f.iOp[d] === Op.Band && T.isInt(f.iType[d])) {
       // "band x, y is non-zero": test x, y (no result needed)
-      this.consume(d);
-      const size = T.bytes(f.iType[d]);
-      let a = f.arg(d, 0);
-      let b = f.arg(d, 1);
-      if (this.isIconst(a)) { const s = a; a = b; b = s; }
-      const imm = this.imm32(b, size);
-      const xr = this.put(a);
-      const yr = Number.isNaN(imm) ? this.put(b) : -1;
-      cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+      this.testBand(d, cond);
       cond.cc = Cond.NE;
-      cond.size = size;
-      cond.x = xr;
-      cond.y = yr;
-      cond.imm = Number.isNaN(imm) ? 0 : imm;
       return;
     }
     const x = this.put(v);
@@ -805,6 +794,15 @@ export class Lower {
       const t = x; x = y; y = t;
       cc = swapCond(cc);
     }
+    if ((cc === Cond.E || cc === Cond.NE) && this.isIconst(y) && this.iconstLo(y) === 0 && this.iconstHi(y) === 0) {
+      const d = this.deferredDef(x);
+      if (d >= 0 && this.f.iOp[d] === Op.Band) {
+        // (x & m) == 0: test x, m
+        this.testBand(d, cond);
+        cond.cc = cc;
+        return;
+      }
+    }
     const imm = this.imm32(y, size);
     const xr = this.put(x);
     const yr = Number.isNaN(imm) ? this.put(y) : -1;
@@ -814,6 +812,24 @@ export class Lower {
     cond.y = yr;
     cond.imm = Number.isNaN(imm) ? 0 : imm;
     cond.cc = cc;
+  }
+
+  /** Fuse deferred `band` d into a test of its operands (ZF set when the and is zero). */
+  private testBand(d: number, cond: CondSpec): void {
+    const f = this.f;
+    this.consume(d);
+    const size = T.bytes(f.iType[d]);
+    let a = f.arg(d, 0);
+    let b = f.arg(d, 1);
+    if (this.isIconst(a)) { const s = a; a = b; b = s; }
+    const imm = this.imm32(b, size);
+    const xr = this.put(a);
+    const yr = Number.isNaN(imm) ? this.put(b) : -1;
+    cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+    cond.size = size;
+    cond.x = xr;
+    cond.y = yr;
+    cond.imm = Number.isNaN(imm) ? 0 : imm;
   }
 
   /** Flags for float comparison `x <cc> y` (FloatCC). */
