@@ -82,7 +82,7 @@ function main(): void {
     }
     const ms = median(times);
     const v8ms = Number(execFileSync(process.execPath, ['--no-wasm-lazy-compilation', '--liftoff', '--no-wasm-tier-up', __filename, '--v8-child', path.resolve(root, file), String(rounds)]).toString());
-    console.log(`${path.basename(file)}: ${nfuncs} functions, ${(codeBytes / 1e6).toFixed(2)} MB of bodies, ${insts} IR instructions${explicit ? ' (explicit bounds checks)' : ''}`);
+    console.log(`${path.basename(file)}: ${nfuncs} functions, ${(codeBytes / 1e6).toFixed(2)} MB of bodies, ${insts} IR instructions created${explicit ? ' (explicit bounds checks)' : ''}`);
     console.log(`  derrick translate: ${ms.toFixed(1)} ms  ${(nfuncs / ms * 1000).toFixed(0)} functions/s  ${(insts / ms / 1000).toFixed(2)} M IR instructions/s  ${(codeBytes / ms / 1000).toFixed(1)} MB/s`);
     console.log(`  V8 new WebAssembly.Module, eager Liftoff (decode+validate+machine code, for scale): ${v8ms.toFixed(1)} ms  (derrick translate / V8 = ${(ms / v8ms).toFixed(2)}x)`);
   }

@@ -88,6 +88,8 @@ export interface CompiledFunction {
   srclocLocs: Int32Array;
   /** Offsets right after each call instruction (return addresses). */
   callSites: Int32Array;
+  /** Inline jump tables (data inside the code, for disassemblers): pairs (offset, number of 4-byte entries). */
+  jumpTables: Int32Array;
   /** Bytes the function allocates below its saved rbp (callee-saved pushes + locals + outgoing arguments). */
   frameSize: number;
   stats: CompileStats;
@@ -156,6 +158,7 @@ export class Compiler {
       srclocEnds: fin.srclocEnds,
       srclocLocs: fin.srclocLocs,
       callSites: fin.callSites,
+      jumpTables: fin.jumpTables,
       frameSize: this.emitter.frame.frameSize,
       stats: {
         irInsts: lw.irInsts,

@@ -98,6 +98,10 @@ export class FuncTranslator {
   private readonly noTypes = new Uint8Array(0);
   private readonly singleTypes = new Map<number, Uint8Array>();
   private numResultsFunc = 0;
+  /** Operators read so far, and the uextend of a compare made by operator number `extSeq`. */
+  private opSeq = 0;
+  private extVal: Value = NONE;
+  private extSeq = -1;
   private vars = 0;
 
   constructor(readonly options: TranslateOptions = {}) {
@@ -149,6 +153,9 @@ export class FuncTranslator {
     this.deadDepth = 0;
     this.retBlock = NONE;
     this.numResultsFunc = ft.results.length;
+    this.opSeq = 0;
+    this.extVal = NONE;
+    this.extSeq = -1;
     this.pushFrame(K_FUNC, 0, 0, ft.results.length, NONE, NONE);
     this.run(r, ft.results);
     b.sealAllBlocks();
@@ -161,6 +168,7 @@ export class FuncTranslator {
     for (;;) {
       const op = r.read();
       b.srcLoc = r.opPos;
+      this.opSeq++;
       const cls = OP_CLASS[op] as OpClass;
       if (!this.reachable) {
         if (cls === OpClass.Block || cls === OpClass.Loop || cls === OpClass.If) { this.deadDepth++; continue; }
@@ -376,13 +384,13 @@ export class FuncTranslator {
         const y = this.pop();
         const x = this.pop();
         const c = kind === NumKind.Icmp ? b.icmp(NUM_CC[op], x, y) : b.fcmp(NUM_CC[op], x, y);
-        this.push(b.convert(Op.Uextend, T.I32, c));
+        this.pushCompare(b.convert(Op.Uextend, T.I32, c));
         return;
       }
       case NumKind.Eqz: {
         const x = this.pop();
         const c = b.icmp(IntCC.Eq, x, b.iconst(NUM_TYPE[op], 0));
-        this.push(b.convert(Op.Uextend, T.I32, c));
+        this.pushCompare(b.convert(Op.Uextend, T.I32, c));
         return;
       }
       case NumKind.Convert:
@@ -583,7 +591,17 @@ export class FuncTranslator {
     const a = f.resolve(f.arg(i, 0));
     if (f.vKind[a] !== VK_RESULT) return v;
     const op = f.iOp[f.vDef[a]];
-    return op === Op.Icmp || op === Op.Fcmp ? a : v;
+    if (op !== Op.Icmp && op !== Op.Fcmp) return v;
+    // made by the operator just before this one and popped at once: nothing else can
+    // use it (no local.tee in between), and it is the block's last instruction
+    if (v === this.extVal && this.extSeq === this.opSeq - 1 && f.bLast[this.b.currentBlock()] === i) f.removeInst(i);
+    return a;
+  }
+
+  private pushCompare(v: Value): void {
+    this.push(v);
+    this.extVal = v;
+    this.extSeq = this.opSeq;
   }
 
   // ---------------------------------------------------------------- operand stack

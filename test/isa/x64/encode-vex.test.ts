@@ -95,6 +95,29 @@ objdumpTest('VEX memory forms', (t) => {
   b.forms().forEach((f) => forms.add(f));
 });
 
+objdumpTest('FMA3 scalar forms', (t) => {
+  const b = new Batch();
+  const ams = someAmodes();
+  for (const [op, nm] of [[V.FmaOp.Fmadd213, '213'], [V.FmaOp.Fmadd231, '231']] as [V.FmaOp, string][]) {
+    for (const dbl of [false, true]) {
+      const sfx = dbl ? 'sd' : 'ss';
+      for (let d = 0; d < 16; d++) {
+        for (let a = 0; a < 16; a++) {
+          const c = (d * 5 + a * 3 + 1) & 15;
+          V.vexFma(b.begin(), op, dbl, d, a, c, null);
+          b.end(`vfmadd${nm}${sfx} ${x(d)},${x(a)},${x(c)}`);
+        }
+      }
+      ams.forEach((m, i) => {
+        V.vexFma(b.begin(), op, dbl, i & 15, (i * 7 + 2) & 15, 0, m);
+        b.end(`vfmadd${nm}${sfx} ${x(i & 15)},${x((i * 7 + 2) & 15)},${mem(m, dbl ? 8 : 4)}`);
+      });
+    }
+  }
+  total += b.check(t);
+  b.forms().forEach((f) => forms.add(f));
+});
+
 objdumpTest('BMI1/BMI2 general-purpose forms', (t) => {
   const b = new Batch();
   const ams = someAmodes();

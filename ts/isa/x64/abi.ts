@@ -15,7 +15,10 @@
  * - integer results in rax, rdx; float and vector results in xmm0, xmm1; the rest
  *   in the return area, 8 bytes each (16, aligned, for vectors), in result order;
  * - caller-saved and callee-saved registers as in System V (regs.ts); rsp is 16-byte
- *   aligned at every call; rbp is always a frame pointer.
+ *   aligned at every call; rbp is always a frame pointer;
+ * - an i32 argument or result is zero-extended to 64 bits in its register (generated
+ *   code keeps every i32 value so and relies on it: `uextend.i64` of an i32 costs
+ *   nothing); i8 and i16 values have undefined upper bits.
  *
  * The internal WebAssembly convention, `wasm` (DESIGN.md, "Calling convention"), is
  * this one applied to IR signatures `(i64 callee_vmctx, i64 caller_vmctx, params...)`:

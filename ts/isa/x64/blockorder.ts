@@ -39,6 +39,12 @@ export class BlockOrder {
   /** Incoming edge count per IR block (from reachable blocks). */
   predEdges = new Int32Array(64);
   syntheticEntry = false;
+  // reused working storage
+  private visited = new Uint8Array(64);
+  private post: number[] = [];
+  private stackB: number[] = [];
+  private stackD: number[] = [];
+  private order: number[] = [];
 
   compute(f: Function): void {
     const nb = f.blockCount;
@@ -52,10 +58,17 @@ export class BlockOrder {
     this.count = 0;
     const entry = f.firstBlock;
     // Reverse postorder by an iterative DFS over terminator destinations.
-    const visited = new Uint8Array(nb);
-    const post: number[] = [];
-    const stackB: number[] = [entry];
-    const stackD: number[] = [0];
+    if (this.visited.length < nb) this.visited = new Uint8Array(nb * 2);
+    const visited = this.visited;
+    visited.fill(0, 0, nb);
+    const post = this.post;
+    post.length = 0;
+    const stackB = this.stackB;
+    const stackD = this.stackD;
+    stackB.length = 0;
+    stackD.length = 0;
+    stackB.push(entry);
+    stackD.push(0);
     visited[entry] = 1;
     while (stackB.length > 0) {
       const top = stackB.length - 1;
@@ -75,7 +88,8 @@ export class BlockOrder {
         stackD.pop();
       }
     }
-    const rpo = post.reverse();
+    post.reverse();
+    const rpo = post;
     let ndest = 0;
     for (const b of rpo) {
       const term = f.bLast[b];
@@ -84,7 +98,8 @@ export class BlockOrder {
       ndest += n;
     }
     // Cold blocks last; the entry stays first.
-    const order: number[] = [];
+    const order = this.order;
+    order.length = 0;
     for (const b of rpo) if (b === entry || (f.bFlags[b] & BF_COLD) === 0) order.push(b);
     for (const b of rpo) if (b !== entry && (f.bFlags[b] & BF_COLD) !== 0) order.push(b);
 

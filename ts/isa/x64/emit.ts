@@ -30,12 +30,12 @@ import {
 import { TRAP_INT_OVF, TRAP_INT_DIVZ, TRAP_STK_OVF, TRAP_BAD_TOINT } from '../../ir/immediates';
 import * as E from './encode';
 import { Amode, AmodeKind, AluOp, Cond, SseOp, ShiftOp, UnaryOp, BitOp, specShape, Shape, specHasImm8 } from './encode';
-import { vexRR, vexRM, vexFma213 } from './encode-vex';
+import { vexRR, vexRM, vexFma, FmaOp } from './encode-vex';
 import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
   AM_CONST, AM_INCOMING, AM_OUTGOING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, CVT_SAT, CVT_SIGNED, DIV_S, DIV_SREM,
-  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_UCOM, K, VCode,
+  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
 } from './inst';
 import { StackLimitChain } from './lower';
 
@@ -204,13 +204,21 @@ export class Emitter {
   }
 
   private epilogue(): void {
+    this.teardown();
+    E.ret(this.buf);
+  }
+
+  /** Restore rsp, the callee-saved registers and rbp (before ret or a tail jump). */
+  private teardown(): void {
     const buf = this.buf;
     const saved = this.frame.saved;
-    if (saved.length > 0) E.lea(buf, 8, Gpr.RSP, Amode.base(Gpr.RBP, -8 * saved.length));
-    else E.movRR(buf, 8, Gpr.RSP, Gpr.RBP);
+    // rsp is still rbp when nothing was pushed or allocated
+    if (this.frameAlloc > 0) {
+      if (saved.length > 0) E.lea(buf, 8, Gpr.RSP, Amode.base(Gpr.RBP, -8 * saved.length));
+      else E.movRR(buf, 8, Gpr.RSP, Gpr.RBP);
+    }
     for (let k = saved.length - 1; k >= 0; k--) E.pop(buf, saved[k]);
     E.pop(buf, Gpr.RBP);
-    E.ret(buf);
   }
 
   /** A new out-of-line trap stub; returns its label. */
@@ -356,8 +364,24 @@ export class Emitter {
         return;
       }
       case FP_CMPI: {
-        if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
+        // cmp x, 0 and test x, x set the same flags (CF = OF = 0, ZF/SF/PF from x)
+        if (this.isReg(i, 0) && vc.b[i] === 0) E.testRR(buf, size, this.reg(i, 0), this.reg(i, 0));
+        else if (this.isReg(i, 0)) E.aluRI(buf, AluOp.Cmp, size, this.reg(i, 0), vc.b[i]);
         else E.aluMI(buf, AluOp.Cmp, size, this.stackOf(i, 0), vc.b[i]);
+        return;
+      }
+      case FP_TESTRR: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.testRR(buf, size, x, this.reg(i, 1));
+        else E.testMR(buf, size, this.stackOf(i, 1), x);
+        return;
+      }
+      case FP_TESTI: {
+        // test r, imm has no imm8 form: a byte test when the mask fits the low byte
+        const imm = vc.b[i];
+        const sz = (imm & ~0xff) === 0 && size > 1 ? 1 : size;
+        if (this.isReg(i, 0)) E.testRI(buf, sz, this.reg(i, 0), sz === 1 ? imm & 0xff : imm);
+        else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
         return;
       }
       case FP_UCOM: {
@@ -476,7 +500,7 @@ export class Emitter {
       }
       case K.Lea: {
         const n = vc.opStart[i + 1] - vc.opStart[i];
-        E.lea(buf, 8, this.reg(i, n - 1), this.amode(i));
+        E.lea(buf, size === 4 ? 4 : 8, this.reg(i, n - 1), this.amode(i));
         return;
       }
       case K.Load: {
@@ -599,6 +623,25 @@ export class Emitter {
         else E.bitRM(buf, vc.a[i] as BitOp, size, d, this.stackOf(i, 0));
         return;
       }
+      case K.BitScan: {
+        const d = this.reg(i, 1);
+        const clz = vc.a[i] === 0;
+        const op = clz ? BitOp.Bsr : BitOp.Bsf;
+        if (this.isReg(i, 0)) E.bitRR(buf, op, size, d, this.reg(i, 0));
+        else E.bitRM(buf, op, size, d, this.stackOf(i, 0));
+        const nz = buf.newLabel();
+        buf.jcc(Cond.NE, nz);
+        // zero input: bsr/bsf leave the destination undefined
+        if (clz) E.movImm64(buf, d, -1, size === 8 ? -1 : 0);
+        else E.movRI32(buf, d, size * 8);
+        buf.bindLabel(nz);
+        if (clz) {
+          // clz = (width - 1) - index of the highest set bit (-1 for zero)
+          E.unaryR(buf, UnaryOp.Neg, size, d);
+          E.aluRI(buf, AluOp.Add, size, d, size * 8 - 1);
+        }
+        return;
+      }
       case K.Bswap: {
         const d = this.reg(i, 0);
         if (size === 2) E.shiftRI(buf, ShiftOp.Rol, 2, d, 8);
@@ -718,10 +761,10 @@ export class Emitter {
         this.emitMinMax(i);
         return;
       case K.Fma: {
-        const d = this.reg(i, 0);
-        const b = this.reg(i, 1);
-        if (this.isReg(i, 2)) vexFma213(buf, size === 8, d, b, this.reg(i, 2), null);
-        else vexFma213(buf, size === 8, d, b, 0, this.stackOf(i, 2));
+        const d = this.reg(i, 3);
+        const a = this.reg(i, 0);
+        if (this.isReg(i, 1)) vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, this.reg(i, 1), null);
+        else vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, 0, this.stackOf(i, 1));
         return;
       }
       case K.CvtToInt:
@@ -737,6 +780,16 @@ export class Emitter {
       case K.CallInd:
         E.callR(buf, this.reg(i, 0));
         buf.addCallSite();
+        return;
+      case K.ReturnCall:
+        this.teardown();
+        buf.put1(0xe9);
+        buf.addReloc(RelocKind.X86CallPCRel4, vc.b[i], -4);
+        buf.put4(0);
+        return;
+      case K.ReturnCallInd:
+        this.teardown();
+        E.jmpR(buf, this.reg(i, 0));
         return;
       default:
         throw new Error(`emit: unknown instruction kind ${kind}`);

@@ -186,12 +186,21 @@ function vexMem(s: CodeSink, spec: number, reg: number, vvvv: number, m: Amode, 
 
 // ---- FMA3 ------------------------------------------------------------------------------
 
+/** Scalar FMA3 forms (the opcode byte; VEX.LIG.66.0F38, W1 for doubles). */
+export const enum FmaOp {
+  /** dst = src1 * dst + src2 */
+  Fmadd213 = 0xa9,
+  /** dst = src1 * src2 + dst */
+  Fmadd231 = 0xb9,
+}
+
 /**
- * `vfmadd213ss/sd dst, src1, src2/m`: dst = src1 * dst + src2 (VEX.LIG.66.0F38 A9 /r,
- * W1 for the double form). The memory operand, when `m` is given, replaces `src2`.
+ * `vfmaddNNNss/sd dst, src1, src2/m`. The memory operand, when `m` is given,
+ * replaces `src2`. NaN propagation follows the product's operand order, so
+ * 231 with (a, b) and dst = c gives the first NaN of a, b, c.
  */
-export function vexFma213(s: CodeSink, double: boolean, dst: number, src1: number, src2: number, m: Amode | null): void {
-  const spec = P_66 | M_0F38 | 0xa9 | (double ? W : 0);
+export function vexFma(s: CodeSink, op: FmaOp, double: boolean, dst: number, src1: number, src2: number, m: Amode | null): void {
+  const spec = P_66 | M_0F38 | op | (double ? W : 0);
   if (((dst | src1 | src2) >>> 4) !== 0) fail(`register out of range: ${dst}, ${src1}, ${src2}`);
   if (m !== null) {
     vexMem(s, spec, dst, src1, m, 0);

@@ -30,6 +30,8 @@
  *   FP_CMP   [x Reg, y Any]     cmp x, y
  *   FP_CMPI  [x Any]            cmp x, b         (b = imm32)
  *   FP_UCOM  [x Reg, y Any]     ucomiss/ucomisd x, y (size 4/8)
+ *   FP_TESTRR [x Reg, y Any]    test x, y        (a fused band)
+ *   FP_TESTI [x Any]            test x, b
  * and cc is an x86 condition (0..15) or CC_FEQ (ZF and not PF: float equal) or
  * CC_FNE (not ZF or PF: float not-equal).
  */
@@ -114,6 +116,11 @@ export const enum K {
   MulWide,
   /** Bit count [src Any, dst Reg]: a = BitOp. */
   Bit,
+  /**
+   * Bit scan without lzcnt/tzcnt [src Any, dst Reg]: a = 0 clz (bsr), 1 ctz (bsf);
+   * size 4/8; the result for zero is the width.
+   */
+  BitScan,
   /** bswap [a Reg, dst Reuse0] (size 4, 8), or rol r16, 8 at size 2. */
   Bswap,
   /** Producer operands, then [dst Reg]: dst = cc ? 1 : 0 (zero-extended to 32 bits). */
@@ -141,7 +148,7 @@ export const enum K {
   XSel,
   /** Scalar fmin/fmax with NaN and signed-zero rules [a Reg, b Reg, dst Reuse0]: a = 1 for min; size 4/8. */
   XMinMax,
-  /** fma [a Reg, b Reg, c Any, dst Reuse0]: dst = a * b + c (vfmadd213ss/sd); size 4/8. */
+  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8. */
   Fma,
   /**
    * Float to int [src Reg, dst Reg early, tmp Reg(xmm) early]: a = CVT_* flags;
@@ -155,6 +162,10 @@ export const enum K {
   Call,
   /** Indirect call [callee Reg, args Fixed..., rets Fixed defs]. */
   CallInd,
+  /** Tail call (terminator): [args Fixed...]: b = name index; epilogue, then jmp. */
+  ReturnCall,
+  /** Indirect tail call (terminator): [callee Fixed rax, args Fixed...]. */
+  ReturnCallInd,
   COUNT,
 }
 
@@ -171,8 +182,10 @@ export const FP_TEST = 0;
 export const FP_CMP = 1;
 export const FP_CMPI = 2;
 export const FP_UCOM = 3;
+export const FP_TESTRR = 4;
+export const FP_TESTI = 5;
 /** Number of operands each producer reads. */
-export const FP_OPERANDS = [1, 2, 1, 2];
+export const FP_OPERANDS = [1, 2, 1, 2, 2, 1];
 /** Float equal: ZF = 1 and PF = 0. */
 export const CC_FEQ = 16;
 /** Float not equal: ZF = 0 or PF = 1. */
@@ -279,8 +292,10 @@ export class VCode {
 
   // the instruction being built
   private curOp0 = 0;
+  private building = false;
 
   reset(): void {
+    this.building = false;
     this.numInsts = 0;
     this.numOps = 0;
     this.numVRegs = 0;
@@ -337,6 +352,8 @@ export class VCode {
 
   /** Begin an instruction; add operands with `op`, finish with `end`. Returns its index. */
   begin(kind: K, size: number, a = 0, b = 0, c = 0): number {
+    if (this.building) throw new Error('VCode: an instruction began while another was being built (emit operands first)');
+    this.building = true;
     const i = this.numInsts;
     if (i + 1 >= this.kind.length) this.growInsts(i + 2);
     this.kind[i] = kind;
@@ -389,6 +406,7 @@ export class VCode {
   }
 
   end(flags = 0): number {
+    this.building = false;
     const i = this.numInsts++;
     this.flags[i] = flags;
     this.opStart[i + 1] = this.numOps;
@@ -459,7 +477,7 @@ export class VCode {
     this.srcloc = growI32(this.srcloc, n);
     this.flags = growU8(this.flags, n);
     this.clobbers = growI32(this.clobbers, n);
-    this.opStart = growI32(this.opStart, n + 1);
+    this.opStart = growI32(this.opStart, this.kind.length + 1);
   }
 
   /** The allocator's view (exact-length subarrays of the columns; valid until the next change). */

@@ -10,15 +10,15 @@
  */
 import { Op } from '../../ir/opcodes';
 import * as T from '../../ir/types';
-import { SseOp } from './encode';
+import { Cond, SseOp } from './encode';
 import {
-  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, K, USE_ANY, USE_REG, defReuse,
+  CVT_SAT, CVT_SIGNED, DEF_EARLY, DEF_REG, FP_CMPI, K, USE_ANY, USE_REG, defReuse,
 } from './inst';
-import { CondSpec, Lower, registerRule, unsupported } from './lower';
-import { setcc, extend } from './lower-int';
+import { TRAP_INT_OVF } from '../../ir/immediates';
+import { CondSpec, Lower, registerRule, scalarRules, unsupported } from './lower';
+import { setcc, extend, movImm } from './lower-int';
 import { RegClass } from './regs';
 
-const cond = new CondSpec();
 
 function isF32(t: T.Type): boolean {
   return t === T.F32;
@@ -54,6 +54,16 @@ function xrmr(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0):
   vc.op(a, USE_REG);
   vc.op(b, USE_ANY);
   vc.op(dst, defReuse(0));
+  cx.endInst();
+}
+
+/** AVX three-operand form: dst = a op b, no copy of a needed. */
+function xvex(cx: Lower, op: SseOp, a: number, b: number, dst: number, imm = 0): void {
+  const vc = cx.vc;
+  vc.begin(K.XVex, 0, op, imm);
+  vc.op(a, USE_REG);
+  vc.op(b, USE_ANY);
+  vc.op(dst, DEF_REG);
   cx.endInst();
 }
 
@@ -112,7 +122,9 @@ function arith(op32: SseOp, op64: SseOp): (cx: Lower, i: number) => void {
       cx.endInst();
       return;
     }
-    xrmr(cx, isF32(t) ? op32 : op64, x, cx.put(y), cx.def(i));
+    const yr = cx.put(y);
+    if (cx.isa.avx) xvex(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
+    else xrmr(cx, isF32(t) ? op32 : op64, x, yr, cx.def(i));
   };
 }
 registerRule(Op.Fadd, arith(SseOp.ADDSS, SseOp.ADDSD));
@@ -194,14 +206,13 @@ registerRule(Op.Fma, (cx, i) => {
   if (!cx.isa.fma) unsupported('fma needs FMA3');
   const vc = cx.vc;
   const a = cx.put(f.arg(i, 0));
-  let b = cx.put(f.arg(i, 1));
+  const b = cx.put(f.arg(i, 1));
   const c = cx.put(f.arg(i, 2));
-  if (b === a) b = cx.copy(b);
   vc.begin(K.Fma, T.bytes(t));
   vc.op(a, USE_REG);
-  vc.op(b, USE_REG);
-  vc.op(c, USE_ANY);
-  vc.op(cx.def(i), defReuse(0));
+  vc.op(b, USE_ANY);
+  vc.op(c, USE_REG);
+  vc.op(cx.def(i), defReuse(2));
   cx.endInst();
 });
 
@@ -210,6 +221,7 @@ registerRule(Op.Fma, (cx, i) => {
 registerRule(Op.Fcmp, (cx, i) => {
   const f = cx.f;
   checkScalar(f.iType[i], 'fcmp');
+  const cond = new CondSpec();
   cx.fcompare(f.arg(i, 0), f.arg(i, 1), f.iImm0[i], cond);
   setcc(cx, cond, cond.cc, cx.def(i));
 });
@@ -266,15 +278,7 @@ registerRule(Op.FcvtFromUint, (cx, i) => {
     return;
   }
   // zero-extended to 64 bits, the value is a non-negative i64
-  if (T.bytes(from) < 4) x = extend(cx, x, T.bytes(from), false, 4);
-  else if (!cx.isZext32(f.arg(i, 0))) {
-    const z = vc.newVReg(RegClass.Int);
-    vc.begin(K.Mov32, 4);
-    vc.op(x, USE_REG);
-    vc.op(z, DEF_REG);
-    cx.endInst();
-    x = z;
-  }
+  if (!cx.isZext(f.arg(i, 0))) x = extend(cx, x, T.bytes(from), false, 4);
   gprToX(cx, isF32(t) ? SseOp.CVTSI2SS_Q : SseOp.CVTSI2SD_Q, x, cx.def(i));
 });
 
@@ -284,13 +288,46 @@ function toInt(signed: boolean, sat: boolean): (cx: Lower, i: number) => void {
     const t = f.iType[i];
     const from = f.vType[f.resolve(f.arg(i, 0))];
     checkScalar(from, 'float to int conversion');
-    if (t !== T.I32 && t !== T.I64) unsupported(`float to ${T.typeName(t)} conversion`);
+    if (!T.isInt(t) || t === T.I128) unsupported(`float to ${T.typeName(t)} conversion`);
     const vc = cx.vc;
-    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), T.bytes(t));
-    vc.op(cx.put(f.arg(i, 0)), USE_REG);
-    vc.op(cx.def(i), DEF_EARLY);
+    const narrow = T.bytes(t) < 4;
+    const src = cx.put(f.arg(i, 0));
+    const d = narrow ? vc.newVReg(RegClass.Int) : cx.def(i);
+    vc.begin(K.CvtToInt, T.bytes(from), (signed ? CVT_SIGNED : 0) | (sat ? CVT_SAT : 0), narrow ? 4 : T.bytes(t));
+    vc.op(src, USE_REG);
+    vc.op(d, DEF_EARLY);
     vc.op(vc.newVReg(RegClass.Float), DEF_EARLY);
     cx.endInst();
+    if (!narrow) return;
+    // i8/i16: the 32-bit conversion, then the narrower range
+    const bits = T.bits(t);
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    const c = new CondSpec();
+    if (sat) {
+      let v = d;
+      for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+        const k = movImm(cx, bound, bound < 0 ? -1 : 0);
+        const out = vc.newVReg(RegClass.Int);
+        // out = v <cc> bound ? bound : v
+        vc.begin(K.Cmov, 4, FP_CMPI | (cc << 4), bound, 4);
+        vc.op(v, USE_ANY);
+        vc.op(k, USE_ANY);
+        vc.op(v, USE_REG);
+        vc.op(out, defReuse(2));
+        cx.endInst();
+        v = out;
+      }
+      cx.alias(i, 0, v);
+      return;
+    }
+    for (const [bound, cc] of (signed ? [[hi, Cond.G], [lo, Cond.L]] : [[hi, Cond.A]]) as [number, Cond][]) {
+      c.fp = FP_CMPI; c.size = 4; c.x = d; c.y = -1; c.imm = bound;
+      const k = cx.beginCond(K.TrapIf, c, cc);
+      vc.trap[k] = TRAP_INT_OVF;
+      cx.endInst();
+    }
+    cx.alias(i, 0, d);
   };
 }
 registerRule(Op.FcvtToSint, toInt(true, false));
@@ -320,4 +357,48 @@ registerRule(Op.Bitcast, (cx, i) => {
   vc.op(x, USE_REG);
   vc.op(cx.def(i), DEF_REG);
   cx.endInst();
+});
+
+// ---- bitwise operations on float-class values (scalars and whole vectors) ----
+
+/** Wrap the integer rule of `op` so that float and vector types take `rule`. */
+function floatClass(op: Op, rule: (cx: Lower, i: number) => void): void {
+  const intRule = scalarRules[op]!;
+  registerRule(op, (cx, i) => (T.isInt(cx.f.iType[i]) ? intRule(cx, i) : rule(cx, i)));
+}
+
+function bitop(sse: SseOp): (cx: Lower, i: number) => void {
+  return (cx, i) => {
+    const f = cx.f;
+    const a = cx.put(f.arg(i, 0));
+    const b = cx.put(f.arg(i, 1));
+    if (cx.isa.avx) xvex(cx, sse, a, b, cx.def(i));
+    else xrmr(cx, sse, a, b, cx.def(i));
+  };
+}
+floatClass(Op.Band, bitop(SseOp.ANDPS));
+floatClass(Op.Bor, bitop(SseOp.ORPS));
+floatClass(Op.Bxor, bitop(SseOp.XORPS));
+/** band_not x, y = x & ~y = andnps(y, x). */
+floatClass(Op.BandNot, (cx, i) => {
+  const f = cx.f;
+  const x = cx.put(f.arg(i, 0));
+  xrmr(cx, SseOp.ANDNPS, cx.put(f.arg(i, 1)), x, cx.def(i));
+});
+floatClass(Op.Bnot, (cx, i) => {
+  const ones = new Uint8Array(16).fill(0xff);
+  withConst(cx, SseOp.XORPS, cx.put(cx.f.arg(i, 0)), ones, cx.def(i));
+});
+/** bitselect c, x, y = (x & c) | (y & ~c). */
+floatClass(Op.Bitselect, (cx, i) => {
+  const f = cx.f;
+  const vc = cx.vc;
+  const c = cx.put(f.arg(i, 0));
+  const x = cx.put(f.arg(i, 1));
+  const y = cx.put(f.arg(i, 2));
+  const t1 = vc.newVReg(RegClass.Float);
+  xrmr(cx, SseOp.ANDPS, x, c, t1);
+  const t2 = vc.newVReg(RegClass.Float);
+  xrmr(cx, SseOp.ANDNPS, c, y, t2);
+  xrmr(cx, SseOp.ORPS, t1, t2, cx.def(i));
 });

@@ -11,7 +11,7 @@ import { Op } from '../../ir/opcodes';
 import * as T from '../../ir/types';
 import { AluOp, BitOp, Cond, ShiftOp, UnaryOp } from './encode';
 import {
-  CVT_SAT, DEF_EARLY, DEF_REG, DIV_S, DIV_SREM, DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_TEST, INST_BRANCH, INST_RET, K,
+  AM_REG, CVT_SAT, DEF_EARLY, DEF_REG, DIV_S, DIV_SREM, DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_TEST, INST_BRANCH, INST_RET, K,
   USE_ANY, USE_REG, defFixed, defReuse, useFixed,
 } from './inst';
 import { CondSpec, Lower, aluSize, invertCC, registerRule, unsupported } from './lower';
@@ -21,7 +21,6 @@ const RAX = gpr(Gpr.RAX);
 const RDX = gpr(Gpr.RDX);
 const RCX = gpr(Gpr.RCX);
 
-const cond = new CondSpec();
 void CVT_SAT;
 
 /** dst = imm64 (lo, hi) in a new vreg. */
@@ -104,20 +103,33 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
     if (commutative && cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
     const imm = cx.imm32(y, size);
     const vc = cx.vc;
+    // x stays live after this add: a three-operand lea saves the copy a two-address add needs
+    const lea = op === AluOp.Add && cx.useCount(x) > 1 && !cx.isIconst(x);
     if (!Number.isNaN(imm)) {
-      aluI(cx, op, size, cx.put(x), imm, cx.def(i));
+      const a = cx.put(x);
+      if (lea && T.bytes(t) >= 4) {
+        const k = vc.begin(K.Lea, size);
+        const b = vc.op(a, USE_REG);
+        vc.setAmode(k, AM_REG, imm, 0, b, -1, 0);
+        vc.op(cx.def(i), DEF_REG);
+        cx.endInst();
+        return;
+      }
+      aluI(cx, op, size, a, imm, cx.def(i));
       return;
     }
     if (T.bytes(t) === size) {
-      let ld = cx.sinkLoad(y, size);
-      if (ld < 0 && commutative) {
-        ld = cx.sinkLoad(x, size);
-        if (ld >= 0) { const s = x; x = y; y = s; }
+      // fuse a single-use load; the other operand first, so loads it needs come out in order
+      let ld = -1;
+      let a = -1;
+      if (commutative && cx.deferredLoad(x) >= 0 && cx.deferredLoad(y) < 0) { const s = x; x = y; y = s; }
+      if (cx.deferredLoad(y) >= 0 && cx.deferredLoad(x) < 0) {
+        a = cx.put(x);
+        ld = cx.sinkLoad(y, size);
       }
       if (ld >= 0) {
         const trap = cx.loadAmode(ld, 0);
         const am = cx.am;
-        const a = cx.put(x);
         const k = vc.begin(K.AluM, size, op);
         vc.op(a, USE_REG);
         cx.applyAmode(k, am);
@@ -126,8 +138,27 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
         cx.endInst();
         return;
       }
+      if (a >= 0 && !lea) {
+        alu(cx, op, size, a, cx.put(y), cx.def(i));
+        return;
+      }
     }
-    alu(cx, op, size, cx.put(x), cx.put(y), cx.def(i));
+    if (commutative && !lea && cx.useCount(x) > 1 && cx.useCount(y) === 1 && !cx.isIconst(y)) {
+      // two-address: overwrite the operand that dies here, not the one that lives on
+      const s = x; x = y; y = s;
+    }
+    const a = cx.put(x);
+    const b = cx.put(y);
+    if (lea && T.bytes(t) >= 4) {
+      const k = vc.begin(K.Lea, size);
+      const bo = vc.op(a, USE_REG);
+      const io = vc.op(b, USE_REG);
+      vc.setAmode(k, AM_REG, 0, 0, bo, io, 0);
+      vc.op(cx.def(i), DEF_REG);
+      cx.endInst();
+      return;
+    }
+    alu(cx, op, size, a, b, cx.def(i));
   };
 }
 
@@ -176,6 +207,7 @@ registerRule(Op.Imul, (cx, i) => {
   if (cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
   const vc = cx.vc;
   const imm = cx.imm32(y, size);
+  if (Number.isNaN(imm) && cx.useCount(x) > 1 && cx.useCount(y) === 1) { const s = x; x = y; y = s; }
   if (!Number.isNaN(imm)) {
     const a = cx.put(x);
     vc.begin(K.ImulI, size, 0, imm);
@@ -335,48 +367,104 @@ function bitOp(cx: Lower, op: BitOp, size: number, src: number, dst: number): vo
   cx.endInst();
 }
 
+/** Leading or trailing zeros of `x` at `size` (4, 8): lzcnt/tzcnt, or bsr/bsf without them. */
+function countZeros(cx: Lower, leading: boolean, size: number, x: number, dst: number): void {
+  if (leading ? cx.isa.lzcnt : cx.isa.bmi1) {
+    bitOp(cx, leading ? BitOp.Lzcnt : BitOp.Tzcnt, size, x, dst);
+    return;
+  }
+  const vc = cx.vc;
+  vc.begin(K.BitScan, size, leading ? 0 : 1);
+  vc.op(x, USE_ANY);
+  vc.op(dst, DEF_REG);
+  cx.endInst();
+}
+
+function shiftI(cx: Lower, op: ShiftOp, size: number, x: number, k: number, dst: number): void {
+  const vc = cx.vc;
+  vc.begin(K.ShiftI, size, op, k);
+  vc.op(x, USE_REG);
+  vc.op(dst, defReuse(0));
+  cx.endInst();
+}
+
+/** x & mask, with a 64-bit mask built in a register when it is not an imm32. */
+function andMask(cx: Lower, size: number, x: number, lo: number, hi: number, dst: number): void {
+  if (size === 4) aluI(cx, AluOp.And, 4, x, lo, dst);
+  else alu(cx, AluOp.And, 8, x, movImm(cx, lo, hi), dst);
+}
+
+/** Population count without the popcnt instruction (the SWAR sum of bit fields). */
+function popcountSwar(cx: Lower, size: number, x: number, dst: number): void {
+  const vc = cx.vc;
+  const n = (): number => vc.newVReg(RegClass.Int);
+  const t1 = n(); shiftI(cx, ShiftOp.Shr, size, x, 1, t1);
+  const t2 = n(); andMask(cx, size, t1, 0x55555555, 0x55555555, t2);
+  const x2 = n(); alu(cx, AluOp.Sub, size, x, t2, x2);
+  const t3 = n(); andMask(cx, size, x2, 0x33333333, 0x33333333, t3);
+  const t4 = n(); shiftI(cx, ShiftOp.Shr, size, x2, 2, t4);
+  const t5 = n(); andMask(cx, size, t4, 0x33333333, 0x33333333, t5);
+  const x3 = n(); alu(cx, AluOp.Add, size, t3, t5, x3);
+  const t6 = n(); shiftI(cx, ShiftOp.Shr, size, x3, 4, t6);
+  const x4 = n(); alu(cx, AluOp.Add, size, x3, t6, x4);
+  const x5 = n(); andMask(cx, size, x4, 0x0f0f0f0f, 0x0f0f0f0f, x5);
+  const x6 = n();
+  if (size === 4) {
+    vc.begin(K.ImulI, 4, 0, 0x01010101);
+    vc.op(x5, USE_ANY);
+    vc.op(x6, DEF_REG);
+    cx.endInst();
+  } else {
+    const h = movImm(cx, 0x01010101, 0x01010101);
+    vc.begin(K.Imul, 8);
+    vc.op(x5, USE_REG);
+    vc.op(h, USE_ANY);
+    vc.op(x6, defReuse(0));
+    cx.endInst();
+  }
+  shiftI(cx, ShiftOp.Shr, size, x6, size * 8 - 8, dst);
+}
+
 registerRule(Op.Clz, (cx, i) => {
   const t = cx.f.iType[i];
-  if (!cx.isa.lzcnt) unsupported('clz needs lzcnt');
   if (!T.isInt(t) || t === T.I128) unsupported(`clz on ${T.typeName(t)}`);
   const x = cx.put(cx.f.arg(i, 0));
   if (T.bytes(t) >= 4) {
-    bitOp(cx, BitOp.Lzcnt, T.bytes(t), x, cx.def(i));
+    countZeros(cx, true, T.bytes(t), x, cx.def(i));
     return;
   }
   const z = extend(cx, x, T.bytes(t), false, 4);
   const n = cx.vc.newVReg(RegClass.Int);
-  bitOp(cx, BitOp.Lzcnt, 4, z, n);
+  countZeros(cx, true, 4, z, n);
   aluI(cx, AluOp.Sub, 4, n, 32 - T.bits(t), cx.def(i));
 });
 
 registerRule(Op.Ctz, (cx, i) => {
   const t = cx.f.iType[i];
-  if (!cx.isa.bmi1) unsupported('ctz needs tzcnt');
   if (!T.isInt(t) || t === T.I128) unsupported(`ctz on ${T.typeName(t)}`);
   const x = cx.put(cx.f.arg(i, 0));
   if (T.bytes(t) >= 4) {
-    bitOp(cx, BitOp.Tzcnt, T.bytes(t), x, cx.def(i));
+    countZeros(cx, false, T.bytes(t), x, cx.def(i));
     return;
   }
   const o = cx.vc.newVReg(RegClass.Int);
   aluI(cx, AluOp.Or, 4, x, 1 << T.bits(t), o);
-  bitOp(cx, BitOp.Tzcnt, 4, o, cx.def(i));
+  countZeros(cx, false, 4, o, cx.def(i));
 });
 
 registerRule(Op.Popcnt, (cx, i) => {
   const t = cx.f.iType[i];
-  if (!cx.isa.popcnt) unsupported('popcnt needs the popcnt instruction');
   if (!T.isInt(t) || t === T.I128) unsupported(`popcnt on ${T.typeName(t)}`);
   let x = cx.put(cx.f.arg(i, 0));
-  if (T.bytes(t) < 4) x = extend(cx, x, T.bytes(t), false, 4);
-  bitOp(cx, BitOp.Popcnt, T.bytes(t) === 8 ? 8 : 4, x, cx.def(i));
+  if (T.bytes(t) < 4 && !cx.isZext(cx.f.arg(i, 0))) x = extend(cx, x, T.bytes(t), false, 4);
+  const size = T.bytes(t) === 8 ? 8 : 4;
+  if (cx.isa.popcnt) bitOp(cx, BitOp.Popcnt, size, x, cx.def(i));
+  else popcountSwar(cx, size, x, cx.def(i));
 });
 
 /** cls x = clz(x ^ (x >> (w-1) arithmetic)) - 1: leading bits equal to the sign bit, minus one. */
 registerRule(Op.Cls, (cx, i) => {
   const t = cx.f.iType[i];
-  if (!cx.isa.lzcnt) unsupported('cls needs lzcnt');
   if (!T.isInt(t) || t === T.I128) unsupported(`cls on ${T.typeName(t)}`);
   const vc = cx.vc;
   let x = cx.put(cx.f.arg(i, 0));
@@ -384,23 +472,47 @@ registerRule(Op.Cls, (cx, i) => {
   const size = w === 8 ? 8 : 4;
   if (w < 4) x = extend(cx, x, w, true, 4);
   const s = vc.newVReg(RegClass.Int);
-  vc.begin(K.ShiftI, size, ShiftOp.Sar, size * 8 - 1);
-  vc.op(x, USE_REG);
-  vc.op(s, defReuse(0));
-  cx.endInst();
+  shiftI(cx, ShiftOp.Sar, size, x, size * 8 - 1, s);
   const y = vc.newVReg(RegClass.Int);
   alu(cx, AluOp.Xor, size, s, x, y);
   const n = vc.newVReg(RegClass.Int);
-  bitOp(cx, BitOp.Lzcnt, size, y, n);
+  countZeros(cx, true, size, y, n);
   aluI(cx, AluOp.Sub, 4, n, 1 + (size - w) * 8, cx.def(i));
+});
+
+/** bitrev: bswap, then swap nibbles, bit pairs and bits with masks; narrow types shift the result down. */
+registerRule(Op.Bitrev, (cx, i) => {
+  const t = cx.f.iType[i];
+  if (!T.isInt(t) || t === T.I128) unsupported(`bitrev on ${T.typeName(t)}`);
+  const vc = cx.vc;
+  const size = t === T.I64 ? 8 : 4;
+  const n = (): number => vc.newVReg(RegClass.Int);
+  const x = cx.put(cx.f.arg(i, 0));
+  let v = n();
+  vc.begin(K.Bswap, size);
+  vc.op(x, USE_REG);
+  vc.op(v, defReuse(0));
+  cx.endInst();
+  for (const [k, m] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]]) {
+    const hi = n(); shiftI(cx, ShiftOp.Shr, size, v, k, hi);
+    const hm = n(); andMask(cx, size, hi, m, m, hm);
+    const lm = n(); andMask(cx, size, v, m, m, lm);
+    const lo = n(); shiftI(cx, ShiftOp.Shl, size, lm, k, lo);
+    const o = n(); alu(cx, AluOp.Or, size, hm, lo, o);
+    v = o;
+  }
+  const bits = T.bits(t);
+  if (bits < 32) shiftI(cx, ShiftOp.Shr, 4, v, 32 - bits, cx.def(i));
+  else cx.alias(i, 0, v);
 });
 
 registerRule(Op.Bswap, (cx, i) => {
   const t = cx.f.iType[i];
   if (t !== T.I16 && t !== T.I32 && t !== T.I64) unsupported(`bswap on ${T.typeName(t)}`);
   const vc = cx.vc;
+  const src = cx.put(cx.f.arg(i, 0));
   vc.begin(K.Bswap, T.bytes(t));
-  vc.op(cx.put(cx.f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), defReuse(0));
   cx.endInst();
 });
@@ -409,8 +521,9 @@ registerRule(Op.Iabs, (cx, i) => {
   const t = cx.f.iType[i];
   if (!T.isInt(t) || t === T.I128) unsupported(`iabs on ${T.typeName(t)}`);
   const vc = cx.vc;
+  const src = cx.put(cx.f.arg(i, 0));
   vc.begin(K.Iabs, T.bytes(t));
-  vc.op(cx.put(cx.f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), DEF_EARLY);
   cx.endInst();
 });
@@ -447,19 +560,7 @@ registerRule(Op.Uextend, (cx, i) => {
   if (!T.isInt(from) || !T.isInt(to) || to === T.I128 || from === T.I128) unsupported(`uextend ${T.typeName(from)} -> ${T.typeName(to)}`);
   const x = cx.put(f.arg(i, 0));
   const fb = T.bytes(from);
-  if (fb === 4) {
-    if (cx.isZext32(f.arg(i, 0))) {
-      cx.alias(i, 0, x);
-      return;
-    }
-    const vc = cx.vc;
-    vc.begin(K.Mov32, 4);
-    vc.op(x, USE_REG);
-    vc.op(cx.def(i), DEF_REG);
-    cx.endInst();
-    return;
-  }
-  if (fb === T.bytes(to)) {
+  if (fb === T.bytes(to) || cx.isZext(f.arg(i, 0))) {
     cx.alias(i, 0, x);
     return;
   }
@@ -491,7 +592,17 @@ registerRule(Op.Ireduce, (cx, i) => {
   const f = cx.f;
   const from = f.vType[f.resolve(f.arg(i, 0))];
   if (!T.isInt(from) || from === T.I128) unsupported(`ireduce from ${T.typeName(from)}`);
-  cx.alias(i, 0, cx.put(f.arg(i, 0)));
+  const x = cx.put(f.arg(i, 0));
+  if (f.iType[i] !== T.I32) {
+    cx.alias(i, 0, x);
+    return;
+  }
+  // i32 values are kept zero-extended (see Lower.isZext)
+  const vc = cx.vc;
+  vc.begin(K.Mov32, 4);
+  vc.op(x, USE_REG);
+  vc.op(cx.def(i), DEF_REG);
+  cx.endInst();
 });
 
 registerRule(Op.Bmask, (cx, i) => {
@@ -500,8 +611,9 @@ registerRule(Op.Bmask, (cx, i) => {
   const to = f.iType[i];
   if (!T.isInt(from) || !T.isInt(to) || to === T.I128 || from === T.I128) unsupported('bmask on i128');
   const vc = cx.vc;
+  const src = cx.put(f.arg(i, 0));
   vc.begin(K.Bmask, T.bytes(from), 0, T.bytes(to));
-  vc.op(cx.put(f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(cx.def(i), DEF_REG);
   cx.endInst();
 });
@@ -510,6 +622,7 @@ registerRule(Op.Bmask, (cx, i) => {
 
 registerRule(Op.Icmp, (cx, i) => {
   const f = cx.f;
+  const cond = new CondSpec();
   const t = f.iType[i];
   if (!T.isInt(t) || t === T.I128) unsupported(`icmp on ${T.typeName(t)}`);
   cx.compare(f.arg(i, 0), f.arg(i, 1), f.iImm0[i], cond);
@@ -518,6 +631,7 @@ registerRule(Op.Icmp, (cx, i) => {
 
 function select(cx: Lower, i: number): void {
   const f = cx.f;
+  const cond = new CondSpec();
   const t = f.vType[f.pool[f.iResStart[i]]];
   if (t === T.I128) unsupported('select on i128');
   const vc = cx.vc;
@@ -605,6 +719,7 @@ registerRule(Op.SmulOverflow, (cx, i) => {
     vc.op(p, defReuse(0));
     cx.endInst();
     const e = extend(cx, p, 1, true, 4);
+    const cond = new CondSpec();
     cond.fp = FP_CMP; cond.size = 4; cond.x = p; cond.y = e; cond.imm = 0;
     setcc(cx, cond, Cond.NE, cx.def(i, 1));
     return;
@@ -633,6 +748,7 @@ registerRule(Op.UmulOverflow, (cx, i) => {
     vc.op(b, USE_ANY);
     vc.op(p, defReuse(0));
     cx.endInst();
+    const cond = new CondSpec();
     cond.fp = FP_CMPI; cond.size = 4; cond.x = p; cond.y = -1; cond.imm = 0xff;
     setcc(cx, cond, Cond.A, cx.def(i, 1));
     return;
@@ -647,6 +763,7 @@ registerRule(Op.UmulOverflow, (cx, i) => {
   vc.op(cx.def(i, 0), defFixed(RAX));
   vc.op(hi, defFixed(RDX));
   cx.endInst();
+  const cond = new CondSpec();
   cond.fp = FP_TEST; cond.size = T.bytes(t); cond.x = hi; cond.y = -1; cond.imm = 0;
   setcc(cx, cond, Cond.NE, cx.def(i, 1));
 });
@@ -680,6 +797,7 @@ registerRule(Op.Jump, (cx, i) => {
 registerRule(Op.Brif, (cx, i) => {
   const f = cx.f;
   const s = cx.prepareSuccs(i);
+  const cond = new CondSpec();
   cx.condOf(f.arg(i, 0), cond);
   cx.beginCond(K.Br, cond, cond.cc);
   cx.endInst(INST_BRANCH);
@@ -690,10 +808,18 @@ registerRule(Op.BrTable, (cx, i) => {
   const f = cx.f;
   const vc = cx.vc;
   const s = cx.prepareSuccs(i);
+  if (s.targets.length === 1) {
+    // no table entries: a jump to the default
+    vc.begin(K.Jmp, 0);
+    cx.endInst(INST_BRANCH);
+    cx.addSuccs(s);
+    return;
+  }
   // a zero-extending copy: the table sequence clobbers its index register
   const idx = vc.newVReg(RegClass.Int);
+  const src = cx.put(f.arg(i, 0));
   vc.begin(K.Mov32, 4);
-  vc.op(cx.put(f.arg(i, 0)), USE_REG);
+  vc.op(src, USE_REG);
   vc.op(idx, DEF_REG);
   cx.endInst();
   vc.begin(K.BrTable, 4);
@@ -711,6 +837,7 @@ registerRule(Op.Trap, (cx, i) => {
 function condTrap(onZero: boolean): (cx: Lower, i: number) => void {
   return (cx, i) => {
     const f = cx.f;
+    const cond = new CondSpec();
     cx.condOf(f.arg(i, 0), cond);
     const k = cx.beginCond(K.TrapIf, cond, onZero ? invertCC(cond.cc) : cond.cc);
     cx.vc.trap[k] = f.iImm0[i];

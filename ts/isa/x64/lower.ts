@@ -30,7 +30,8 @@ import * as T from '../../ir/types';
 import { BlockOrder, VB_EDGE, VB_ENTRY } from './blockorder';
 import { IsaFlags, hostIsaFlags } from './flags';
 import {
-  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_UCOM, INST_BRANCH, K,
+  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
+  INST_BRANCH, K,
   USE_ANY, USE_REG, VCode, defFixed,
 } from './inst';
 import { CallAbi, LocKind, irCallAbi } from './abi';
@@ -83,6 +84,8 @@ export class AmodeSpec {
 
 /** Register class of an IR type. */
 export function classOf(t: T.Type): RegClass {
+  // f128 travels as an opaque 128-bit value (moves, loads, stores, selects)
+  if (!T.isCoreType(t) && t !== T.F128) unsupported(`values of type ${T.typeName(t)}`);
   return T.isInt(t) ? RegClass.Int : RegClass.Float;
 }
 
@@ -113,6 +116,8 @@ export class Lower {
   /** The instruction using a value (meaningful when it has one use). */
   private user = new Uint32Array(256);
   private state = new Uint8Array(256);
+  /** Length of the chain of deferred instructions ending at each deferred instruction. */
+  private deferDepth = new Uint8Array(256);
   private pending: number[] = [];
 
   /** IR instruction being lowered (for source locations and trap codes). */
@@ -149,7 +154,10 @@ export class Lower {
       this.user = new Uint32Array(nv * 2);
     }
     this.valueVReg.fill(-1, 0, nv);
-    if (this.state.length < f.instCount) this.state = new Uint8Array(f.instCount * 2);
+    if (this.state.length < f.instCount) {
+      this.state = new Uint8Array(f.instCount * 2);
+      this.deferDepth = new Uint8Array(f.instCount * 2);
+    }
     this.state.fill(ST_NONE, 0, f.instCount);
     this.countUses();
     this.layoutSlots();
@@ -199,7 +207,9 @@ export class Lower {
 
   private countUses(): void {
     const f = this.f;
-    const uses = new Uint32Array(f.valueCount);
+    if (this.uses.length < f.valueCount) this.uses = new Uint32Array(f.valueCount * 2);
+    const uses = this.uses;
+    uses.fill(0, 0, f.valueCount);
     const user = this.user;
     for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
       for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
@@ -223,7 +233,6 @@ export class Lower {
         }
       }
     }
-    this.uses = uses;
   }
 
   private layoutSlots(): void {
@@ -321,11 +330,11 @@ export class Lower {
         continue;
       }
       if ((fl & F_TERMINATOR) === 0 && this.isDead(i)) continue;
-      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i)) {
+      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         continue;
       }
-      if (isPlainLoad(op) && this.singleLocalUse(i) && (f.iImm0[i] & MF_BIG) === 0) {
+      if (isPlainLoad(op) && this.singleLocalUse(i) && (f.iImm0[i] & MF_BIG) === 0 && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         this.pending.push(i);
         continue;
@@ -333,6 +342,30 @@ export class Lower {
       if ((fl & (F_STORE | F_CALL | F_SIDE_EFFECTS | F_CAN_TRAP | F_TERMINATOR | F_LOAD)) !== 0) this.flushPending(-1);
       this.lowerInst(i);
     }
+  }
+
+  /**
+   * May `i` be deferred? Chains of deferred instructions are emitted by recursion
+   * when their last user asks for them, so their depth is bounded (MAX_DEFER_DEPTH):
+   * a long chain (a thousand nested single-use adds) is emitted as it comes.
+   */
+  private deferOk(i: number): boolean {
+    const f = this.f;
+    let depth = 0;
+    for (let k = 0; k < f.iArgLen[i]; k++) {
+      const v = f.resolve(f.pool[f.iArgStart[i] + k]);
+      if (f.vKind[v] !== VK_RESULT) continue;
+      const d = f.vDef[v];
+      if (this.state[d] === ST_DEFERRED && !isRemat(f.iOp[d] as Op) && this.deferDepth[d] > depth) depth = this.deferDepth[d];
+    }
+    if (depth >= MAX_DEFER_DEPTH) return false;
+    this.deferDepth[i] = depth + 1;
+    return true;
+  }
+
+  /** Number of uses of value `v` (aliases resolved) in the function. */
+  useCount(v: number): number {
+    return this.uses[this.f.resolve(v)];
   }
 
   /** Does the single result of `i` have exactly one use, in `i`'s block? */
@@ -361,9 +394,8 @@ export class Lower {
     this.cur = i;
     this.curLine = f.iLine[i];
     const op = f.iOp[i] as Op;
-    let rule: Rule | undefined;
-    if (this.isVectorInst(i)) rule = simdRules[op];
-    if (rule === undefined) rule = scalarRules[op];
+    let rule: Rule | undefined = simdRules[op];
+    if (rule === undefined || !this.isVectorInst(i)) rule = scalarRules[op];
     if (rule === undefined) unsupported(`opcode ${opName[op]}${this.isVectorInst(i) ? ' on vectors' : ''} is not implemented by the x64 backend`);
     this.state[i] = ST_DONE;
     rule(this, i);
@@ -476,6 +508,12 @@ export class Lower {
     if (f.vKind[v] !== VK_RESULT) return -1;
     const d = f.vDef[v];
     return this.state[d] === ST_DEFERRED ? d : -1;
+  }
+
+  /** The instruction defining `v` if it is a deferred (fusable) load, else -1. */
+  deferredLoad(v: number): number {
+    const d = this.deferredDef(v);
+    return d >= 0 && isPlainLoad(this.f.iOp[d] as Op) ? d : -1;
   }
 
   /** The defining instruction of `v` (resolved), or -1 for block parameters. */
@@ -672,18 +710,26 @@ export class Lower {
     for (let k = 0; k < s.targets.length; k++) this.vc.addSucc(s.targets[k], s.args[k]);
   }
 
-  /** Is `v`'s vreg known to hold a value zero-extended from 32 bits (a full 32-bit def)? */
-  isZext32(v: number): boolean {
+  /**
+   * Is `v`'s vreg known to hold its value zero-extended to 64 bits? Every i32 is
+   * (an invariant of this backend and its calling convention: 32-bit operations
+   * zero the upper half, loads and moves keep it, ireduce to i32 emits a 32-bit mov,
+   * and i32 arguments and results cross calls zero-extended). Narrow values are when
+   * they come from a compare, an overflow flag or a plain narrow load (movzx).
+   */
+  isZext(v: number): boolean {
     const f = this.f;
     v = f.resolve(v);
-    if (f.vType[v] !== T.I32 || f.vKind[v] === VK_PARAM) return false;
+    const t = f.vType[v];
+    if (t === T.I32) return true;
+    if ((t !== T.I8 && t !== T.I16) || f.vKind[v] === VK_PARAM) return false;
     const d = f.vDef[v];
     switch (f.iOp[d] as Op) {
-      case Op.Iconst: case Op.Iadd: case Op.Isub: case Op.Imul: case Op.Band: case Op.Bor: case Op.Bxor:
-      case Op.Ishl: case Op.Ushr: case Op.Sshr: case Op.Udiv: case Op.Urem: case Op.Sdiv: case Op.Srem:
-      case Op.Load: case Op.Uload8: case Op.Uload16: case Op.Bnot: case Op.Ineg: case Op.Popcnt: case Op.Clz:
-      case Op.Ctz:
+      case Op.Icmp: case Op.Fcmp: case Op.Load:
         return true;
+      case Op.SaddOverflow: case Op.UaddOverflow: case Op.SsubOverflow: case Op.UsubOverflow:
+      case Op.SmulOverflow: case Op.UmulOverflow:
+        return f.vNum[v] === 1;
       default:
         return false;
     }
@@ -708,10 +754,29 @@ export class Lower {
       this.fcompare(f.arg(d, 0), f.arg(d, 1), f.iImm0[d], cond);
       return;
     }
+    if (d >= 0 && f.iOp[d] === Op.Band && T.isInt(f.iType[d])) {
+      // "band x, y is non-zero": test x, y (no result needed)
+      this.consume(d);
+      const size = T.bytes(f.iType[d]);
+      let a = f.arg(d, 0);
+      let b = f.arg(d, 1);
+      if (this.isIconst(a)) { const s = a; a = b; b = s; }
+      const imm = this.imm32(b, size);
+      const xr = this.put(a);
+      const yr = Number.isNaN(imm) ? this.put(b) : -1;
+      cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+      cond.cc = Cond.NE;
+      cond.size = size;
+      cond.x = xr;
+      cond.y = yr;
+      cond.imm = Number.isNaN(imm) ? 0 : imm;
+      return;
+    }
+    const x = this.put(v);
     cond.fp = FP_TEST;
     cond.cc = Cond.NE;
     cond.size = T.bytes(f.vType[f.resolve(v)]);
-    cond.x = this.put(v);
+    cond.x = x;
     cond.y = -1;
     cond.imm = 0;
   }
@@ -719,35 +784,32 @@ export class Lower {
   /** Flags for integer comparison `x <cc> y` (IntCC). */
   compare(x: number, y: number, intcc: number, cond: CondSpec): void {
     const size = T.bytes(this.f.vType[this.f.resolve(x)]);
-    cond.size = size;
     let cc = INTCC_TO_COND[intcc];
     if (this.isIconst(x) && !this.isIconst(y)) {
       const t = x; x = y; y = t;
       cc = swapCond(cc);
     }
     const imm = this.imm32(y, size);
-    if (!Number.isNaN(imm)) {
-      cond.fp = FP_CMPI;
-      cond.x = this.put(x);
-      cond.y = -1;
-      cond.imm = imm;
-    } else {
-      cond.fp = FP_CMP;
-      cond.x = this.put(x);
-      cond.y = this.put(y);
-      cond.imm = 0;
-    }
+    const xr = this.put(x);
+    const yr = Number.isNaN(imm) ? this.put(y) : -1;
+    cond.size = size;
+    cond.fp = Number.isNaN(imm) ? FP_CMP : FP_CMPI;
+    cond.x = xr;
+    cond.y = yr;
+    cond.imm = Number.isNaN(imm) ? 0 : imm;
     cond.cc = cc;
   }
 
   /** Flags for float comparison `x <cc> y` (FloatCC). */
   fcompare(x: number, y: number, floatcc: number, cond: CondSpec): void {
     const swap = FLOATCC_SWAP[floatcc] !== 0;
+    const xr = this.put(swap ? y : x);
+    const yr = this.put(swap ? x : y);
     cond.fp = FP_UCOM;
     cond.size = T.bytes(this.f.vType[this.f.resolve(x)]);
     cond.cc = FLOATCC_TO_COND[floatcc];
-    cond.x = this.put(swap ? y : x);
-    cond.y = this.put(swap ? x : y);
+    cond.x = xr;
+    cond.y = yr;
     cond.imm = 0;
   }
 
@@ -757,7 +819,8 @@ export class Lower {
     switch (cond.fp) {
       case FP_TEST: vc.op(cond.x, USE_REG); break;
       case FP_CMP: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
-      case FP_CMPI: vc.op(cond.x, USE_ANY); break;
+      case FP_CMPI: case FP_TESTI: vc.op(cond.x, USE_ANY); break;
+      case FP_TESTRR: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       default: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
     }
   }
@@ -809,6 +872,8 @@ const FLOATCC_TO_COND = [CC_FEQ, CC_FNE, Cond.A, Cond.AE, Cond.A, Cond.AE, Cond.
 const FLOATCC_SWAP = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
 
 const operandDefAny = 0 | (1 << 3) | (1 << 4); // Any, Def, Late
+/** Longest chain of deferred instructions (bounds the recursion that emits them). */
+const MAX_DEFER_DEPTH = 8;
 
 function fitsI32(x: number): boolean {
   return x === (x | 0);
@@ -822,7 +887,7 @@ function isRemat(op: Op): boolean {
 
 /** Pure instructions some rule can fuse into its user. */
 function canDefer(op: Op): boolean {
-  return op === Op.Icmp || op === Op.Fcmp || op === Op.Iadd || op === Op.Ishl || op === Op.Uextend;
+  return op === Op.Icmp || op === Op.Fcmp || op === Op.Iadd || op === Op.Ishl || op === Op.Uextend || op === Op.Band;
 }
 
 function isPlainLoad(op: Op): boolean {
