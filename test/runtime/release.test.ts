@@ -26,3 +26,14 @@ test('100,000 instances created and dropped: RSS bounded, everything released', 
   t.is(r.records, 0);
   t.true(r.samples[n] - r.samples[10000] < 32 * MiB, 'RSS grows by less than 32 MiB from 10k to 100k instances');
 });
+
+test('20,000 instances with compiled code (calls through an import and a funcref table) are released too', (t) => {
+  const n = 20000;
+  const r = churn(n, true);
+  t.log(`RSS after 10k: ${(r.samples[10000] / MiB).toFixed(1)} MiB, 20k: ${(r.samples[n] / MiB).toFixed(1)} MiB`);
+  t.is(r.check, n * 11, 'every instance ran its function: f(x) + 1 through the host import');
+  t.is(r.live, 0);
+  t.is(r.hostFuncs, 0);
+  t.is(r.records, 0);
+  t.true(r.samples[n] - r.samples[10000] < 32 * MiB);
+});

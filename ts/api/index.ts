@@ -32,8 +32,11 @@ function makeNamespace(): WebAssemblyNamespace {
   const members: Record<string, unknown> = {
     compile, validate, instantiate, Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError,
   };
-  // Like Node's: writable, configurable, not enumerable.
-  for (const [k, v] of Object.entries(members)) Object.defineProperty(ns, k, { value: v, writable: true, enumerable: false, configurable: true });
+  // Like Node's: writable and configurable; the functions are enumerable, the classes not.
+  for (const [k, v] of Object.entries(members)) {
+    const enumerable = k === 'compile' || k === 'validate' || k === 'instantiate';
+    Object.defineProperty(ns, k, { value: v, writable: true, enumerable, configurable: true });
+  }
   Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
   return ns;
 }
