@@ -7,9 +7,12 @@
  * results, call arguments — is i8x16 (runtime/vmoffsets.ts irType). On the operand
  * stack a vector may have any 128-bit vector type: each operator asks for the lane
  * type it works on (`as`), which adds a `bitcast ... little` only when the type
- * differs, and looks through an earlier bitcast to reuse its source. The translator
- * canonicalises to i8x16 only where a boundary needs it (`canonical`). So a chain of
- * i32x4 operators carries i32x4 values without any bitcast in between.
+ * differs, and looks through an earlier bitcast to reuse its source (a bitcast made
+ * earlier in the same block is reused too). Bitwise operators (and, or, xor, andnot,
+ * not, bitselect) have no lane type: they work in the type their operands already
+ * have. The translator canonicalises to i8x16 only where a boundary needs it
+ * (translator.ts `canonical`). So a chain of i32x4 operators carries i32x4 values
+ * without any bitcast in between.
  *
  * The shapes follow what the x64 backend fuses: extmul = imul of two like widenings,
  * extadd_pairwise = iadd_pairwise(widen_low x, widen_high x), dot = iadd_pairwise of
@@ -72,6 +75,8 @@ const SK_CONVERT = 24; //     irop, type (result), extra: operand type
 const SK_TRUNC_ZERO = 25; //  irop (narrowing), extra: conversion op
 const SK_CONVERT_LOW = 26; // irop (widening), extra: conversion op
 const SK_PMINMAX = 27; //     type, extra: 0 pmin, 1 pmax
+const SK_BITWISE = 28; //     irop; lane-agnostic: works in its operands' type
+const SK_NOT = 29;
 
 const N = 0x100;
 const KIND = new Uint8Array(N);
@@ -128,11 +133,11 @@ FCC.forEach((cc, k) => { set(0x41 + k, SK_FCMP, Op.Fcmp, F32X4, cc); set(0x47 + 
 [IntCC.Eq, IntCC.Ne, IntCC.Slt, IntCC.Sgt, IntCC.Sle, IntCC.Sge].forEach((cc, k) => set(0xd6 + k, SK_ICMP, Op.Icmp, I64X2, cc));
 
 // ---- bitwise ----
-set(0x4d, SK_UNARY, Op.Bnot, I8X16);
-set(0x4e, SK_BINARY, Op.Band, I8X16);
-set(0x4f, SK_BINARY, Op.BandNot, I8X16);
-set(0x50, SK_BINARY, Op.Bor, I8X16);
-set(0x51, SK_BINARY, Op.Bxor, I8X16);
+set(0x4d, SK_NOT, Op.Bnot, I8X16);
+set(0x4e, SK_BITWISE, Op.Band, I8X16);
+set(0x4f, SK_BITWISE, Op.BandNot, I8X16);
+set(0x50, SK_BITWISE, Op.Bor, I8X16);
+set(0x51, SK_BITWISE, Op.Bxor, I8X16);
 set(0x52, SK_BITSELECT, Op.Bitselect, I8X16);
 set(0x53, SK_ANY_TRUE, Op.VanyTrue, I8X16);
 
@@ -215,12 +220,20 @@ set(0xfe, SK_CONVERT_LOW, Op.SwidenLow, F64X2, Op.FcvtFromSint);
 set(0xff, SK_CONVERT_LOW, Op.UwidenLow, F64X2, Op.FcvtFromUint);
 
 const ZERO16 = new Uint8Array(16);
+/** Bitcasts remembered per block for reuse. */
+const CAST_CACHE = 8;
 
 /** Translates SIMD operators of one function at a time (begin, then translate per operator). */
 export class SimdTranslator {
   private f!: Function;
   private b!: FunctionBuilder;
   private bytes!: Uint8Array;
+  // the last CAST_CACHE bitcasts made in the current block: source, type, result
+  private readonly castSrc = new Uint32Array(CAST_CACHE);
+  private readonly castType = new Uint8Array(CAST_CACHE);
+  private readonly castRes = new Uint32Array(CAST_CACHE);
+  private castBlock = -1;
+  private castN = 0;
   private readonly a1 = [0];
   private readonly a2 = [0, 0];
   private readonly a3 = [0, 0, 0];
@@ -231,6 +244,8 @@ export class SimdTranslator {
     this.f = f;
     this.b = b;
     this.bytes = bytes;
+    this.castBlock = -1;
+    this.castN = 0;
   }
 
   /** `v` as a vector of type `t`: itself, the source of a bitcast that had type `t`, or a new bitcast. */
@@ -248,8 +263,29 @@ export class SimdTranslator {
         if (T.isVector(st)) v = src;
       }
     }
+    const blk = this.b.currentBlock();
+    if (blk !== this.castBlock) {
+      this.castBlock = blk;
+      this.castN = 0;
+    }
+    const n = this.castN < CAST_CACHE ? this.castN : CAST_CACHE;
+    for (let k = 0; k < n; k++) {
+      if (this.castSrc[k] === v && this.castType[k] === t) return this.castRes[k];
+    }
     this.a1[0] = v;
-    return this.b.val(Op.Bitcast, t, this.a1, MF_LITTLE);
+    const c = this.b.val(Op.Bitcast, t, this.a1, MF_LITTLE);
+    const k = this.castN++ % CAST_CACHE;
+    this.castSrc[k] = v;
+    this.castType[k] = t;
+    this.castRes[k] = c;
+    return c;
+  }
+
+  /** The type two lane-agnostic operands meet in: the first's, unless it is the canonical i8x16 and the second's is not. */
+  private meet(x: Value, y: Value): T.Type {
+    const f = this.f;
+    const tx = f.vType[f.resolve(x)];
+    return tx === I8X16 ? f.vType[f.resolve(y)] : tx;
   }
 
   /** Translate SIMD operator `op` (dense id, 0x200 + sub-opcode) whose immediates `r` holds. */
@@ -353,15 +389,24 @@ export class SimdTranslator {
         s.push(b.binary(irop, this.as(s.pop(), t), amount));
         return;
       }
+      case SK_BITWISE: {
+        const y = s.pop();
+        const x = s.pop();
+        const vt = this.meet(x, y);
+        s.push(b.binary(irop, this.as(x, vt), this.as(y, vt)));
+        return;
+      }
+      case SK_NOT:
+        s.push(b.unary(Op.Bnot, s.pop()));
+        return;
       case SK_BITSELECT: {
         // Wasm: bitselect(v1, v2, c) = (v1 & c) | (v2 & ~c); IR: bitselect(c, x, y)
         const c = s.pop();
         const y = s.pop();
         const x = s.pop();
-        // work in the type of the first operand: the others follow it
-        const vt = this.f.vType[this.f.resolve(x)];
+        const vt = this.meet(x, y);
         const a = this.a3;
-        a[0] = this.as(c, vt); a[1] = x; a[2] = this.as(y, vt);
+        a[0] = this.as(c, vt); a[1] = this.as(x, vt); a[2] = this.as(y, vt);
         s.push(b.val(Op.Bitselect, T.INVALID, a));
         return;
       }
