@@ -44,6 +44,8 @@ import type { FuncEnvironment } from './environ';
 export interface OperandStack {
   push(v: Value): void;
   pop(): Value;
+  /** Push the i32 `uextend` of an i8 condition (a branch or select right after may use the i8). */
+  pushCompare(v: Value): void;
 }
 
 // operator kinds
@@ -412,11 +414,11 @@ export class SimdTranslator {
       }
       case SK_ANY_TRUE: {
         // any lane type: non-zero anywhere
-        s.push(b.convert(Op.Uextend, T.I32, b.unary(Op.VanyTrue, s.pop())));
+        s.pushCompare(b.convert(Op.Uextend, T.I32, b.unary(Op.VanyTrue, s.pop())));
         return;
       }
       case SK_ALL_TRUE:
-        s.push(b.convert(Op.Uextend, T.I32, b.unary(Op.VallTrue, this.as(s.pop(), t))));
+        s.pushCompare(b.convert(Op.Uextend, T.I32, b.unary(Op.VallTrue, this.as(s.pop(), t))));
         return;
       case SK_BITMASK:
         s.push(b.convert(Op.VhighBits, T.I32, this.as(s.pop(), t)));
