@@ -16,6 +16,7 @@ import {
 } from './inst';
 import { CondSpec, Lower, aluSize, invertCC, registerRule, unsupported } from './lower';
 import { Gpr, RegClass, gpr } from './regs';
+import { divideByConstant } from './lower-divconst';
 
 const RAX = gpr(Gpr.RAX);
 const RDX = gpr(Gpr.RDX);
@@ -271,6 +272,14 @@ function divide(signed: boolean, rem: boolean): (cx: Lower, i: number) => void {
     const vc = cx.vc;
     const narrow = T.bytes(t) < 4;
     const size = narrow ? 4 : T.bytes(t);
+    if (cx.isIconst(f.arg(i, 1))) {
+      const d = (BigInt(cx.iconstHi(f.arg(i, 1)) >>> 0) << 32n) | BigInt(cx.iconstLo(f.arg(i, 1)) >>> 0);
+      const r = divideByConstant(cx, t, signed, rem, f.arg(i, 0), d);
+      if (r >= 0) {
+        cx.alias(i, 0, r);
+        return;
+      }
+    }
     let x = cx.put(f.arg(i, 0));
     let y = cx.put(f.arg(i, 1));
     if (narrow) {
