@@ -104,6 +104,25 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
     if (commutative && cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
     const imm = cx.imm32(y, size);
     const vc = cx.vc;
+    if (op === AluOp.And && cx.isIconst(y)) {
+      // masks of the low 8, 16 or 32 bits are zero-extensions (three-operand, shorter)
+      const lo = cx.iconstLo(y);
+      const hi = t === T.I64 ? cx.iconstHi(y) : 0;
+      const from = hi !== 0 ? 0 : lo === 0xff ? 1 : lo === 0xffff ? 2 : lo === -1 && t === T.I64 ? 4 : 0;
+      if (from !== 0 && from < T.bytes(t)) {
+        const a = cx.put(x);
+        if (from === 4) {
+          vc.begin(K.Mov32, 4);
+          vc.op(a, USE_REG);
+        } else {
+          vc.begin(K.Ext, 4, from, 0);
+          vc.op(a, USE_ANY);
+        }
+        vc.op(cx.def(i), DEF_REG);
+        cx.endInst();
+        return;
+      }
+    }
     // x stays live after this add: a three-operand lea saves the copy a two-address add needs
     const lea = op === AluOp.Add && cx.useCount(x) > 1 && !cx.isIconst(x);
     if (!Number.isNaN(imm)) {
