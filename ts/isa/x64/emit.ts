@@ -35,7 +35,7 @@ import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
   AM_CONST, AM_INCOMING, AM_OUTGOING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, CVT_SAT, CVT_SIGNED, DIV_S, DIV_SREM,
-  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
+  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_PTEST, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
 } from './inst';
 import { StackLimitChain } from './lower';
 
@@ -382,6 +382,12 @@ export class Emitter {
         const sz = (imm & ~0xff) === 0 && size > 1 ? 1 : size;
         if (this.isReg(i, 0)) E.testRI(buf, sz, this.reg(i, 0), sz === 1 ? imm & 0xff : imm);
         else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
+        return;
+      }
+      case FP_PTEST: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.sseRR(buf, SseOp.PTEST, x, this.reg(i, 1));
+        else E.sseRM(buf, SseOp.PTEST, x, this.stackOf(i, 1));
         return;
       }
       case FP_UCOM: {

@@ -32,6 +32,7 @@
  *   FP_UCOM  [x Reg, y Any]     ucomiss/ucomisd x, y (size 4/8)
  *   FP_TESTRR [x Reg, y Any]    test x, y        (a fused band)
  *   FP_TESTI [x Any]            test x, b
+ *   FP_PTEST [x Reg, y Any]     ptest x, y       (vectors: ZF = (x & y) == 0, CF = (~x & y) == 0)
  * and cc is an x86 condition (0..15) or CC_FEQ (ZF and not PF: float equal) or
  * CC_FNE (not ZF or PF: float not-equal).
  */
@@ -184,8 +185,9 @@ export const FP_CMPI = 2;
 export const FP_UCOM = 3;
 export const FP_TESTRR = 4;
 export const FP_TESTI = 5;
+export const FP_PTEST = 6;
 /** Number of operands each producer reads. */
-export const FP_OPERANDS = [1, 2, 1, 2, 2, 1];
+export const FP_OPERANDS = [1, 2, 1, 2, 2, 1, 2];
 /** Float equal: ZF = 1 and PF = 0. */
 export const CC_FEQ = 16;
 /** Float not equal: ZF = 0 or PF = 1. */
