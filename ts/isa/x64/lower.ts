@@ -46,6 +46,15 @@ export const scalarRules: (Rule | undefined)[] = new Array(Op.COUNT).fill(undefi
 /** Rules for instructions on 128-bit vectors, by opcode (lower-simd.ts); tried first for vector-typed instructions. */
 export const simdRules: (Rule | undefined)[] = new Array(Op.COUNT).fill(undefined);
 
+/**
+ * Vector opcodes a vector rule may fuse into its user (lower-simd*.ts: widening into
+ * multiplies and conversions, conversions into narrowing, reductions into branches):
+ * deferred like the fusable scalar instructions when vector-typed and single-use.
+ */
+export const simdDeferrable = new Uint8Array(Op.COUNT);
+/** Flags producers for deferred vector reductions used as conditions (vany_true, vall_true): fill `cond`. */
+export const simdCondRules: (((cx: Lower, d: number, cond: CondSpec) => void) | undefined)[] = new Array(Op.COUNT).fill(undefined);
+
 export function registerRule(op: Op, rule: Rule): void {
   scalarRules[op] = rule;
 }
@@ -330,7 +339,8 @@ export class Lower {
         continue;
       }
       if ((fl & F_TERMINATOR) === 0 && this.isDead(i)) continue;
-      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
+      if ((T.isVector(f.iType[i]) ? simdDeferrable[op] !== 0 : canDefer(op)) && f.iResLen[i] === 1 &&
+        (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         continue;
       }
@@ -557,14 +567,15 @@ export class Lower {
    * Fuse a deferred plain load defining `v` into the current instruction as its
    * memory operand, when it reads exactly `width` bytes without extension. Earlier
    * queued loads are emitted first. Returns the load instruction (its address is
-   * then computed with `loadAmode`), or -1.
+   * then computed with `loadAmode`), or -1. Vector loads only with `vector` (VEX
+   * forms: a non-VEX SSE memory operand would need 16-byte alignment).
    */
-  sinkLoad(v: number, width: number): number {
+  sinkLoad(v: number, width: number, vector = false): number {
     const d = this.deferredDef(v);
     if (d < 0) return -1;
     const f = this.f;
     const op = f.iOp[d] as Op;
-    if (op !== Op.Load || T.bytes(f.iType[d]) !== width || T.isVector(f.iType[d])) return -1;
+    if (op !== Op.Load || T.bytes(f.iType[d]) !== width || (T.isVector(f.iType[d]) && !vector)) return -1;
     this.flushPending(d);
     const p = this.pending;
     if (p.length > 0 && p[0] === d) p.shift();
@@ -752,6 +763,12 @@ export class Lower {
     if (d >= 0 && f.iOp[d] === Op.Fcmp) {
       this.consume(d);
       this.fcompare(f.arg(d, 0), f.arg(d, 1), f.iImm0[d], cond);
+      return;
+    }
+    const vr = d >= 0 ? simdCondRules[f.iOp[d]] : undefined;
+    if (vr !== undefined) {
+      this.consume(d);
+      vr(this, d, cond);
       return;
     }
     if (d >= 0 && f.iOp[d] === Op.Band && T.isInt(f.iType[d])) {
