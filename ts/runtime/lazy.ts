@@ -79,6 +79,12 @@ export function compileOptions(): Required<CompileOptions> {
   return { ...engineOptions };
 }
 
+/** DERRICK_LAZY_TRACE=1: one line per lazy batch on stderr (functions, bytes, milliseconds). */
+const trace = process.env.DERRICK_LAZY_TRACE === '1';
+
+/** Eager compilation uses worker threads only for modules with at least this many body bytes. */
+const PARALLEL_MIN_BYTES = 64 * 1024;
+
 /** Cap on the functions of one lazy batch. */
 const BATCH_FUNCS = 256;
 
@@ -180,7 +186,8 @@ export class ModuleCode {
       const all = new Array<number>(n);
       for (let i = 0; i < n; i++) all[i] = i;
       const threads = options.threads;
-      const codes = threads > 1 && compiler === compileWasmFunction ? compileParallel(env, all, threads) : all.map((d) => compiler(env, d));
+      const parallel = threads > 1 && compiler === compileWasmFunction && env.bodyEnd[n - 1] - env.bodyStart[0] >= PARALLEL_MIN_BYTES;
+      const codes = parallel ? compileParallel(env, all, threads) : all.map((d) => compiler(env, d));
       this.link(all, codes);
       finalizer.register(this, this.held);
       return;
@@ -245,6 +252,7 @@ export class ModuleCode {
       this.pendingBytes += env.bodyEnd[root] - env.bodyStart[root];
     }
     const nImported = env.numImportedFuncs;
+    const t0 = trace ? performance.now() : 0;
     const queue: number[] = [root];
     const defs: number[] = [];
     const codes: FunctionCode[] = [];
@@ -284,7 +292,14 @@ export class ModuleCode {
           queue.push(m);
         }
       }
+      const t1 = trace ? performance.now() : 0;
       this.link(defs, codes);
+      if (trace) {
+        let bytes = 0;
+        for (const d of defs) bytes += env.bodyEnd[d] - env.bodyStart[d];
+        const rootBytes = env.bodyEnd[root] - env.bodyStart[root];
+        process.stderr.write(`derrick lazy: module ${this.id} function ${nImported + root} (${rootBytes} B): ${defs.length} functions, ${bytes} B, compile ${(t1 - t0).toFixed(1)} ms, link ${(performance.now() - t1).toFixed(1)} ms\n`);
+      }
     } catch (e) {
       for (const d of queue) if (this.state[d] === IN_BATCH) this.state[d] = NOT_COMPILED;
       throw e;
