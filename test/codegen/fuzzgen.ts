@@ -144,7 +144,17 @@ class Gen {
     const op = this.pick(['udiv', 'sdiv', 'urem', 'srem']);
     const a = this.get(t);
     let b = this.get(t);
-    if (this.chance(0.8)) {
+    if (this.chance(0.4)) {
+      // a constant divisor: shifts, masks and magic multiplications
+      const b0 = BITS[t];
+      const ds = [1, 2, 3, 5, 7, 10, 16, 100, 641, 65521, -1, -2, -3, -7, -8, -10, -100, 0x7fffffff, -0x80000000, 0x12345679, 6700417];
+      let dv = this.pick(ds);
+      if (b0 < 32) dv &= (1 << b0) - 1;
+      if (dv === 0) dv = 1;
+      let lit = b0 === 64 ? String(dv) : '0x' + (dv >>> 0).toString(16);
+      if (b0 === 64 && this.chance(0.3)) lit = this.pick(['0x8000000000000000', '0x100000000', '0x7fffffffffffffff', '0x1000000000000001', '0xfffffffffffffff9', '0xcccccccccccccccd']);
+      b = this.def(t, `iconst.${t} ${lit}`);
+    } else if (this.chance(0.8)) {
       // mostly non-zero divisors (else most programs would just trap)
       const one = this.iconst(t);
       b = this.def(t, `bor ${b.name}, ${one.name}`);

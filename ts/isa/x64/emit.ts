@@ -370,12 +370,6 @@ export class Emitter {
         else E.aluMI(buf, AluOp.Cmp, size, this.stackOf(i, 0), vc.b[i]);
         return;
       }
-      case FP_PTEST: {
-        const x = this.reg(i, 0);
-        if (this.isReg(i, 1)) E.sseRR(buf, SseOp.PTEST, x, this.reg(i, 1));
-        else E.sseRM(buf, SseOp.PTEST, x, this.stackOf(i, 1));
-        return;
-      }
       case FP_TESTRR: {
         const x = this.reg(i, 0);
         if (this.isReg(i, 1)) E.testRR(buf, size, x, this.reg(i, 1));
@@ -388,6 +382,12 @@ export class Emitter {
         const sz = (imm & ~0xff) === 0 && size > 1 ? 1 : size;
         if (this.isReg(i, 0)) E.testRI(buf, sz, this.reg(i, 0), sz === 1 ? imm & 0xff : imm);
         else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
+        return;
+      }
+      case FP_PTEST: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.sseRR(buf, SseOp.PTEST, x, this.reg(i, 1));
+        else E.sseRM(buf, SseOp.PTEST, x, this.stackOf(i, 1));
         return;
       }
       case FP_UCOM: {

@@ -30,7 +30,7 @@ import * as T from '../../ir/types';
 import { BlockOrder, VB_EDGE, VB_ENTRY } from './blockorder';
 import { IsaFlags, hostIsaFlags } from './flags';
 import {
-  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
+  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_PTEST, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
   INST_BRANCH, K,
   USE_ANY, USE_REG, VCode, defFixed,
 } from './inst';
@@ -852,7 +852,7 @@ export class Lower {
       case FP_TEST: vc.op(cond.x, USE_REG); break;
       case FP_CMP: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       case FP_CMPI: case FP_TESTI: vc.op(cond.x, USE_ANY); break;
-      case FP_TESTRR: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
+      case FP_TESTRR: case FP_PTEST: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       default: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
     }
   }
