@@ -11,6 +11,7 @@ import { ClifFile } from '../../ts/ir/parser';
 import { Interpreter } from '../../ts/ir/interpreter';
 import { Executor, ExecResult, slotsEqual, formatSlots } from '../../ts/ir/runtest';
 import { trapName } from '../../ts/ir/immediates';
+import { genLanes } from './simd-gen';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -39,7 +40,8 @@ export function genValue(r: () => number, t: T.Type, out: Uint32Array, k: number
   out[w] = 0; out[w + 1] = 0; out[w + 2] = 0; out[w + 3] = 0;
   const pick = r() % 3;
   if (T.isVector(t)) {
-    for (let j = 0; j < 4; j++) out[w + j] = r();
+    // lane by lane: special floats, edge integers, random bits (simd-gen.ts)
+    genLanes(r, t, out, k);
     return;
   }
   if (t === T.F32) {

@@ -28,8 +28,8 @@ export interface FuzzResult {
 }
 
 /** Check one program on `inputs` generated inputs; on failure optionally save it. */
-export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }, isa?: IsaFlags): void {
-  const prog = genProgram(seed, size);
+export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzResult, size?: { blocks: number; insts: number }, isa?: IsaFlags, vectors = false): void {
+  const prog = genProgram(seed, size, vectors);
   const file = parseClif(prog.text, `fuzz-${seed}`);
   for (const pf of file.functions) {
     const d = tryVerify(pf.func);
@@ -74,17 +74,17 @@ export function fuzzOne(seed: number, inputs: number, save: boolean, res: FuzzRe
   let saved: string | undefined;
   if (save) {
     fs.mkdirSync(REGRESSIONS, { recursive: true });
-    saved = path.join(REGRESSIONS, `fuzz-${seed}.clif`);
+    saved = path.join(REGRESSIONS, `fuzz-${vectors ? 'v' : ''}${seed}.clif`);
     const why = failure !== undefined ? `; interpreter ${failure.interp}, native ${failure.native}` : `; ${error}`;
     const lines = bad.length > 0 ? bad : [formatSlots(args, types)];
-    fs.writeFileSync(saved, `; backend fuzzer failure, seed ${seed}\n${why.split('\n')[0]}\n${prog.text}` +
+    fs.writeFileSync(saved, `; backend fuzzer failure, seed ${seed}${vectors ? ' (vector mode)' : ''}\n${why.split('\n')[0]}\n${prog.text}` +
       lines.map((a) => `; fuzz: %main(${a.startsWith('[') && types.length > 1 ? a.slice(1, -1) : a})\n`).join(''));
   }
   res.failures.push({ seed, mismatch: failure, error, file: saved });
 }
 
-export function fuzz(firstSeed: number, count: number, inputs: number, save: boolean): FuzzResult {
+export function fuzz(firstSeed: number, count: number, inputs: number, save: boolean, vectors = false): FuzzResult {
   const res: FuzzResult = { programs: 0, compared: 0, skipped: 0, failures: [] };
-  for (let s = firstSeed; s < firstSeed + count; s++) fuzzOne(s, inputs, save, res);
+  for (let s = firstSeed; s < firstSeed + count; s++) fuzzOne(s, inputs, save, res, undefined, undefined, vectors);
   return res;
 }

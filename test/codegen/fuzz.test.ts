@@ -17,6 +17,15 @@ test('random IR programs: native code agrees with the interpreter', (t) => {
   t.true(r.compared > 1000, `${r.compared} calls compared`);
 });
 
+test('random IR programs with vector instructions: native code agrees with the interpreter', (t) => {
+  const r = fuzz(1, 150, 6, false, true);
+  for (const f of r.failures.slice(0, 10)) {
+    t.log(`seed ${f.seed}: ${f.mismatch !== undefined ? `${f.mismatch.func}(${f.mismatch.args}): interpreter ${f.mismatch.interp}, native ${f.mismatch.native}` : f.error}`);
+  }
+  t.is(r.failures.length, 0);
+  t.true(r.compared > 600, `${r.compared} calls compared`);
+});
+
 test('large random programs (thousands of instructions, many blocks) agree too', (t) => {
   const r: FuzzResult = { programs: 0, compared: 0, skipped: 0, failures: [] };
   for (const seed of [11, 12, 13]) fuzzOne(seed, 4, false, r, { blocks: 40, insts: 40 });

@@ -10,15 +10,33 @@
  * rounding, fma, conversions, bitcasts), compares and selects, loads and stores on
  * a zero-initialised stack slot (including scaled-index addresses), direct and
  * indirect calls, and conditional traps. The interpreter is the oracle.
+ *
+ * Vector mode (`vectors`): the 128-bit vector types join the parameter, state and
+ * result types, and vector instructions (lane arithmetic, shifts, compares,
+ * selects, lane access, shuffles, widening/narrowing, conversions, reductions,
+ * vector loads and stores) mix with the scalar ones.
  */
 import { rng } from './diff';
 
-type Ty = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
+type VTy = 'i8x16' | 'i16x8' | 'i32x4' | 'i64x2' | 'f32x4' | 'f64x2';
+type Ty = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64' | VTy;
 const INTS: Ty[] = ['i8', 'i16', 'i32', 'i64'];
 const FLOATS: Ty[] = ['f32', 'f64'];
 const ALL: Ty[] = [...INTS, ...FLOATS];
-const BITS: Record<Ty, number> = { i8: 8, i16: 16, i32: 32, i64: 64, f32: 32, f64: 64 };
-const isInt = (t: Ty): boolean => t[0] === 'i';
+const IVECS: VTy[] = ['i8x16', 'i16x8', 'i32x4', 'i64x2'];
+const FVECS: VTy[] = ['f32x4', 'f64x2'];
+const VECS: VTy[] = [...IVECS, ...FVECS];
+const ALL_V: Ty[] = [...ALL, ...VECS, ...VECS];
+const BITS: Record<Ty, number> = {
+  i8: 8, i16: 16, i32: 32, i64: 64, f32: 32, f64: 64, i8x16: 128, i16x8: 128, i32x4: 128, i64x2: 128, f32x4: 128, f64x2: 128,
+};
+const isVec = (t: Ty): boolean => t.includes('x');
+const isInt = (t: Ty): boolean => t[0] === 'i' && !isVec(t);
+/** Lane type and count of a vector type. */
+const LANE: Record<VTy, [Ty, number]> = {
+  i8x16: ['i8', 16], i16x8: ['i16', 8], i32x4: ['i32', 4], i64x2: ['i64', 2], f32x4: ['f32', 4], f64x2: ['f64', 2],
+};
+const INT_VEC_OF: Record<string, VTy> = { i8: 'i8x16', i16: 'i16x8', i32: 'i32x4', i64: 'i64x2', f32: 'i32x4', f64: 'i64x2' };
 
 interface Val { name: string; ty: Ty }
 
@@ -26,7 +44,7 @@ class Gen {
   private n = 0;
   lines: string[] = [];
   avail: Val[] = [];
-  constructor(readonly r: () => number) {}
+  constructor(readonly r: () => number, readonly vectors = false) {}
 
   rand(n: number): number { return this.r() % n; }
   chance(p: number): boolean { return this.r() / 4294967296 < p; }
@@ -66,18 +84,32 @@ class Gen {
     return this.def(ty, `${ty}const ${this.pick(lits)}`);
   }
 
+  /** A vector constant: random bytes, or a splat of a scalar constant. */
+  vconst(ty: VTy): Val {
+    if (this.chance(0.3)) {
+      const [lt] = LANE[ty];
+      const x = isInt(lt) ? this.iconst(lt) : this.fconst(lt);
+      return this.def(ty, `splat.${ty} ${x.name}`);
+    }
+    const bytes: number[] = [];
+    for (let k = 0; k < 16; k++) bytes.push(this.chance(0.3) ? this.pick([0, 0xff, 0x80, 0x7f, 1]) : this.rand(256));
+    const c = this.def('i8x16', `vconst.i8x16 [${bytes.join(' ')}]`);
+    return ty === 'i8x16' ? c : this.def(ty, `bitcast.${ty} little ${c.name}`);
+  }
+
   /** A value of type `ty` from what is available, or a new constant. */
   get(ty: Ty): Val {
     const cands = this.avail.filter((v) => v.ty === ty);
     if (cands.length > 0 && this.chance(0.85)) return this.pick(cands);
-    return isInt(ty) ? this.iconst(ty) : this.fconst(ty);
+    return isVec(ty) ? this.vconst(ty as VTy) : isInt(ty) ? this.iconst(ty) : this.fconst(ty);
   }
 
   intTy(): Ty { return this.pick(INTS); }
-  anyTy(): Ty { return this.pick(ALL); }
+  anyTy(): Ty { return this.pick(this.vectors ? ALL_V : ALL); }
 
   /** One random instruction (or a few). */
   inst(): void {
+    if (this.vectors && this.chance(0.45)) { this.vectorOp(); return; }
     const k = this.rand(100);
     if (k < 28) this.intBinary();
     else if (k < 34) this.intDiv();
@@ -112,7 +144,17 @@ class Gen {
     const op = this.pick(['udiv', 'sdiv', 'urem', 'srem']);
     const a = this.get(t);
     let b = this.get(t);
-    if (this.chance(0.8)) {
+    if (this.chance(0.4)) {
+      // a constant divisor: shifts, masks and magic multiplications
+      const b0 = BITS[t];
+      const ds = [1, 2, 3, 5, 7, 10, 16, 100, 641, 65521, -1, -2, -3, -7, -8, -10, -100, 0x7fffffff, -0x80000000, 0x12345679, 6700417];
+      let dv = this.pick(ds);
+      if (b0 < 32) dv &= (1 << b0) - 1;
+      if (dv === 0) dv = 1;
+      let lit = b0 === 64 ? String(dv) : '0x' + (dv >>> 0).toString(16);
+      if (b0 === 64 && this.chance(0.3)) lit = this.pick(['0x8000000000000000', '0x100000000', '0x7fffffffffffffff', '0x1000000000000001', '0xfffffffffffffff9', '0xcccccccccccccccd']);
+      b = this.def(t, `iconst.${t} ${lit}`);
+    } else if (this.chance(0.8)) {
       // mostly non-zero divisors (else most programs would just trap)
       const one = this.iconst(t);
       b = this.def(t, `bor ${b.name}, ${one.name}`);
@@ -214,7 +256,17 @@ class Gen {
     const base = this.hidden('i64', 'stack_addr.i64 ss0');
     let addr = base;
     let off = this.rand(64 / size) * size;
-    if (this.chance(0.3)) {
+    if (isVec(t) && this.chance(0.5)) {
+      // vector accesses need no alignment
+      off = this.rand(64 - 16 + 1);
+      if (this.chance(0.3)) {
+        const ops: [string, VTy][] = [['uload8x8', 'i16x8'], ['sload8x8', 'i16x8'], ['uload16x4', 'i32x4'], ['sload16x4', 'i32x4'],
+          ['uload32x2', 'i64x2'], ['sload32x2', 'i64x2']];
+        const [op, rt] = this.pick(ops);
+        this.def(rt, `${op}.${rt} ${base.name}+${this.rand(57)}`);
+        return;
+      }
+    } else if (size <= 8 && this.chance(0.3)) {
       // base + (idx & 7) * size, a scaled index
       const idx = this.get('i64');
       const m = this.def('i64', 'iconst.i64 7');
@@ -277,6 +329,99 @@ class Gen {
       this.def(tt, `uadd_overflow_trap ${this.get(tt).name}, ${this.get(tt).name}, user7`);
     }
   }
+
+  /** One vector instruction (vector mode). */
+  vectorOp(): void {
+    const k = this.rand(100);
+    const it = this.pick(IVECS);
+    const ft = this.pick(FVECS);
+    if (k < 22) {
+      const ops: [string, VTy[]][] = [['iadd', IVECS], ['isub', IVECS], ['imul', IVECS], ['smin', IVECS], ['smax', IVECS],
+        ['umin', IVECS], ['umax', IVECS], ['band', VECS], ['bor', VECS], ['bxor', VECS], ['band_not', VECS],
+        ['uadd_sat', ['i8x16', 'i16x8']], ['sadd_sat', ['i8x16', 'i16x8']], ['usub_sat', ['i8x16', 'i16x8']],
+        ['ssub_sat', ['i8x16', 'i16x8']], ['avg_round', ['i8x16', 'i16x8']], ['iadd_pairwise', IVECS],
+        ['sqmul_round_sat', ['i16x8']], ['umulhi', ['i16x8']], ['smulhi', ['i16x8']]];
+      const [op, tys] = this.pick(ops);
+      const t = this.pick(tys);
+      this.def(t, `${op} ${this.get(t).name}, ${this.get(t).name}`);
+    } else if (k < 30) {
+      const op = this.pick(['ineg', 'iabs', 'bnot', 'popcnt']);
+      const t = op === 'popcnt' ? 'i8x16' : it;
+      this.def(t, `${op} ${this.get(t).name}`);
+    } else if (k < 38) {
+      const op = this.pick(['ishl', 'ushr', 'sshr']);
+      const amt = this.chance(0.5) ? this.iconst(this.pick(['i32', 'i64'] as Ty[])) : this.get(this.intTy());
+      this.def(it, `${op} ${this.get(it).name}, ${amt.name}`);
+    } else if (k < 46) {
+      if (this.chance(0.5)) {
+        const cc = this.pick(['eq', 'ne', 'slt', 'sge', 'sgt', 'sle', 'ult', 'uge', 'ugt', 'ule']);
+        this.def(it, `icmp ${cc} ${this.get(it).name}, ${this.get(it).name}`);
+      } else {
+        const cc = this.pick(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'ord', 'uno', 'one', 'ueq', 'ult', 'ule', 'ugt', 'uge']);
+        this.def(INT_VEC_OF[LANE[ft][0]], `fcmp ${cc} ${this.get(ft).name}, ${this.get(ft).name}`);
+      }
+    } else if (k < 58) {
+      const op = this.pick(['fadd', 'fsub', 'fmul', 'fdiv', 'fmin', 'fmax', 'fcopysign', 'sqrt', 'fabs', 'fneg', 'ceil',
+        'floor', 'trunc', 'nearest', 'fma']);
+      if (op === 'fma') this.def(ft, `fma ${this.get(ft).name}, ${this.get(ft).name}, ${this.get(ft).name}`);
+      else if (['sqrt', 'fabs', 'fneg', 'ceil', 'floor', 'trunc', 'nearest'].includes(op)) this.def(ft, `${op} ${this.get(ft).name}`);
+      else this.def(ft, `${op} ${this.get(ft).name}, ${this.get(ft).name}`);
+    } else if (k < 64) {
+      const t = this.pick(VECS);
+      const c = this.get(t);
+      if (this.chance(0.7)) this.def(t, `bitselect ${c.name}, ${this.get(t).name}, ${this.get(t).name}`);
+      else this.def(t, `x86_blendv ${c.name}, ${this.get(t).name}, ${this.get(t).name}`);
+    } else if (k < 76) {
+      const t = this.pick(VECS);
+      const [lt, n] = LANE[t];
+      const j = this.rand(5);
+      if (j === 0) this.def(t, `splat.${t} ${this.get(lt).name}`);
+      else if (j === 1) this.def(lt, `extractlane ${this.get(t).name}, ${this.rand(n)}`);
+      else if (j === 2) this.def(t, `insertlane ${this.get(t).name}, ${this.get(lt).name}, ${this.rand(n)}`);
+      else if (j === 3) this.def(t, `scalar_to_vector.${t} ${this.get(lt).name}`);
+      else {
+        const o = this.pick(VECS);
+        this.def(o, `bitcast.${o} little ${this.get(t).name}`);
+      }
+    } else if (k < 82) {
+      const a = this.get('i8x16');
+      const b = this.get('i8x16');
+      if (this.chance(0.5)) this.def('i8x16', `swizzle ${a.name}, ${b.name}`);
+      else {
+        const m: number[] = [];
+        const pat = this.rand(3);
+        for (let l = 0; l < 16; l++) m.push(pat === 0 ? this.rand(32) : pat === 1 ? (l + this.rand(2) * 16) : (l + 3) & 31);
+        this.def('i8x16', `shuffle ${a.name}, ${b.name}, [${m.join(' ')}]`);
+      }
+    } else if (k < 90) {
+      const nt = this.pick(['i8x16', 'i16x8', 'i32x4'] as VTy[]);
+      const wide = INT_VEC_OF[{ i8x16: 'i16', i16x8: 'i32', i32x4: 'i64' }[nt as 'i8x16'] as string];
+      if (this.chance(0.5)) {
+        this.def(wide, `${this.pick(['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high'])} ${this.get(nt).name}`);
+      } else {
+        this.def(nt, `${this.pick(['snarrow', 'unarrow', 'uunarrow'])} ${this.get(wide).name}, ${this.get(wide).name}`);
+      }
+    } else if (k < 95) {
+      const j = this.rand(8);
+      if (j === 0) this.def('f32x4', `fcvt_from_sint.f32x4 ${this.get('i32x4').name}`);
+      else if (j === 1) this.def('f32x4', `fcvt_from_uint.f32x4 ${this.get('i32x4').name}`);
+      else if (j === 2) this.def('f64x2', `${this.pick(['fcvt_from_sint', 'fcvt_from_uint'])}.f64x2 ${this.get('i64x2').name}`);
+      else if (j === 3) this.def('i32x4', `${this.pick(['fcvt_to_sint_sat', 'fcvt_to_uint_sat'])}.i32x4 ${this.get('f32x4').name}`);
+      else if (j === 4) this.def('i64x2', `${this.pick(['fcvt_to_sint_sat', 'fcvt_to_uint_sat'])}.i64x2 ${this.get('f64x2').name}`);
+      else if (j === 5) this.def('f64x2', `fvpromote_low ${this.get('f32x4').name}`);
+      else if (j === 6) this.def('f32x4', `fvdemote ${this.get('f64x2').name}`);
+      else this.def('i32x4', `x86_cvtt2dq.i32x4 ${this.get('f32x4').name}`);
+    } else {
+      const t = this.pick(VECS);
+      const j = this.rand(3);
+      if (j === 0) this.def('i8', `vany_true ${this.get(t).name}`);
+      else if (j === 1) this.def('i8', `vall_true ${this.get(t).name}`);
+      else {
+        const rt = this.pick(['i32', 'i64'] as Ty[]);
+        this.def(rt, `vhigh_bits.${rt} ${this.get(t).name}`);
+      }
+    }
+  }
 }
 
 const HELPER2 = `function %helper2(i32, f32, i64, f64, i8, i16, i32, i64, f64, f32, i64, i32) -> i32, f64, i64, f32, i64 {
@@ -311,9 +456,9 @@ block0(v0: i64, v1: f64, v2: i32):
 `;
 
 /** The parameter types of %main for a seed (the harness generates inputs by them). */
-export function genProgram(seed: number, size?: { blocks: number; insts: number }): { text: string; params: Ty[]; results: Ty[] } {
+export function genProgram(seed: number, size?: { blocks: number; insts: number }, vectors = false): { text: string; params: Ty[]; results: Ty[] } {
   const r = rng(seed * 7919 + 1);
-  const g = new Gen(r);
+  const g = new Gen(r, vectors);
   const nParams = 1 + g.rand(5);
   const params: Ty[] = [];
   for (let k = 0; k < nParams; k++) params.push(g.anyTy());

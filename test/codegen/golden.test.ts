@@ -55,8 +55,11 @@ for (const name of files) {
     const at = src.indexOf(MARK);
     const input = at >= 0 ? src.slice(0, at) : src;
     const out: string[] = [];
-    // the baseline ISA plus the extensions the functions need, fixed so the listing does not depend on the CPU
-    const isa = { ...BASELINE_FLAGS, popcnt: true, lzcnt: true, bmi1: true, fma: true, avx: /has_avx/.test(input) };
+    // the baseline ISA plus the extensions the functions need, fixed so the listing does not depend on the CPU;
+    // `target x86_64 has_avx` (or `has_sse42`) in the file selects those forms too
+    const flags = (/^target x86_64(.*)$/m.exec(input)?.[1] ?? '').split(/\s+/);
+    const avx = flags.includes('has_avx');
+    const isa = { ...BASELINE_FLAGS, popcnt: true, lzcnt: true, bmi1: true, fma: true, avx, avx2: avx, sse42: avx || flags.includes('has_sse42') };
     for (const pf of parseClif(input, name).functions) {
       out.push(...listing(compileFunction(pf.func, { check: true, isa })), '');
     }

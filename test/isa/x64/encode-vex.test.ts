@@ -95,12 +95,13 @@ objdumpTest('VEX memory forms', (t) => {
   b.forms().forEach((f) => forms.add(f));
 });
 
-objdumpTest('FMA3 scalar forms', (t) => {
+objdumpTest('FMA3 scalar and packed forms', (t) => {
   const b = new Batch();
   const ams = someAmodes();
-  for (const [op, nm] of [[V.FmaOp.Fmadd213, '213'], [V.FmaOp.Fmadd231, '231']] as [V.FmaOp, string][]) {
+  const fmas: [V.FmaOp, string, boolean][] = [[V.FmaOp.Fmadd213, '213', false], [V.FmaOp.Fmadd231, '231', false], [V.FmaOp.Fmadd231P, '231', true]];
+  for (const [op, nm, packed] of fmas) {
     for (const dbl of [false, true]) {
-      const sfx = dbl ? 'sd' : 'ss';
+      const sfx = packed ? (dbl ? 'pd' : 'ps') : dbl ? 'sd' : 'ss';
       for (let d = 0; d < 16; d++) {
         for (let a = 0; a < 16; a++) {
           const c = (d * 5 + a * 3 + 1) & 15;
@@ -110,7 +111,7 @@ objdumpTest('FMA3 scalar forms', (t) => {
       }
       ams.forEach((m, i) => {
         V.vexFma(b.begin(), op, dbl, i & 15, (i * 7 + 2) & 15, 0, m);
-        b.end(`vfmadd${nm}${sfx} ${x(i & 15)},${x((i * 7 + 2) & 15)},${mem(m, dbl ? 8 : 4)}`);
+        b.end(`vfmadd${nm}${sfx} ${x(i & 15)},${x((i * 7 + 2) & 15)},${mem(m, packed ? 16 : dbl ? 8 : 4)}`);
       });
     }
   }

@@ -30,12 +30,12 @@ import {
 import { TRAP_INT_OVF, TRAP_INT_DIVZ, TRAP_STK_OVF, TRAP_BAD_TOINT } from '../../ir/immediates';
 import * as E from './encode';
 import { Amode, AmodeKind, AluOp, Cond, SseOp, ShiftOp, UnaryOp, BitOp, specShape, Shape, specHasImm8 } from './encode';
-import { vexRR, vexRM, vexFma, FmaOp } from './encode-vex';
+import { vexRR, vexRM, vexFma, vexShiftI, FmaOp } from './encode-vex';
 import { RelocKind } from './encode-sink';
 import { Gpr, RegClass } from './regs';
 import {
   AM_CONST, AM_INCOMING, AM_OUTGOING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, CVT_SAT, CVT_SIGNED, DIV_S, DIV_SREM,
-  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
+  DIV_U, DIV_UREM, FP_CMP, FP_CMPI, FP_OPERANDS, FP_PTEST, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM, K, VCode,
 } from './inst';
 import { StackLimitChain } from './lower';
 
@@ -384,6 +384,12 @@ export class Emitter {
         else E.testMI(buf, sz, this.stackOf(i, 0), sz === 1 ? imm & 0xff : imm);
         return;
       }
+      case FP_PTEST: {
+        const x = this.reg(i, 0);
+        if (this.isReg(i, 1)) E.sseRR(buf, SseOp.PTEST, x, this.reg(i, 1));
+        else E.sseRM(buf, SseOp.PTEST, x, this.stackOf(i, 1));
+        return;
+      }
       case FP_UCOM: {
         const op = size === 4 ? SseOp.UCOMISS : SseOp.UCOMISD;
         const x = this.reg(i, 0);
@@ -547,6 +553,7 @@ export class Emitter {
       case K.XConst: {
         const d = this.reg(i, 0);
         if (vc.b[i] === 1) E.sseRR(buf, SseOp.XORPS, d, d);
+        else if (vc.b[i] === 2) E.sseRR(buf, SseOp.PCMPEQD, d, d);
         else E.sseRM(buf, vc.a[i] as SseOp, d, this.amode(i));
         return;
       }
@@ -723,6 +730,13 @@ export class Emitter {
         else vexRM(buf, op, d, this.reg(i, 0), this.stackOf(i, 1), vc.b[i]);
         return;
       }
+      case K.XVexM: {
+        const n = vc.opStart[i + 1] - vc.opStart[i];
+        const m = this.amode(i);
+        this.trapHere(i);
+        vexRM(buf, vc.a[i] as SseOp, this.reg(i, n - 1), this.reg(i, 0), m, vc.b[i]);
+        return;
+      }
       case K.XUnary: case K.GprToX: {
         const d = this.reg(i, 1);
         const op = vc.a[i] as SseOp;
@@ -757,14 +771,21 @@ export class Emitter {
         buf.bindLabel(skip);
         return;
       }
+      case K.XShiftI: {
+        const op = vc.a[i] as SseOp;
+        if (this.isReg(i, 1) && this.reg(i, 1) !== this.reg(i, 0)) vexShiftI(buf, op, this.reg(i, 1), this.reg(i, 0), vc.b[i]);
+        else E.sseShiftI(buf, op, this.reg(i, 0), vc.b[i]);
+        return;
+      }
       case K.XMinMax:
         this.emitMinMax(i);
         return;
       case K.Fma: {
         const d = this.reg(i, 3);
         const a = this.reg(i, 0);
-        if (this.isReg(i, 1)) vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, this.reg(i, 1), null);
-        else vexFma(buf, FmaOp.Fmadd231, size === 8, d, a, 0, this.stackOf(i, 1));
+        const fop = vc.c[i] === 1 ? FmaOp.Fmadd231P : FmaOp.Fmadd231;
+        if (this.isReg(i, 1)) vexFma(buf, fop, size === 8, d, a, this.reg(i, 1), null);
+        else vexFma(buf, fop, size === 8, d, a, 0, this.stackOf(i, 1));
         return;
       }
       case K.CvtToInt:

@@ -186,8 +186,10 @@ function vexMem(s: CodeSink, spec: number, reg: number, vvvv: number, m: Amode, 
 
 // ---- FMA3 ------------------------------------------------------------------------------
 
-/** Scalar FMA3 forms (the opcode byte; VEX.LIG.66.0F38, W1 for doubles). */
+/** FMA3 forms (the opcode byte; VEX.128.66.0F38, W1 for doubles). */
 export const enum FmaOp {
+  /** packed (ps/pd): dst = src1 * src2 + dst */
+  Fmadd231P = 0xb8,
   /** dst = src1 * dst + src2 */
   Fmadd213 = 0xa9,
   /** dst = src1 * src2 + dst */

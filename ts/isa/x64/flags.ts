@@ -10,6 +10,8 @@ import { addon } from '../../native/addon';
 
 export interface IsaFlags {
   sse41: boolean;
+  /** pcmpgtq (i64x2 signed compares) */
+  sse42: boolean;
   popcnt: boolean;
   lzcnt: boolean;
   /** tzcnt, andn */
@@ -30,14 +32,14 @@ export function hostIsaFlags(): IsaFlags {
   if (detected === undefined) {
     const c = addon.cpuFeatures();
     detected = {
-      sse41: c.sse41, popcnt: c.popcnt, lzcnt: c.lzcnt, bmi1: c.bmi1, bmi2: c.bmi2,
+      sse41: c.sse41, sse42: c.sse42, popcnt: c.popcnt, lzcnt: c.lzcnt, bmi1: c.bmi1, bmi2: c.bmi2,
       avx: c.avx, avx2: c.avx2, fma: c.fma,
     };
   }
   return detected;
 }
 
-/** SSE4.1 only: no popcnt/lzcnt/BMI/AVX/FMA (the fallback sequences). */
+/** SSE4.1 only: no SSE4.2/popcnt/lzcnt/BMI/AVX/FMA (the fallback sequences). */
 export const BASELINE_FLAGS: IsaFlags = {
-  sse41: true, popcnt: false, lzcnt: false, bmi1: false, bmi2: false, avx: false, avx2: false, fma: false,
+  sse41: true, sse42: false, popcnt: false, lzcnt: false, bmi1: false, bmi2: false, avx: false, avx2: false, fma: false,
 };

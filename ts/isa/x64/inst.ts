@@ -32,6 +32,7 @@
  *   FP_UCOM  [x Reg, y Any]     ucomiss/ucomisd x, y (size 4/8)
  *   FP_TESTRR [x Reg, y Any]    test x, y        (a fused band)
  *   FP_TESTI [x Any]            test x, b
+ *   FP_PTEST [x Reg, y Any]     ptest x, y (xmm; ZF = (x & y) == 0, CF = (~x & y) == 0)
  * and cc is an x86 condition (0..15) or CC_FEQ (ZF and not PF: float equal) or
  * CC_FNE (not ZF or PF: float not-equal).
  */
@@ -79,7 +80,7 @@ export const enum K {
   XLoad,
   /** XMM store [src Reg, am...]: a = SseOp (store form). */
   XStore,
-  /** XMM constant [dst Reg]: amode AM_CONST, a = load SseOp; b = 1 for all-zero (xorps). */
+  /** XMM constant [dst Reg]: amode AM_CONST, a = load SseOp; b = 1 for all-zero (xorps), 2 for all-ones (pcmpeqd). */
   XConst,
   /** Address of an external name [dst Reg]: b = name index (Abs8 relocation), c = addend. */
   FuncAddr,
@@ -138,6 +139,8 @@ export const enum K {
   XRmM,
   /** Three-operand AVX op [a Reg, b Any, dst Reg]: a = SseOp, b = imm8. */
   XVex,
+  /** Three-operand AVX op with a memory operand [a Reg, am..., dst Reg]: a = SseOp, b = imm8 (VEX: no alignment needed). */
+  XVexM,
   /** SSE op with one source [src Any, dst Reg]: a = SseOp, b = imm8 (sqrtss, roundss, cvtss2sd, pshufd). */
   XUnary,
   /** GPR (or memory) to XMM [src Any, dst Reg]: a = SseOp (movd, movq, cvtsi2ss...). */
@@ -146,9 +149,11 @@ export const enum K {
   XToGpr,
   /** Producer operands, then [x Any, y Reg, dst Reuse(y)]: float/vector select by branch. */
   XSel,
+  /** Packed shift by an immediate [a Reg, dst Reuse0] (AVX: [a Reg, dst Reg]): a = SseOp (an XI-shaped *_I entry), b = count. */
+  XShiftI,
   /** Scalar fmin/fmax with NaN and signed-zero rules [a Reg, b Reg, dst Reuse0]: a = 1 for min; size 4/8. */
   XMinMax,
-  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8. */
+  /** fma [a Reg, b Any, c Reg, dst Reuse2]: dst = a * b + c (vfmadd231ss/sd); size 4/8; c = 1 for the packed forms (ps/pd). */
   Fma,
   /**
    * Float to int [src Reg, dst Reg early, tmp Reg(xmm) early]: a = CVT_* flags;
@@ -184,8 +189,9 @@ export const FP_CMPI = 2;
 export const FP_UCOM = 3;
 export const FP_TESTRR = 4;
 export const FP_TESTI = 5;
+export const FP_PTEST = 6;
 /** Number of operands each producer reads. */
-export const FP_OPERANDS = [1, 2, 1, 2, 2, 1];
+export const FP_OPERANDS = [1, 2, 1, 2, 2, 1, 2];
 /** Float equal: ZF = 1 and PF = 0. */
 export const CC_FEQ = 16;
 /** Float not equal: ZF = 0 or PF = 1. */

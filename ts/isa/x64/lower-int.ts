@@ -16,6 +16,7 @@ import {
 } from './inst';
 import { CondSpec, Lower, aluSize, invertCC, registerRule, unsupported } from './lower';
 import { Gpr, RegClass, gpr } from './regs';
+import { divideByConstant } from './lower-divconst';
 
 const RAX = gpr(Gpr.RAX);
 const RDX = gpr(Gpr.RDX);
@@ -103,6 +104,25 @@ function binary(op: AluOp, commutative: boolean): (cx: Lower, i: number) => void
     if (commutative && cx.isIconst(x) && !cx.isIconst(y)) { const s = x; x = y; y = s; }
     const imm = cx.imm32(y, size);
     const vc = cx.vc;
+    if (op === AluOp.And && cx.isIconst(y)) {
+      // masks of the low 8, 16 or 32 bits are zero-extensions (three-operand, shorter)
+      const lo = cx.iconstLo(y);
+      const hi = t === T.I64 ? cx.iconstHi(y) : 0;
+      const from = hi !== 0 ? 0 : lo === 0xff ? 1 : lo === 0xffff ? 2 : lo === -1 && t === T.I64 ? 4 : 0;
+      if (from !== 0 && from < T.bytes(t)) {
+        const a = cx.put(x);
+        if (from === 4) {
+          vc.begin(K.Mov32, 4);
+          vc.op(a, USE_REG);
+        } else {
+          vc.begin(K.Ext, 4, from, 0);
+          vc.op(a, USE_ANY);
+        }
+        vc.op(cx.def(i), DEF_REG);
+        cx.endInst();
+        return;
+      }
+    }
     // x stays live after this add: a three-operand lea saves the copy a two-address add needs
     const lea = op === AluOp.Add && cx.useCount(x) > 1 && !cx.isIconst(x);
     if (!Number.isNaN(imm)) {
@@ -271,6 +291,14 @@ function divide(signed: boolean, rem: boolean): (cx: Lower, i: number) => void {
     const vc = cx.vc;
     const narrow = T.bytes(t) < 4;
     const size = narrow ? 4 : T.bytes(t);
+    if (cx.isIconst(f.arg(i, 1))) {
+      const d = (BigInt(cx.iconstHi(f.arg(i, 1)) >>> 0) << 32n) | BigInt(cx.iconstLo(f.arg(i, 1)) >>> 0);
+      const r = divideByConstant(cx, t, signed, rem, f.arg(i, 0), d);
+      if (r >= 0) {
+        cx.alias(i, 0, r);
+        return;
+      }
+    }
     let x = cx.put(f.arg(i, 0));
     let y = cx.put(f.arg(i, 1));
     if (narrow) {

@@ -30,7 +30,7 @@ import * as T from '../../ir/types';
 import { BlockOrder, VB_EDGE, VB_ENTRY } from './blockorder';
 import { IsaFlags, hostIsaFlags } from './flags';
 import {
-  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
+  AM_CONST, AM_INCOMING, AM_REG, AM_SLOT, CC_FEQ, CC_FNE, DEF_REG, FP_CMP, FP_CMPI, FP_PTEST, FP_TEST, FP_TESTI, FP_TESTRR, FP_UCOM,
   INST_BRANCH, K,
   USE_ANY, USE_REG, VCode, defFixed,
 } from './inst';
@@ -45,6 +45,15 @@ export type Rule = (cx: Lower, i: number) => void;
 export const scalarRules: (Rule | undefined)[] = new Array(Op.COUNT).fill(undefined);
 /** Rules for instructions on 128-bit vectors, by opcode (lower-simd.ts); tried first for vector-typed instructions. */
 export const simdRules: (Rule | undefined)[] = new Array(Op.COUNT).fill(undefined);
+
+/**
+ * Vector opcodes a vector rule may fuse into its user (lower-simd*.ts: widening into
+ * multiplies and conversions, conversions into narrowing, reductions into branches):
+ * deferred like the fusable scalar instructions when vector-typed and single-use.
+ */
+export const simdDeferrable = new Uint8Array(Op.COUNT);
+/** Flags producers for deferred vector reductions used as conditions (vany_true, vall_true): fill `cond`. */
+export const simdCondRules: (((cx: Lower, d: number, cond: CondSpec) => void) | undefined)[] = new Array(Op.COUNT).fill(undefined);
 
 export function registerRule(op: Op, rule: Rule): void {
   scalarRules[op] = rule;
@@ -330,7 +339,8 @@ export class Lower {
         continue;
       }
       if ((fl & F_TERMINATOR) === 0 && this.isDead(i)) continue;
-      if (canDefer(op) && f.iResLen[i] === 1 && (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
+      if ((T.isVector(f.iType[i]) ? simdDeferrable[op] !== 0 : canDefer(op)) && f.iResLen[i] === 1 &&
+        (fl & F_LOAD) === 0 && this.singleLocalUse(i) && this.deferOk(i)) {
         this.state[i] = ST_DEFERRED;
         continue;
       }
@@ -557,14 +567,15 @@ export class Lower {
    * Fuse a deferred plain load defining `v` into the current instruction as its
    * memory operand, when it reads exactly `width` bytes without extension. Earlier
    * queued loads are emitted first. Returns the load instruction (its address is
-   * then computed with `loadAmode`), or -1.
+   * then computed with `loadAmode`), or -1. Vector loads only with `vector` (VEX
+   * forms: a non-VEX SSE memory operand would need 16-byte alignment).
    */
-  sinkLoad(v: number, width: number): number {
+  sinkLoad(v: number, width: number, vector = false): number {
     const d = this.deferredDef(v);
     if (d < 0) return -1;
     const f = this.f;
     const op = f.iOp[d] as Op;
-    if (op !== Op.Load || T.bytes(f.iType[d]) !== width || T.isVector(f.iType[d])) return -1;
+    if (op !== Op.Load || T.bytes(f.iType[d]) !== width || (T.isVector(f.iType[d]) && !vector)) return -1;
     this.flushPending(d);
     const p = this.pending;
     if (p.length > 0 && p[0] === d) p.shift();
@@ -754,22 +765,16 @@ export class Lower {
       this.fcompare(f.arg(d, 0), f.arg(d, 1), f.iImm0[d], cond);
       return;
     }
+    const vr = d >= 0 ? simdCondRules[f.iOp[d]] : undefined;
+    if (vr !== undefined) {
+      this.consume(d);
+      vr(this, d, cond);
+      return;
+    }
     if (d >= 0 && f.iOp[d] === Op.Band && T.isInt(f.iType[d])) {
       // "band x, y is non-zero": test x, y (no result needed)
-      this.consume(d);
-      const size = T.bytes(f.iType[d]);
-      let a = f.arg(d, 0);
-      let b = f.arg(d, 1);
-      if (this.isIconst(a)) { const s = a; a = b; b = s; }
-      const imm = this.imm32(b, size);
-      const xr = this.put(a);
-      const yr = Number.isNaN(imm) ? this.put(b) : -1;
-      cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+      this.testBand(d, cond);
       cond.cc = Cond.NE;
-      cond.size = size;
-      cond.x = xr;
-      cond.y = yr;
-      cond.imm = Number.isNaN(imm) ? 0 : imm;
       return;
     }
     const x = this.put(v);
@@ -789,6 +794,15 @@ export class Lower {
       const t = x; x = y; y = t;
       cc = swapCond(cc);
     }
+    if ((cc === Cond.E || cc === Cond.NE) && this.isIconst(y) && this.iconstLo(y) === 0 && this.iconstHi(y) === 0) {
+      const d = this.deferredDef(x);
+      if (d >= 0 && this.f.iOp[d] === Op.Band) {
+        // (x & m) == 0: test x, m
+        this.testBand(d, cond);
+        cond.cc = cc;
+        return;
+      }
+    }
     const imm = this.imm32(y, size);
     const xr = this.put(x);
     const yr = Number.isNaN(imm) ? this.put(y) : -1;
@@ -798,6 +812,24 @@ export class Lower {
     cond.y = yr;
     cond.imm = Number.isNaN(imm) ? 0 : imm;
     cond.cc = cc;
+  }
+
+  /** Fuse deferred `band` d into a test of its operands (ZF set when the and is zero). */
+  private testBand(d: number, cond: CondSpec): void {
+    const f = this.f;
+    this.consume(d);
+    const size = T.bytes(f.iType[d]);
+    let a = f.arg(d, 0);
+    let b = f.arg(d, 1);
+    if (this.isIconst(a)) { const s = a; a = b; b = s; }
+    const imm = this.imm32(b, size);
+    const xr = this.put(a);
+    const yr = Number.isNaN(imm) ? this.put(b) : -1;
+    cond.fp = Number.isNaN(imm) ? FP_TESTRR : FP_TESTI;
+    cond.size = size;
+    cond.x = xr;
+    cond.y = yr;
+    cond.imm = Number.isNaN(imm) ? 0 : imm;
   }
 
   /** Flags for float comparison `x <cc> y` (FloatCC). */
@@ -820,7 +852,7 @@ export class Lower {
       case FP_TEST: vc.op(cond.x, USE_REG); break;
       case FP_CMP: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       case FP_CMPI: case FP_TESTI: vc.op(cond.x, USE_ANY); break;
-      case FP_TESTRR: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
+      case FP_TESTRR: case FP_PTEST: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
       default: vc.op(cond.x, USE_REG); vc.op(cond.y, USE_ANY); break;
     }
   }

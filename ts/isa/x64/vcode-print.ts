@@ -12,7 +12,8 @@ const KIND_NAMES = [
   'args', 'jmp', 'br', 'br_table', 'ret', 'ud2', 'trap_if', 'move', 'mov_imm', 'mov32', 'ext', 'lea', 'load',
   'store', 'store_imm', 'xload', 'xstore', 'xconst', 'func_addr', 'alu', 'alu_i', 'alu_m', 'alu_setcc', 'imul',
   'imul_i', 'imul_setcc', 'unary', 'shift', 'shift_i', 'div', 'sign_ext_rdx', 'mul_wide', 'bit', 'bit_scan', 'bswap', 'setcc',
-  'cmov', 'bmask', 'iabs', 'xrmr', 'xrmm', 'xvex', 'xunary', 'gpr_to_x', 'x_to_gpr', 'xsel', 'xminmax', 'fma',
+  'cmov', 'bmask', 'iabs', 'xrmr', 'xrmm', 'xvex', 'xvex_m', 'xunary', 'gpr_to_x', 'x_to_gpr', 'xsel', 'x_shift_i', 'xminmax',
+  'fma',
   'cvt_to_int', 'cvt_u64_to_f', 'call', 'call_ind', 'return_call', 'return_call_ind',
 ];
 
