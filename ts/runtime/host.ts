@@ -65,11 +65,29 @@ export function setBuiltinHandler(h: BuiltinHandler): void {
   builtinHandler = h;
 }
 
+/**
+ * Host-call indices from here on are the runtime's own handlers (lazy compilation,
+ * runtime/lazy.ts): called with no conversions (they read and write the host area
+ * themselves) and not counted as host functions.
+ */
+export const INTERNAL_HANDLER_BASE = 0x40000000;
+const internalHandlers: (() => void)[] = [];
+
+/** Registers a runtime handler for the life of the thread; returns its host-call index. */
+export function registerInternalHandler(fn: () => void): number {
+  internalHandlers.push(fn);
+  return INTERNAL_HANDLER_BASE + internalHandlers.length - 1;
+}
+
 function dispatch(): void {
   const index = ctx[Ctx.HostIndex];
   if (index < Builtin.COUNT) {
     const slots = builtinSlots[index];
     builtinHandler(index, readAddress(hostArea, 16 * slots));
+    return;
+  }
+  if (index >= INTERNAL_HANDLER_BASE) {
+    internalHandlers[index - INTERNAL_HANDLER_BASE]();
     return;
   }
   const hf = hostFuncs[index - Builtin.COUNT];
