@@ -26,7 +26,7 @@ import { LinearMemory, WASM_PAGE_BYTES } from './memory';
 import { Store, StoreMember, joinStores, newStore } from './store';
 import { RuntimeTable } from './table';
 import { exitTrampoline } from './trampolines';
-import { callWasm } from './call';
+import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
 import {
   FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX, MEMORY_ENTRY_BASE,
@@ -279,15 +279,7 @@ export class Instance implements FuncOwner, StoreMember {
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    // A method: not a constructor and without a prototype, like Node's exported functions.
-    const holder = {
-      f(...args: unknown[]): unknown {
-        return callWasm(code, vmctx, typeId, type, args, self, holder.f);
-      },
-    };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self: Instance = this;
-    const fn = holder.f;
+    const fn = exportedCall(code, vmctx, typeId, type, this);
     Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
     Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
     registerExportedFunction(fn, record, this);
