@@ -9,8 +9,8 @@
  * Funcref records, exports, tables and direct calls from code compiled earlier all
  * use the stubs. The first call of function N reaches the lazy entry, which calls
  * `lazyHandler` here through the addon's host-call entry; the handler compiles N
- * together with the not-yet-compiled functions it reaches through direct calls
- * (breadth first, within a byte budget), publishes them as one new W^X region (a
+ * (optionally with the not-yet-compiled functions it reaches through direct calls,
+ * breadth first, within a byte budget), publishes them as one new W^X region (a
  * CodeBatch, registered for traps and stack traces), points their table entries at
  * the new code, and returns; the lazy entry then jumps to N. Direct calls inside a
  * batch, and to functions compiled before it, are linked straight to the code; calls
@@ -23,7 +23,8 @@
  *
  * Options: `setCompileOptions({ mode: 'lazy' | 'eager', threads })`, or the
  * environment at load: DERRICK_COMPILE=lazy|eager, DERRICK_COMPILE_THREADS=n (threads
- * compiling eagerly, the calling one included; 1 = no workers).
+ * compiling eagerly, the calling one included; 1 = no workers),
+ * DERRICK_LAZY_BATCH_BYTES=n (CompileOptions.batchBytes).
  */
 import * as os from 'node:os';
 import { addon, hostArea } from '../native/addon';
@@ -49,7 +50,10 @@ export interface CompileOptions {
   /**
    * Lazy batches: body bytes of not-yet-compiled callees compiled with a called
    * function (breadth first, while they fit). A module whose bodies all fit is
-   * compiled whole on its first call. 0: one function per batch.
+   * compiled whole on its first call. Default 0: only the function called, which
+   * gives the shortest time to first call on every module of
+   * benches/module-compile.ts (callees compiled on speculation are often never
+   * called, and compiling costs far more than a trip through the lazy entry).
    */
   batchBytes?: number;
 }
@@ -63,7 +67,7 @@ function defaultThreads(): number {
 let engineOptions: Required<CompileOptions> = {
   mode: process.env.DERRICK_COMPILE === 'eager' ? 'eager' : 'lazy',
   threads: defaultThreads(),
-  batchBytes: 16 * 1024,
+  batchBytes: process.env.DERRICK_LAZY_BATCH_BYTES !== undefined ? Math.max(0, Number(process.env.DERRICK_LAZY_BATCH_BYTES) | 0) : 0,
 };
 
 /** Sets the engine-wide compilation options for modules compiled from now on. */
