@@ -335,13 +335,18 @@ class BodyGen {
   }
 
   newLocalOrExisting(t: number): number {
-    const existing = this.locals.map((lt, i) => [lt, i] as const).filter(([lt]) => lt === t);
+    // Never a loop counter: writing one could restart its loop forever.
+    const existing = this.locals.map((lt, i) => [lt, i] as const).filter(([lt, i]) => lt === t && !this.counters.has(i));
     if (existing.length > 0 && this.chance(0.7)) return this.pick(existing)[1];
     return this.newLocal(t);
   }
 
+  /** locals that count loop iterations (never written by generated statements) */
+  counters = new Set<number>();
+
   loop(): void {
     const c = this.newLocal(I32);
+    this.counters.add(c);
     this.emit(0x41, ...s32(1 + this.int(4)), 0x21, ...u32(c)); // counter = 1..4
     this.emit(0x03, 0x40);
     this.labels.push([]);
