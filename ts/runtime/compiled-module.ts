@@ -17,6 +17,7 @@ import { ConstOp, ModuleEnv, NONE, SegmentMode, ValType } from '../wasm/types';
 import { CompileError } from '../wasm/errors';
 import { CodeInfo, registerCode, unregisterCode } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
+import type { InstancePlan } from './instance-plan';
 
 /**
  * What a function compiler produces for one function: the shape of codegen's
@@ -85,6 +86,8 @@ export class CompiledModule implements CodeInfo {
   /** code address of each defined function */
   readonly funcAddress: Float64Array;
   readonly lazyTables: LazyTablePlan;
+  /** what instantiation precomputes (instance-plan.ts), built on first instantiation */
+  plan: InstancePlan | null = null;
   /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>) */
   readonly hash: string;
   readonly codeBase: number;
