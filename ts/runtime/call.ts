@@ -14,15 +14,16 @@ import { FuncType, ValType } from '../wasm/types';
 import { readSlot, storeValue, toWasmValue } from './values';
 import { entryTrampoline } from './trampolines';
 import { trapError } from './traps';
-import { StoreMember } from './store';
+import { StoreMember, enterStore, leaveStore } from './store';
 
 /**
  * Calls `code(vmctx, vmctx, args...)` of canonical type `typeId` with the JS API's
- * conversions. `into` is the callee's owner (funcref arguments join its store);
- * `self` is the JavaScript function to cut from the error stack.
+ * conversions. `into` is the callee's owner: funcref arguments join its store, and
+ * its store is the active store while the call runs (store.ts); `self` is the
+ * JavaScript function to cut from the error stack.
  */
 export function callWasm(code: number, vmctx: number, typeId: number, type: FuncType, args: ArrayLike<unknown>,
-  into: StoreMember | null, self: Function | undefined): unknown {
+  into: StoreMember, self: Function | undefined): unknown {
   const params = type.params;
   const results = type.results;
   const np = params.length;
@@ -33,21 +34,33 @@ export function callWasm(code: number, vmctx: number, typeId: number, type: Func
     for (let i = 0; i < np; i++) vals[i] = toWasmValue(params[i] as ValType, i < args.length ? args[i] : undefined, into);
     for (let i = 0; i < np; i++) storeValue(callArea, i, params[i] as ValType, vals[i]);
   }
-  const status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  const prev = enterStore(into.store);
+  let status: CallStatus;
+  try {
+    status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } finally {
+    leaveStore(prev);
+  }
   if (status === CallStatus.Trap) throw trapError(readTrap(), self);
   const nr = results.length;
   if (nr === 0) return undefined;
-  if (nr === 1) return readSlot(callArea, 0, results[0] as ValType);
+  const store = into.store;
+  if (nr === 1) return readSlot(callArea, 0, results[0] as ValType, store);
   const out: unknown[] = new Array(nr);
-  for (let i = 0; i < nr; i++) out[i] = readSlot(callArea, i, results[i] as ValType);
+  for (let i = 0; i < nr; i++) out[i] = readSlot(callArea, i, results[i] as ValType, store);
   return out;
 }
 
 /**
  * The raw form for tools and the spec runner: the caller has stored the arguments'
- * bits into the call area; results are left there. Returns the CallStatus; on a trap
+ * bits into the call area; results are left there. `into` is the callee's owner. Returns the CallStatus; on a trap
  * the trap record is still in the thread context (native/addon.ts readTrap).
  */
-export function callWasmRaw(code: number, vmctx: number, typeId: number): CallStatus {
-  return callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+export function callWasmRaw(code: number, vmctx: number, typeId: number, into: StoreMember): CallStatus {
+  const prev = enterStore(into.store);
+  try {
+    return callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } finally {
+    leaveStore(prev);
+  }
 }

@@ -20,6 +20,7 @@ import { CodeInfo } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
 import { compileWasmFunction } from './compile';
 import { CompileMode, CompileOptions, ModuleCode, compileOptions } from './lazy';
+import type { InstancePlan } from './instance-plan';
 
 /**
  * What a function compiler produces for one function: the shape of codegen's
@@ -86,6 +87,8 @@ export class CompiledModule implements CodeInfo {
    */
   readonly funcAddress: Float64Array;
   readonly lazyTables: LazyTablePlan;
+  /** what instantiation precomputes (instance-plan.ts), built on first instantiation */
+  plan: InstancePlan | null = null;
   /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>) */
   readonly hash: string;
   readonly mode: CompileMode;

@@ -25,6 +25,26 @@ export interface MemoryReservation {
   image?: number | null;
 }
 
+/**
+ * Where a memory of an instance lives (runtime/allocator.ts): its definition record
+ * sits in the instance's VMContext block, and its reservation either is made for it
+ * (`base` 0) or is a pooled slot already holding the initial contents (`base` set).
+ * The owner releases it (`release` / the allocator); no finalizer of its own.
+ */
+export interface OwnedMemory {
+  /** words of the block holding the definition record, its word index, its address */
+  defWords: Uint32Array;
+  defAt: number;
+  defAddress: number;
+  /** a pooled reservation already reset to the initial contents, or 0 to reserve one */
+  base: number;
+  image: number | null;
+  /** pages the memory may grow to in its slot (pooling limit), else the maximum */
+  growLimitPages: number;
+  /** keeps the owning instance alive as long as the memory is reachable */
+  owner: object;
+}
+
 /** Offsets inside the definition record. */
 export const MEMORY_DEF_BASE = 0;
 export const MEMORY_DEF_LENGTH = 8;
@@ -45,30 +65,54 @@ export class LinearMemory {
   readonly maximumPages: number;
   readonly hasMaximum: boolean;
   private currentPages: number;
-  private readonly reservedBytes: number;
-  /** the definition record's chunk and offset, for reading it from TypeScript */
-  readonly def: Record16;
+  /** pages growth may reach (the maximum, or a pooling limit) */
+  private readonly growLimit: number;
+  /** the definition record's words and word index, for reading it from TypeScript */
   private readonly defWords: Uint32Array;
-  private readonly token = {};
+  private readonly defAt: number;
+  /** standalone memories: their slab record (and finalizer token); null when owned */
+  readonly def: Record16 | null;
+  private readonly token: object | null;
+  /** the owning instance (owned memories), kept alive by the memory */
+  readonly owner: object | null;
   private disposed = false;
 
   /**
+   * A standalone memory (`new WebAssembly.Memory`), or with `owned` a memory of an
+   * instance (allocator.ts).
    * @throws RangeError when the address space cannot be reserved.
    */
-  constructor(initialPages: number, maximumPages: number | undefined, opts: MemoryReservation = {}) {
+  constructor(initialPages: number, maximumPages: number | undefined, opts: MemoryReservation = {}, owned: OwnedMemory | null = null) {
     if (!(initialPages >= 0 && initialPages <= MAX_PAGES_32)) throw new RangeError(`derrick: bad initial memory size ${initialPages} pages`);
     this.hasMaximum = maximumPages !== undefined;
     this.maximumPages = maximumPages === undefined ? MAX_PAGES_32 : Math.min(maximumPages, MAX_PAGES_32);
-    const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
-    this.reservedBytes = Math.max(opts.reserveBytes ?? 8 * GiB, maxBytes);
-    this.base = addon.memoryReserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES, opts.image ?? null);
     this.currentPages = initialPages;
-    this.def = slab16.alloc();
-    this.definition = this.def.address;
-    // The record holds u64s; both values are below 2^53, written as two u32 halves.
-    this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
-    this.writeDefinition();
-    finalizer.register(this, { base: this.base, def: this.def }, this.token);
+    if (owned === null) {
+      const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
+      const reserved = Math.max(opts.reserveBytes ?? DEFAULT_RESERVE_BYTES, maxBytes);
+      this.base = addon.memoryReserve(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null);
+      this.def = slab16.alloc();
+      this.definition = this.def.address;
+      // The record holds u64s; both values are below 2^53, written as two u32 halves.
+      this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
+      this.defAt = 0;
+      this.growLimit = this.maximumPages;
+      this.owner = null;
+      this.token = {};
+      this.writeDefinition();
+      finalizer.register(this, { base: this.base, def: this.def }, this.token);
+    } else {
+      this.base = owned.base !== 0 ? owned.base
+        : addon.memoryReserve(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image);
+      this.def = null;
+      this.definition = owned.defAddress;
+      this.defWords = owned.defWords;
+      this.defAt = owned.defAt;
+      this.growLimit = Math.min(this.maximumPages, owned.growLimitPages);
+      this.owner = owned.owner;
+      this.token = null;
+      this.writeDefinition();
+    }
   }
 
   get pages(): number {
@@ -77,6 +121,10 @@ export class LinearMemory {
 
   get byteLength(): number {
     return this.currentPages * WASM_PAGE_BYTES;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   /** The committed bytes; the same ArrayBuffer until the next grow. */
@@ -89,14 +137,14 @@ export class LinearMemory {
 
   /**
    * Grows by `delta` pages. Returns the previous size in pages, or -1 if the memory
-   * cannot grow that far (maximum, or the system refused to commit). A successful
-   * grow, even by 0, detaches the previous buffer, as the JS API requires.
+   * cannot grow that far (maximum, pooling limit, or the system refused to commit). A
+   * successful grow, even by 0, detaches the previous buffer, as the JS API requires.
    */
   grow(delta: number): number {
     this.checkLive();
     const old = this.currentPages;
     const want = old + delta;
-    if (!(delta >= 0) || want > this.maximumPages) return -1;
+    if (!(delta >= 0) || want > this.growLimit) return -1;
     try {
       addon.memoryGrow(this.base, want * WASM_PAGE_BYTES);
     } catch {
@@ -107,13 +155,23 @@ export class LinearMemory {
     return old;
   }
 
-  /** Releases the reservation now rather than at garbage collection. */
+  /**
+   * Releases the reservation now rather than at garbage collection (standalone
+   * memories). An owned memory is only marked dead: its owner gives the reservation
+   * back (`markDisposed`).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    finalizer.unregister(this.token);
+    if (this.def === null) return;
+    finalizer.unregister(this.token!);
     addon.memoryRelease(this.base);
     slab16.free(this.def);
+  }
+
+  /** An owned memory whose owner released it: every later use throws. */
+  markDisposed(): void {
+    this.disposed = true;
   }
 
   private checkLive(): void {
@@ -121,10 +179,13 @@ export class LinearMemory {
   }
 
   private writeDefinition(): void {
-    writeU64(this.defWords, 0, this.base);
-    writeU64(this.defWords, 2, this.byteLength);
+    writeU64(this.defWords, this.defAt, this.base);
+    writeU64(this.defWords, this.defAt + 2, this.byteLength);
   }
 }
+
+/** Address space reserved per 32-bit memory: 4 GiB plus a 4 GiB guard (no bounds checks). */
+export const DEFAULT_RESERVE_BYTES = 8 * GiB;
 
 /** Writes a non-negative integer below 2^53 as a little-endian u64 at u32 index `i`. */
 export function writeU64(u32: Uint32Array, i: number, value: number): void {
