@@ -136,6 +136,16 @@ export class CompiledModule implements CodeInfo {
     return this.code.compiledCount;
   }
 
+  /** How many of them background workers compiled (CompileOptions.background). */
+  get backgroundCompiledCount(): number {
+    return this.code.backgroundCount;
+  }
+
+  /** Whether background workers have compiled `def`, not installed until it is called (tests). */
+  backgroundReady(def: number): boolean {
+    return this.code.backgroundReady(def);
+  }
+
   /** Whether defined function `def` is compiled. */
   isCompiled(def: number): boolean {
     return this.code.isCompiled(def);
