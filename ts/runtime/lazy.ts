@@ -193,7 +193,7 @@ export class ModuleCode {
   private installedFromBackground = 0;
   private readonly env: ModuleEnv;
   private readonly compiler: FunctionCompiler;
-  private readonly symbols: ModuleSymbols;
+  readonly symbols: ModuleSymbols;
   /** batches by ascending base */
   private readonly batches: CodeBatch[] = [];
   private readonly held: Held;
@@ -208,7 +208,7 @@ export class ModuleCode {
   /** results of the background workers, by defined function, kept until the function is called */
   private readonly ready = new Map<number, BgResult>();
 
-  constructor(env: ModuleEnv, compiler: FunctionCompiler, options: Required<CompileOptions>, hash: string) {
+  constructor(env: ModuleEnv, compiler: FunctionCompiler, options: Required<CompileOptions>) {
     const mode = options.mode;
     this.env = env;
     this.batchBytes = options.batchBytes;
@@ -219,7 +219,7 @@ export class ModuleCode {
     this.funcAddress = new Float64Array(n);
     this.codeAddress = new Float64Array(n);
     this.state = new Uint8Array(n);
-    this.symbols = { hash, numImportedFuncs: env.numImportedFuncs, bodyStart: env.bodyStart, names: env.names?.functionNames };
+    this.symbols = new ModuleSymbols(env.bytes, env.numImportedFuncs, env.bodyStart, env.names?.functionNames);
     this.held = { regions: [], stubs: 0, table: 0, id: this.id, background: false };
     this.backgroundWorkers = mode === 'lazy' && options.background > 0 && compiler === compileWasmFunction &&
       n > 0 && env.bodyEnd[n - 1] - env.bodyStart[0] >= BACKGROUND_MIN_BYTES ? options.background : 0;
