@@ -498,14 +498,16 @@ Napi::Value MemoryReleaseDead(const Napi::CallbackInfo& info) {
 
 // ---- plain blocks ----
 
-// blockAlloc(size, zeroed) -> ArrayBuffer (64-byte aligned)
+// blockAlloc(size, zeroed, mapped?) -> ArrayBuffer (64-byte aligned). Large blocks, or
+// any block with `mapped`, come from mmap: page-aligned, zero, and blockDecommit can
+// give their pages back.
 Napi::Value BlockAlloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   size_t size;
   if (!GetSize(info, 0, "blockAlloc(size, zeroed): size", kMaxBlockBytes, false, &size)) return env.Undefined();
   bool zeroed = info.Length() > 1 && info[1].ToBoolean().Value();
   void* p = nullptr;
-  bool mapped = size >= 256 * 1024;
+  bool mapped = size >= 256 * 1024 || (info.Length() > 2 && info[2].ToBoolean().Value());
   if (mapped) {
     // Large blocks come from mmap: zero pages for free, and untouched pages cost nothing.
     p = mmap(nullptr, RoundUp(size, PageSize()), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -541,6 +543,33 @@ Napi::Value BlockFree(const Napi::CallbackInfo& info) {
     std::free(reinterpret_cast<void*>(addr));
   }
   g_objects.erase(addr);
+  return env.Undefined();
+}
+
+// blockDecommit(address, offset, length): the pages of [offset, offset+length) of a
+// mapped block read as zero again and stop using memory (madvise MADV_DONTNEED).
+// offset and length must be page multiples. For pooled and recycled blocks.
+Napi::Value BlockDecommit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uintptr_t addr;
+  size_t offset, length;
+  if (!GetAddress(info, 0, &addr) ||
+      !GetSize(info, 1, "blockDecommit(address, offset, length): offset", kMaxBlockBytes, true, &offset) ||
+      !GetSize(info, 2, "blockDecommit(address, offset, length): length", kMaxBlockBytes, true, &length)) {
+    return env.Undefined();
+  }
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  Object* obj = Find(env, addr, Kind::kBlock, "blockDecommit");
+  if (obj == nullptr) return env.Undefined();
+  if (!obj->mapped || offset % PageSize() != 0 || length % PageSize() != 0 || offset > RoundUp(obj->size, PageSize()) ||
+      length > RoundUp(obj->size, PageSize()) - offset) {
+    Napi::RangeError::New(env, "derrick.blockDecommit: the range must be page-aligned and inside a mapped block")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (length > 0 && madvise(reinterpret_cast<char*>(addr) + offset, length, MADV_DONTNEED) != 0) {
+    Napi::Error::New(env, Errno("derrick.blockDecommit: madvise failed")).ThrowAsJavaScriptException();
+  }
   return env.Undefined();
 }
 
@@ -633,6 +662,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("imageFree", Napi::Function::New(env, ImageFree, "imageFree"));
   exports.Set("blockAlloc", Napi::Function::New(env, BlockAlloc, "blockAlloc"));
   exports.Set("blockFree", Napi::Function::New(env, BlockFree, "blockFree"));
+  exports.Set("blockDecommit", Napi::Function::New(env, BlockDecommit, "blockDecommit"));
   exports.Set("addressOf", Napi::Function::New(env, AddressOf, "addressOf"));
   exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
   exports.Set("pageSize", Napi::Function::New(env, PageSizeFn, "pageSize"));

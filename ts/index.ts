@@ -9,3 +9,10 @@ export * as native from './native/addon';
 
 /** derrick's `WebAssembly` namespace: a drop-in for the standard one. */
 export { WebAssembly } from './api';
+
+/**
+ * Engines: the instance allocator (on-demand or pooling) made explicit;
+ * `new Engine(options).WebAssembly` is a namespace bound to one (api/engine.ts).
+ */
+export { Engine } from './api';
+export type { EngineOptions, PoolingOptions } from './api';

@@ -55,8 +55,8 @@ test('LinearMemory keeps { base, length } in its definition record for generated
   const mem = new LinearMemory(2, 10);
   const { addon } = require('../../ts/native/addon') as typeof import('../../ts/native/addon');
   t.is(mem.base, addon.addressOf(mem.buffer()));
-  t.is(mem.definition, addon.addressOf(mem.def.buffer) + mem.def.offset);
-  const def = new DataView(mem.def.buffer, mem.def.offset, 16);
+  t.is(mem.definition, addon.addressOf(mem.def!.buffer) + mem.def!.offset);
+  const def = new DataView(mem.def!.buffer, mem.def!.offset, 16);
   t.is(def.getBigUint64(0, true), BigInt(mem.base));
   t.is(def.getBigUint64(8, true), BigInt(2 * WASM_PAGE_BYTES));
   t.is(mem.grow(3), 2);

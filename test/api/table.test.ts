@@ -89,7 +89,8 @@ test('Table receivers, toStringTag, length is a getter', (t) => {
 test('runtime tables: lazy funcref elements resolve once, grow keeps contents, explicit null stays null', (t) => {
   const calls: number[] = [];
   const table = new RuntimeTable(ValType.FuncRef, 4, NONE, 0, true);
-  table.lazy = { funcIndices: Uint32Array.of(7, NONE, 9), funcRef: (f) => { calls.push(f); return 0x1000 + 32 * f; } };
+  table.lazyIndices = Uint32Array.of(7, NONE, 9);
+  table.lazyOwner = { funcRef: (f: number) => { calls.push(f); return 0x1000 + 32 * f; } };
   t.is(table.rawElement(0), 0, 'never initialised');
   table.set(2, 0); // explicit null
   t.is(table.rawElement(2), 1);
@@ -107,7 +108,8 @@ test('runtime tables: lazy funcref elements resolve once, grow keeps contents, e
   t.is(table.get(6), 0x2000);
   // copy resolves never-initialised source elements first
   const t2 = new RuntimeTable(ValType.FuncRef, 3, NONE, 0, true);
-  t2.lazy = { funcIndices: Uint32Array.of(5, 6), funcRef: (f) => 0x3000 + 32 * f };
+  t2.lazyIndices = Uint32Array.of(5, 6);
+  t2.lazyOwner = { funcRef: (f: number) => 0x3000 + 32 * f };
   table.copyFrom(t2, 0, 4, 3);
   t.deepEqual([table.get(4), table.get(5), table.get(6)], [0x3000 + 32 * 5, 0x3000 + 32 * 6, 0]);
   t.is(table.grow(10_000_000, 0), -1);

@@ -104,7 +104,7 @@ export function execHooks(): ScriptHooks {
     raw.forEach((bytes, i) => {
       for (let k = 0; k < 16; k++) callArea.setUint8(16 * i + k, bytes[k]);
     });
-    const status = callWasmRaw(inst.funcCode(exp.index), inst.funcVmctx(exp.index), inst.module.typeIdOf(exp.index));
+    const status = callWasmRaw(inst.funcCode(exp.index), inst.funcVmctx(exp.index), inst.module.typeIdOf(exp.index), inst);
     if (status === CallStatus.Trap) throw trapError(readTrap());
     const n = type.results.length;
     return { types: type.results, bits: new DataView(callArea.buffer.slice(callArea.byteOffset, callArea.byteOffset + 16 * Math.max(n, 1))) };

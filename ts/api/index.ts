@@ -5,41 +5,23 @@
  * namespace runs on derrick by swapping the object:
  *
  *   const { WebAssembly } = require('derrick');
+ *
+ * derrick adds (documented in api/engine.ts and api/instance.ts): `Instance.prototype
+ * .dispose()` and `[Symbol.dispose]`, `WebAssembly.InstancePre` (imports resolved once,
+ * instantiated many times) and `WebAssembly.Engine` (the instance allocator: on-demand
+ * or pooling; `engine.WebAssembly` is a namespace bound to it).
  */
 import { Module, compile, validate, CompileError } from './module';
-import { Instance, instantiate } from './instance';
+import { Instance, InstancePre, instantiate } from './instance';
 import { Memory } from './memory';
 import { Table } from './table';
 import { Global } from './global';
 import { LinkError, RuntimeError } from '../runtime/errors';
+import { Engine, EngineOptions, PoolingOptions, WebAssemblyNamespace, makeNamespace } from './engine';
 
-export interface WebAssemblyNamespace {
-  Module: typeof Module;
-  Instance: typeof Instance;
-  Memory: typeof Memory;
-  Table: typeof Table;
-  Global: typeof Global;
-  CompileError: typeof CompileError;
-  LinkError: typeof LinkError;
-  RuntimeError: typeof RuntimeError;
-  validate: typeof validate;
-  compile: typeof compile;
-  instantiate: typeof instantiate;
-}
+export type { WebAssemblyNamespace, EngineOptions, PoolingOptions };
 
-function makeNamespace(): WebAssemblyNamespace {
-  const ns = {} as WebAssemblyNamespace;
-  const members: Record<string, unknown> = {
-    compile, validate, instantiate, Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError,
-  };
-  // Like Node's: writable and configurable; the functions are enumerable, the classes not.
-  for (const [k, v] of Object.entries(members)) {
-    const enumerable = k === 'compile' || k === 'validate' || k === 'instantiate';
-    Object.defineProperty(ns, k, { value: v, writable: true, enumerable, configurable: true });
-  }
-  Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
-  return ns;
-}
-
-export const WebAssembly: WebAssemblyNamespace = makeNamespace();
-export { Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate };
+export const WebAssembly: WebAssemblyNamespace = makeNamespace(null);
+export {
+  Module, Instance, InstancePre, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate, Engine,
+};

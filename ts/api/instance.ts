@@ -6,67 +6,73 @@
  * exports object whose functions, tables, memories and globals keep their identity.
  */
 import { ExternKind, ModuleEnv, ValType } from '../wasm/types';
-import { Extern, Instance as RuntimeInstance, checkImport } from '../runtime/instance';
+import { Instance as RuntimeInstance, LinkedImport, LinkedImports, checkImport } from '../runtime/instance';
 import { linkError } from '../runtime/errors';
 import { GlobalCell } from '../runtime/global';
 import { FUNCREF_TYPE_ERROR, exportedFunctionInfo } from '../runtime/funcref';
-import { Module, compiledModule, copyBytes, moduleEnv } from './module';
+import { Module, ModuleOptions, copyBytes } from './module';
 import { Memory, linearMemoryOf } from './memory';
 import { Table, runtimeTableOf } from './table';
 import { Global, cellOf } from './global';
 import { setToStringTag } from './convert';
 
-const internal = new WeakMap<object, { runtime: RuntimeInstance; exports: object }>();
-
 function isObject(v: unknown): v is object {
   return (typeof v === 'object' && v !== null) || typeof v === 'function';
 }
 
-/** Reads and checks the imports of `env` from `importObject`, in import order. */
-export function readImports(env: ModuleEnv, importObject: unknown, api: string): Extern[] {
+/**
+ * Reads and checks the imports of `env` from `importObject`, in import order, and
+ * returns them linked (runtime/instance.ts LinkedImport): a JavaScript function, the
+ * ExportedInfo of a derrick function, a RuntimeTable, a LinearMemory or a GlobalCell.
+ */
+export function readImports(env: ModuleEnv, importObject: unknown, api: string): LinkedImport[] {
   if (importObject !== undefined && !isObject(importObject)) throw new TypeError(`${api}: Argument 1 must be an object`);
-  if (env.imports.length === 0) return [];
+  const n = env.imports.length;
+  if (n === 0) return [];
   if (importObject === undefined) throw new TypeError(`${api}: Imports argument must be present and must be an object`);
   // Every value is looked up first (a module that is not an object is a TypeError
   // before any LinkError), then each import is converted and checked in order.
-  const values: unknown[] = new Array(env.imports.length);
-  for (let i = 0; i < env.imports.length; i++) {
-    const imp = env.imports[i];
+  const out: LinkedImport[] = new Array(n);
+  const imports = env.imports;
+  for (let i = 0; i < n; i++) {
+    const imp = imports[i];
     const m = (importObject as Record<string, unknown>)[imp.module];
     if (!isObject(m)) throw new TypeError(`${api}: Import #${i} module="${imp.module}" error: module is not an object or function`);
-    values[i] = (m as Record<string, unknown>)[imp.name];
+    out[i] = (m as Record<string, unknown>)[imp.name] as LinkedImport;
   }
-  const out: Extern[] = new Array(env.imports.length);
-  for (let i = 0; i < env.imports.length; i++) {
-    const imp = env.imports[i];
-    const v = values[i];
-    const where = `Import #${i} module="${imp.module}" function="${imp.name}"`;
-    let ext: Extern;
+  for (let i = 0; i < n; i++) {
+    const imp = imports[i];
+    const v: unknown = out[i];
+    let linked: LinkedImport;
     switch (imp.kind) {
       case ExternKind.Func:
-        if (typeof v !== 'function') throw linkError(`${where} error: function import requires a callable`, api);
-        ext = { kind: ExternKind.Func, fn: v };
+        if (typeof v !== 'function') throw linkError(`${where(i, imp.module, imp.name)} error: function import requires a callable`, api);
+        linked = exportedFunctionInfo(v) ?? v;
         break;
       case ExternKind.Table: {
         const t = runtimeTableOf(v);
-        if (t === undefined) throw linkError(`${where} error: table import requires a WebAssembly.Table`, api);
-        ext = { kind: ExternKind.Table, table: t };
+        if (t === undefined) throw linkError(`${where(i, imp.module, imp.name)} error: table import requires a WebAssembly.Table`, api);
+        linked = t;
         break;
       }
       case ExternKind.Memory: {
         const m = linearMemoryOf(v);
-        if (m === undefined) throw linkError(`${where} error: memory import must be a WebAssembly.Memory object`, api);
-        ext = { kind: ExternKind.Memory, memory: m };
+        if (m === undefined) throw linkError(`${where(i, imp.module, imp.name)} error: memory import must be a WebAssembly.Memory object`, api);
+        linked = m;
         break;
       }
       case ExternKind.Global:
-        ext = { kind: ExternKind.Global, global: globalImport(imp.global.type, imp.global.mutable, v, where, api) };
+        linked = globalImport(imp.global.type, imp.global.mutable, v, where(i, imp.module, imp.name), api);
         break;
     }
-    checkImport(env, i, ext, api);
-    out[i] = ext;
+    checkImport(env, i, linked, api);
+    out[i] = linked;
   }
   return out;
+}
+
+function where(i: number, module: string, name: string): string {
+  return `Import #${i} module="${module}" function="${name}"`;
 }
 
 function globalImport(type: ValType, mutable: boolean, v: unknown, where: string, api: string): GlobalCell {
@@ -98,53 +104,123 @@ function exportsObject(inst: RuntimeInstance): object {
       case ExternKind.Func: out[e.name] = inst.exportedFunction(e.index); break;
       case ExternKind.Table: out[e.name] = Table.fromRuntime(inst.tables[e.index]); break;
       case ExternKind.Memory: out[e.name] = Memory.fromRuntime(inst.memories[e.index]); break;
-      case ExternKind.Global: out[e.name] = Global.fromCell(inst.globals[e.index]); break;
+      case ExternKind.Global: out[e.name] = Global.fromCell(inst.global(e.index)); break;
     }
   }
   return Object.freeze(out);
 }
 
+const WRAP = {};
+
+/** `Symbol.dispose` where the runtime has it (Node ≥ 20.4 / 18.18), for `using`. */
+const SYMBOL_DISPOSE: symbol | undefined = (Symbol as unknown as { dispose?: symbol }).dispose;
+
 export class Instance {
+  #runtime: RuntimeInstance;
+  #exports: object | null = null;
+
   constructor(module: Module, importObject?: object) {
-    const env = moduleEnvOrThrow(module, 'WebAssembly.Instance()');
+    if ((module as unknown) === WRAP) {
+      // InstancePre: the runtime instance is made already.
+      this.#runtime = importObject as unknown as RuntimeInstance;
+      return;
+    }
+    const env = Module.envOf(module);
+    if (env === undefined) throw new TypeError('WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module');
     const imports = readImports(env, importObject, 'WebAssembly.Instance()');
-    const runtime = new RuntimeInstance(compiledModule(env), imports, true);
-    internal.set(this, { runtime, exports: exportsObject(runtime) });
+    this.#runtime = new RuntimeInstance(Module.compiledOf(module), new LinkedImports(imports), true, Module.allocatorOf(module));
   }
 
+  /**
+   * The exports object: frozen, null-prototype, one property per export, with the
+   * same function, Memory, Table and Global objects every time. Made on first access.
+   */
   get exports(): object {
-    const s = typeof this === 'object' && this !== null ? internal.get(this) : undefined;
-    if (s === undefined) throw new TypeError('WebAssembly.Instance.exports(): Receiver is not a WebAssembly.Instance');
-    return s.exports;
+    if (typeof this !== 'object' || this === null || !(#runtime in this)) {
+      throw new TypeError('WebAssembly.Instance.exports(): Receiver is not a WebAssembly.Instance');
+    }
+    return (this.#exports ??= exportsObject(this.#runtime));
+  }
+
+  /**
+   * derrick: ends the instance (its exported functions, memories, tables and globals
+   * throw from now on) and gives its native resources back now instead of at garbage
+   * collection — to the pool, with a pooling engine. Idempotent. See
+   * runtime/instance.ts `dispose` for when the release waits for the store.
+   */
+  dispose(): void {
+    if (typeof this !== 'object' || this === null || !(#runtime in this)) {
+      throw new TypeError('WebAssembly.Instance.dispose(): Receiver is not a WebAssembly.Instance');
+    }
+    this.#runtime.dispose();
+  }
+
+  /** @internal the runtime instance (tools, the spec runner) */
+  static runtimeOf(i: unknown): RuntimeInstance | undefined {
+    return typeof i === 'object' && i !== null && #runtime in i ? (i as Instance).#runtime : undefined;
+  }
+
+  /** @internal an Instance over a runtime instance made elsewhere (InstancePre). */
+  static wrap(runtime: RuntimeInstance): Instance {
+    return new Instance(WRAP as unknown as Module, runtime as unknown as object);
   }
 }
 setToStringTag(Instance, 'Instance');
-
-function moduleEnvOrThrow(module: unknown, api: string): ModuleEnv {
-  try {
-    return moduleEnv(module, 'x');
-  } catch {
-    throw new TypeError(`${api}: Argument 0 must be a WebAssembly.Module`);
-  }
+if (SYMBOL_DISPOSE !== undefined) {
+  Object.defineProperty(Instance.prototype, SYMBOL_DISPOSE, {
+    value: function dispose(this: Instance) { this.dispose(); }, writable: true, enumerable: false, configurable: true,
+  });
 }
 
 /** The runtime instance behind an Instance object (tools, the spec runner). */
 export function runtimeInstanceOf(i: unknown): RuntimeInstance | undefined {
-  return typeof i === 'object' && i !== null ? internal.get(i)?.runtime : undefined;
+  return Instance.runtimeOf(i);
 }
+
+/**
+ * derrick's import pre-resolution, like wasmtime's InstancePre: the imports of a
+ * module are read from the import object, converted and checked once; every
+ * `instantiate()` then makes an Instance with those imports without reading the
+ * import object again (later changes to it are not seen).
+ *
+ *   const pre = new WebAssembly.InstancePre(module, imports);
+ *   const a = pre.instantiate(), b = pre.instantiate();
+ */
+export class InstancePre {
+  #module: Module;
+  #linked: LinkedImports;
+
+  constructor(module: Module, importObject?: object) {
+    const env = Module.envOf(module);
+    if (env === undefined) throw new TypeError('WebAssembly.InstancePre(): Argument 0 must be a WebAssembly.Module');
+    this.#module = module;
+    this.#linked = new LinkedImports(readImports(env, importObject, 'WebAssembly.InstancePre()'));
+  }
+
+  get module(): Module {
+    return this.#module;
+  }
+
+  /** A new Instance of the module with the pre-resolved imports. */
+  instantiate(): Instance {
+    const m = this.#module;
+    return Instance.wrap(new RuntimeInstance(Module.compiledOf(m), this.#linked, true, Module.allocatorOf(m)));
+  }
+}
+setToStringTag(InstancePre, 'InstancePre');
 
 /**
  * WebAssembly.instantiate: `(bytes, imports)` resolves to `{ module, instance }`,
  * `(module, imports)` to an Instance. Errors reject the promise.
  */
-export function instantiate(source: unknown, importObject?: object): Promise<unknown> {
+export function instantiate(source: unknown, importObject?: object, options?: ModuleOptions): Promise<unknown> {
   try {
     if (source instanceof Module) return Promise.resolve(new Instance(source, importObject));
     if (!(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
       throw new TypeError('WebAssembly.instantiate(): Argument 0 must be a buffer source or a WebAssembly.Module object');
     }
     if (importObject !== undefined && !isObject(importObject)) throw new TypeError('WebAssembly.instantiate(): Argument 1 must be an object');
-    const module = new Module(copyBytes(source, 'WebAssembly.instantiate()'));
+    const module = new Module(copyBytes(source, 'WebAssembly.instantiate()'), options);
     const instance = new Instance(module, importObject);
     return Promise.resolve({ module, instance });
   } catch (e) {

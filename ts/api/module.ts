@@ -2,16 +2,27 @@
  * `WebAssembly.Module`, `validate` and `compile` of the JS API, over the decoder
  * (wasm/). A Module holds its own copy of the bytes and the decoded module
  * environment; compiling function bodies to machine code is the instance layer's
- * business (lazily, per DESIGN.md).
+ * business (lazily, per DESIGN.md). A Module belongs to an engine (api/engine.ts;
+ * none for the default namespace), whose instance allocator its instances use.
  */
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
 import { CompiledModule } from '../runtime/compiled-module';
+import { InstanceAllocator, defaultAllocator } from '../runtime/allocator';
 import '../runtime/compile'; // installs the default function compiler (translate + codegen)
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
 
-const internal = new WeakMap<object, ModuleEnv>();
+/** What an engine gives its modules (api/engine.ts). */
+export interface ModuleEngine {
+  readonly allocator: InstanceAllocator;
+}
+
+/** derrick's options of the Module constructor (the second argument). */
+export interface ModuleOptions {
+  /** the engine the module's instances are allocated by (default: the default engine) */
+  engine?: ModuleEngine;
+}
 
 /** A copy of a BufferSource's bytes; TypeError for anything else. */
 export function copyBytes(source: unknown, what: string): Uint8Array {
@@ -23,8 +34,29 @@ export function copyBytes(source: unknown, what: string): Uint8Array {
 }
 
 export class Module {
-  constructor(bytes: ArrayBuffer | ArrayBufferView) {
-    internal.set(this, decodeModule(copyBytes(bytes, 'WebAssembly.Module()')));
+  #env: ModuleEnv;
+  #compiled: CompiledModule | null = null;
+  #allocator: InstanceAllocator;
+
+  constructor(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions) {
+    this.#env = decodeModule(copyBytes(bytes, 'WebAssembly.Module()'));
+    const engine = typeof options === 'object' && options !== null ? options.engine : undefined;
+    this.#allocator = engine !== undefined ? engine.allocator : defaultAllocator();
+  }
+
+  /** @internal the decoded module, or undefined for anything but a Module */
+  static envOf(m: unknown): ModuleEnv | undefined {
+    return typeof m === 'object' && m !== null && #env in m ? (m as Module).#env : undefined;
+  }
+
+  /** @internal the machine code, compiled on first use and shared by every instance */
+  static compiledOf(m: Module): CompiledModule {
+    return (m.#compiled ??= compiledModule(m.#env));
+  }
+
+  /** @internal the instance allocator of the module's engine */
+  static allocatorOf(m: Module): InstanceAllocator {
+    return m.#allocator;
   }
 
   static imports(module: Module): Array<{ module: string; name: string; kind: string }> {
@@ -54,7 +86,7 @@ setToStringTag(Module, 'Module');
 
 /** The module environment behind a Module; TypeError for anything else. */
 export function moduleEnv(m: unknown, op: string): ModuleEnv {
-  const env = typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+  const env = Module.envOf(m);
   if (env === undefined) throw new TypeError(`WebAssembly.Module.${op}(): Argument 0 must be a WebAssembly.Module`);
   return env;
 }
@@ -80,9 +112,9 @@ export function validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
 }
 
 /** WebAssembly.compile: rejects with TypeError or CompileError as the constructor throws. */
-export function compile(bytes: ArrayBuffer | ArrayBufferView): Promise<Module> {
+export function compile(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions): Promise<Module> {
   try {
-    return Promise.resolve(new Module(bytes));
+    return Promise.resolve(new Module(bytes, options));
   } catch (e) {
     return Promise.reject(e);
   }

@@ -38,7 +38,7 @@ export function elementFromJs(table: RuntimeTable, value: unknown, prefix: strin
 
 /** ToJSValue for an element. */
 export function elementToJs(table: RuntimeTable, raw: number): unknown {
-  return table.elemType === ValType.ExternRef ? externValue(raw) : funcRefToJs(raw);
+  return table.elemType === ValType.ExternRef ? externValue(raw) : funcRefToJs(raw, table.store);
 }
 
 export class Table {

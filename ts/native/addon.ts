@@ -63,9 +63,14 @@ export interface NativeAddon {
   imageFree(image: number): void;
   memoryRelease(address: number): void;
 
-  /** A native block, 64-byte aligned, zeroed if asked. */
-  blockAlloc(size: number, zeroed: boolean): ArrayBuffer;
+  /**
+   * A native block, 64-byte aligned, zeroed if asked. Blocks of 256 KiB and more, or
+   * any with `mapped`, come from mmap (page-aligned, zero, untouched pages cost nothing).
+   */
+  blockAlloc(size: number, zeroed: boolean, mapped?: boolean): ArrayBuffer;
   blockFree(address: number): void;
+  /** Gives the pages of [offset, offset+length) of a mapped block back: they read as zero (page multiples). */
+  blockDecommit(address: number, offset: number, length: number): void;
 
   /** The address of an ArrayBuffer's first byte. */
   addressOf(buffer: ArrayBuffer): number;

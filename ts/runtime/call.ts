@@ -15,15 +15,16 @@ import { FuncType, ValType } from '../wasm/types';
 import { readSlot, storeValue, toWasmValue } from './values';
 import { entryTrampoline } from './trampolines';
 import { trapError } from './traps';
-import { StoreMember } from './store';
+import { StoreMember, enterStore, leaveStore } from './store';
 
 /**
  * Calls `code(vmctx, vmctx, args...)` of canonical type `typeId` with the JS API's
- * conversions. `into` is the callee's owner (funcref arguments join its store);
- * `self` is the JavaScript function to cut from the error stack.
+ * conversions. `into` is the callee's owner: funcref arguments join its store, and
+ * its store is the active store while the call runs (store.ts); `self` is the
+ * JavaScript function to cut from the error stack.
  */
 export function callWasm(code: number, vmctx: number, typeId: number, type: FuncType, args: ArrayLike<unknown>,
-  into: StoreMember | null, self: Function | undefined): unknown {
+  into: StoreMember, self: Function | undefined): unknown {
   const params = type.params;
   const results = type.results;
   const np = params.length;
@@ -34,23 +35,35 @@ export function callWasm(code: number, vmctx: number, typeId: number, type: Func
     for (let i = 0; i < np; i++) vals[i] = toWasmValue(params[i] as ValType, i < args.length ? args[i] : undefined, into);
     for (let i = 0; i < np; i++) storeValue(callArea, i, params[i] as ValType, vals[i]);
   }
-  const status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  const prev = enterStore(into.store);
+  let status: CallStatus;
+  try {
+    status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } finally {
+    leaveStore(prev);
+  }
   if (status === CallStatus.Trap) throw trapError(readTrap(), self);
   const nr = results.length;
   if (nr === 0) return undefined;
-  if (nr === 1) return readSlot(callArea, 0, results[0] as ValType);
+  const store = into.store;
+  if (nr === 1) return readSlot(callArea, 0, results[0] as ValType, store);
   const out: unknown[] = new Array(nr);
-  for (let i = 0; i < nr; i++) out[i] = readSlot(callArea, i, results[i] as ValType);
+  for (let i = 0; i < nr; i++) out[i] = readSlot(callArea, i, results[i] as ValType, store);
   return out;
 }
 
 /**
  * The raw form for tools and the spec runner: the caller has stored the arguments'
- * bits into the call area; results are left there. Returns the CallStatus; on a trap
+ * bits into the call area; results are left there. `into` is the callee's owner. Returns the CallStatus; on a trap
  * the trap record is still in the thread context (native/addon.ts readTrap).
  */
-export function callWasmRaw(code: number, vmctx: number, typeId: number): CallStatus {
-  return callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+export function callWasmRaw(code: number, vmctx: number, typeId: number, into: StoreMember): CallStatus {
+  const prev = enterStore(into.store);
+  try {
+    return callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } finally {
+    leaveStore(prev);
+  }
 }
 
 // ---------------------------------------------------------------- exported functions
@@ -72,7 +85,13 @@ function numKind(t: number): number {
  * conversion runs no user code, so nothing can reuse the area in between) and reads the
  * result the same way. Anything else takes the general path.
  */
-export function exportedCall(code: number, vmctx: number, typeId: number, type: FuncType, owner: StoreMember): (...args: unknown[]) => unknown {
+/** What an exported function checks before each call: a disposed owner throws. */
+export interface LiveCheck {
+  dead: boolean;
+  checkLive(): void;
+}
+
+export function exportedCall(code: number, vmctx: number, typeId: number, type: FuncType, owner: StoreMember, live: LiveCheck | null = null): (...args: unknown[]) => unknown {
   const np = type.params.length;
   const nr = type.results.length;
   const kinds = Array.from(type.params, numKind);
@@ -83,6 +102,7 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
   if (np > 4 || rk < 0 || kinds.some((k) => k < 0)) {
     self = {
       general(...args: unknown[]): unknown {
+        if (live !== null && live.dead) live.checkLive();
         return callWasm(code, vmctx, typeId, type, args, owner, self);
       },
     }.general;
@@ -100,6 +120,7 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
   };
   self = {
     fast(a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
+    if (live !== null && live.dead) live.checkLive();
     // Missing arguments are undefined, which the general path converts.
     if (np > 0 && typeof a !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);
     if (np > 1 && typeof b !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);

@@ -6,54 +6,66 @@
  * instance (the same object however often the function is exported, read from a table
  * or a global), created on first use and cached by its owner.
  *
- * This file keeps the two directions:
- * - record address → (owner, function index): every record the runtime writes is
- *   registered here by its owner and unregistered when the owner is released;
+ * The two directions:
+ * - record address → (owner, function index): a record lies inside its owner's
+ *   VMContext block, and the owner is in the store of whatever holds the record (a
+ *   table, a global, a running call: store.ts), so the store finds it
+ *   (`Store.instanceAt`); nothing is registered per record;
  * - Exported Function → record address and owner, in a WeakMap.
  * A funcref crossing from one owner into a table, global or instance of another
  * store joins the two stores (store.ts), so the record stays valid as long as anyone
  * can reach it.
+ *
+ * Records are written lazily (DESIGN.md); `recordsWritten()` counts every write in the
+ * process, so tests can check that instantiation writes none when nothing asks for one.
  */
-import { StoreMember, joinStores } from './store';
+import { Store, StoreInstance, StoreMember, joinStores } from './store';
 
-export interface FuncOwner extends StoreMember {
+export interface FuncOwner extends StoreInstance {
   /** The Exported Function of function `index` (created on first use, then cached). */
   exportedFunction(index: number): Function;
+  /** True once the owner's resources are released (dispose()). */
+  readonly disposed: boolean;
+  /** The function index whose record is at `record` (inside this owner's block). */
+  recordFunction(record: number): number;
 }
 
-/** weak: this registry must not keep owners alive (they unregister when released) */
-interface RecordInfo {
-  owner: WeakRef<FuncOwner>;
-  index: number;
-}
-
-const records = new Map<number, RecordInfo>();
-
-interface ExportedInfo {
+export interface ExportedInfo {
   record: number;
   owner: FuncOwner;
+  /** the function index in the owner */
+  index: number;
 }
 
 const exported = new WeakMap<Function, ExportedInfo>();
 
-/** Called by an owner after it writes the record of its function `index` at `address`. */
-export function registerRecord(address: number, owner: FuncOwner, index: number): void {
-  records.set(address, { owner: new WeakRef(owner), index });
+let written = 0;
+let live = 0;
+
+/** Called by an owner each time it writes a funcref record. */
+export function noteRecordWritten(): void {
+  written++;
+  live++;
 }
 
-/** Called by an owner when its records are freed. */
-export function unregisterRecord(address: number): void {
-  records.delete(address);
+/** Called by an owner when `n` of its records are freed. */
+export function noteRecordsFreed(n: number): void {
+  live -= n;
 }
 
-/** Number of registered records (tests: laziness). */
+/** Funcref records written in this thread since it started (tests: laziness). */
+export function recordsWritten(): number {
+  return written;
+}
+
+/** Records written and not yet freed with their owner (tests: release). */
 export function registeredRecordCount(): number {
-  return records.size;
+  return live;
 }
 
-/** Marks `fn` as the Exported Function whose funcref is `record`. */
-export function registerExportedFunction(fn: Function, record: number, owner: FuncOwner): void {
-  exported.set(fn, { record, owner });
+/** Marks `fn` as the Exported Function of function `index` of `owner`, whose funcref is `record`. */
+export function registerExportedFunction(fn: Function, record: number, owner: FuncOwner, index: number): void {
+  exported.set(fn, { record, owner, index });
 }
 
 /** The record and owner behind an Exported Function, or undefined for any other value. */
@@ -61,13 +73,18 @@ export function exportedFunctionInfo(fn: unknown): ExportedInfo | undefined {
   return typeof fn === 'function' ? exported.get(fn) : undefined;
 }
 
-/** ToJSValue of a funcref: null or the function's Exported Function. */
-export function funcRefToJs(record: number): Function | null {
+/** The owner of `record`, found in `store` (which holds it). */
+export function recordOwner(record: number, store: Store): FuncOwner {
+  const owner = store.current().instanceAt(record) as FuncOwner | undefined;
+  if (owner === undefined) throw new Error(`derrick internal error: funcref record 0x${record.toString(16)} has no owner in its store`);
+  return owner;
+}
+
+/** ToJSValue of a funcref held by something of `store`: null or the function's Exported Function. */
+export function funcRefToJs(record: number, store: Store): Function | null {
   if (record === 0) return null;
-  const info = records.get(record);
-  const owner = info?.owner.deref();
-  if (owner === undefined) throw new Error(`derrick internal error: unknown funcref record 0x${record.toString(16)}`);
-  return owner.exportedFunction(info!.index);
+  const owner = recordOwner(record, store);
+  return owner.exportedFunction(owner.recordFunction(record));
 }
 
 export const FUNCREF_TYPE_ERROR = 'function-typed object must be null (if nullable) or a Wasm function object';
@@ -82,11 +99,7 @@ export function funcRefFromJs(value: unknown, into: StoreMember | null, prefix =
   if (value === null) return 0;
   const info = exportedFunctionInfo(value);
   if (info === undefined) throw new TypeError(prefix + FUNCREF_TYPE_ERROR);
+  if (info.owner.disposed) throw new TypeError(`${prefix}the function's instance has been disposed`);
   if (into !== null) joinStores(info.owner, into);
   return info.record;
-}
-
-/** The owner of a registered record (store joins for values moving inside wasm). */
-export function recordOwner(record: number): FuncOwner | undefined {
-  return records.get(record)?.owner.deref();
 }

@@ -49,7 +49,7 @@ export class GlobalCell implements StoreMember {
 
   /** ToJSValue of the current value. */
   get(): unknown {
-    return readSlot(this.view, 0, this.type);
+    return readSlot(this.view, 0, this.type, this.store);
   }
 
   /** ToWebAssemblyValue into the cell (no mutability check: the caller's business). */

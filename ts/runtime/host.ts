@@ -1,65 +1,38 @@
 /**
  * Calls out of generated code: the one JavaScript dispatcher the addon's
- * `derrick_host_call` reaches, and the registry of host functions behind it. Runtime
- * layer.
+ * `derrick_host_call` reaches. Runtime layer.
  *
- * A call out arrives with the index read from the callee's host record
- * (ctx[HostIndex]) and its values in the context's host area: the parameters in
- * slots 0..n-1 and the caller's vmctx in slot max(params, results) (runtime/
- * trampolines.ts). Indices below `Builtin.COUNT` are builtins (builtins.ts); the rest
- * are JavaScript functions imported by instances, called with the JS API's
- * conversions (ToJSValue for arguments, ToWebAssemblyValue for results, an iterable
- * for several results). An exception thrown here travels unchanged through the wasm
- * frames to the JavaScript caller of the outermost wasm frame (the addon does that).
+ * A call out arrives with the callee's host record address (ctx[HostVmctx]), the
+ * u64 the record holds (ctx[HostIndex]) and its values in the context's host area: the
+ * parameters in slots 0..n-1 and the caller's vmctx in slot max(params, results)
+ * (runtime/trampolines.ts). Values below `Builtin.COUNT` are builtins (builtins.ts).
+ * Any other value is the byte offset of the record inside the VMContext block of the
+ * instance that imported the JavaScript function (the records follow the VMContext,
+ * instance.ts), so `record - offset` is that instance's vmctx: it is found in the
+ * active store (store.ts), and the function is its import. Nothing is registered per
+ * import or per instance. The function is called with the JS API's conversions
+ * (ToJSValue for arguments, ToWebAssemblyValue for results, an iterable for several
+ * results). An exception thrown here travels unchanged through the wasm frames to the
+ * JavaScript caller of the outermost wasm frame (the addon does that).
  */
 import { addon, ctx, Ctx, hostArea } from '../native/addon';
 import { FuncType, ValType } from '../wasm/types';
 import { readAddress, readSlot, storeValue, toWasmValue } from './values';
 import { Builtin } from './vmoffsets';
-import { StoreMember } from './store';
+import { StoreInstance, activeStore } from './store';
 
-export interface HostFunc {
-  fn: Function;
-  params: Uint8Array;
-  results: Uint8Array;
-  /** the instance that imported the function (funcref results join its store); weak,
-   * because this registry must not keep instances alive */
-  owner: WeakRef<StoreMember>;
+/** An instance that imports JavaScript functions. */
+export interface HostImporter extends StoreInstance {
+  /** The imported JavaScript function whose host record is at byte `recordOffset` of the block. */
+  hostFunction(recordOffset: number): Function;
+  /** Its wasm type. */
+  hostType(recordOffset: number): FuncType;
 }
-
-/** Host functions by index - Builtin.COUNT; freed slots are undefined. */
-const hostFuncs: (HostFunc | undefined)[] = [];
-const freeIndices: number[] = [];
 
 export type BuiltinHandler = (builtin: number, callerVmctx: number) => void;
 let builtinHandler: BuiltinHandler = () => {
   throw new Error('derrick internal error: builtin called before the builtins were registered');
 };
-
-/** Registers a host function; returns the index its host record must hold. */
-export function registerHostFunc(fn: Function, type: FuncType, owner: StoreMember): number {
-  const hf: HostFunc = { fn, params: type.params, results: type.results, owner: new WeakRef(owner) };
-  const k = freeIndices.pop();
-  if (k !== undefined) {
-    hostFuncs[k] = hf;
-    return k + Builtin.COUNT;
-  }
-  hostFuncs.push(hf);
-  return hostFuncs.length - 1 + Builtin.COUNT;
-}
-
-/** Frees a host function index (when the instance that imported it is released). */
-export function unregisterHostFunc(index: number): void {
-  const k = index - Builtin.COUNT;
-  if (hostFuncs[k] === undefined) return;
-  hostFuncs[k] = undefined;
-  freeIndices.push(k);
-}
-
-/** Number of registered host functions (tests: release on collection). */
-export function hostFuncCount(): number {
-  return hostFuncs.length - freeIndices.length;
-}
 
 export function setBuiltinHandler(h: BuiltinHandler): void {
   builtinHandler = h;
@@ -67,8 +40,8 @@ export function setBuiltinHandler(h: BuiltinHandler): void {
 
 /**
  * Host-call indices from here on are the runtime's own handlers (lazy compilation,
- * runtime/lazy.ts): called with no conversions (they read and write the host area
- * themselves) and not counted as host functions.
+ * runtime/lazy.ts), above any record offset inside a VMContext block: called with no
+ * conversions (they read and write the host area themselves).
  */
 export const INTERNAL_HANDLER_BASE = 0x40000000;
 const internalHandlers: (() => void)[] = [];
@@ -77,6 +50,16 @@ const internalHandlers: (() => void)[] = [];
 export function registerInternalHandler(fn: () => void): number {
   internalHandlers.push(fn);
   return INTERNAL_HANDLER_BASE + internalHandlers.length - 1;
+}
+
+/** The instance whose VMContext is `vmctx`, in the active store. */
+export function instanceInActiveStore(vmctx: number): StoreInstance {
+  const store = activeStore();
+  const inst = store === null ? undefined : store.instanceAt(vmctx);
+  if (inst === undefined || inst.vmctx !== vmctx) {
+    throw new Error(`derrick internal error: no instance at vmctx 0x${vmctx.toString(16)} in the active store`);
+  }
+  return inst;
 }
 
 function dispatch(): void {
@@ -90,18 +73,21 @@ function dispatch(): void {
     internalHandlers[index - INTERNAL_HANDLER_BASE]();
     return;
   }
-  const hf = hostFuncs[index - Builtin.COUNT];
-  if (hf === undefined) throw new Error(`derrick internal error: call to released host function ${index}`);
-  const np = hf.params.length;
+  const inst = instanceInActiveStore(ctx[Ctx.HostVmctx] - index) as HostImporter;
+  const fn = inst.hostFunction(index);
+  const type = inst.hostType(index);
+  const params = type.params;
+  const np = params.length;
+  const store = inst.store;
   const args: unknown[] = new Array(np);
-  for (let i = 0; i < np; i++) args[i] = readSlot(hostArea, i, hf.params[i] as ValType);
-  const ret: unknown = Reflect.apply(hf.fn, undefined, args);
-  const nr = hf.results.length;
+  for (let i = 0; i < np; i++) args[i] = readSlot(hostArea, i, params[i] as ValType, store);
+  const ret: unknown = Reflect.apply(fn, undefined, args);
+  const results = type.results;
+  const nr = results.length;
   if (nr === 0) return;
-  const owner = hf.owner.deref() ?? null;
   if (nr === 1) {
-    const t = hf.results[0] as ValType;
-    storeValue(hostArea, 0, t, toWasmValue(t, ret, owner));
+    const t = results[0] as ValType;
+    storeValue(hostArea, 0, t, toWasmValue(t, ret, inst));
     return;
   }
   // Several results: any iterable of exactly that many values. Convert them all before
@@ -109,8 +95,8 @@ function dispatch(): void {
   const list = [...(ret as Iterable<unknown>)];
   if (list.length !== nr) throw new TypeError('multi-return length mismatch');
   const vals: (number | bigint)[] = new Array(nr);
-  for (let i = 0; i < nr; i++) vals[i] = toWasmValue(hf.results[i] as ValType, list[i], owner);
-  for (let i = 0; i < nr; i++) storeValue(hostArea, i, hf.results[i] as ValType, vals[i]);
+  for (let i = 0; i < nr; i++) vals[i] = toWasmValue(results[i] as ValType, list[i], inst);
+  for (let i = 0; i < nr; i++) storeValue(hostArea, i, results[i] as ValType, vals[i]);
 }
 
 /** Slot of the caller's vmctx per builtin (set by builtins.ts). */

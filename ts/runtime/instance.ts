@@ -1,222 +1,284 @@
 /**
- * Instances: one VMContext native block per instance, laid out by runtime/vmoffsets.ts,
- * and the TypeScript side of everything generated code reaches through it — memories,
- * tables, global cells, imported functions, funcref records. Runtime layer.
+ * Instances: one native block per instance — the VMContext laid out by
+ * runtime/vmoffsets.ts, then the defined globals' cells, memory and table definition
+ * records and host records (instance-plan.ts) — and the TypeScript side of everything
+ * generated code reaches through it: memories, tables, global cells, imported
+ * functions, funcref records. Runtime layer.
  *
- * Instantiation (the spec's order: check imports, allocate, globals, element
- * segments, data segments, start function) is lazy where DESIGN.md asks:
+ * Instantiation follows the spec's order (check imports, allocate, globals, element
+ * segments, data segments, start function) and costs the same for any module size:
+ * - the block comes from the instance allocator (allocator.ts) zeroed, and two
+ *   precomputed templates plus a list of self-relative addresses fill it
+ *   (instance-plan.ts); a host import costs no registration (host.ts);
+ * - memories get the module's copy-on-write image (image.ts): no data is copied;
  * - funcref records are written only when a reference is taken (`funcRef`);
  * - a defined funcref table whose active segments are all constant is left
  *   uninitialised: elements are computed on first touch from the module's
  *   precomputed function indices (compiled-module.ts LazyTablePlan);
- * - exported functions' JS wrappers are made on first access.
- *
- * Block layout: the VMContext (offsets.size bytes), then a 16-byte cell per defined
- * global, then a 16-byte host record `{ index: u64 }` per imported JS function (the
- * callee vmctx of its exit trampoline).
+ * - global cells of defined globals, exported functions' JS wrappers and the exports
+ *   object are made on first access.
+ * One FinalizationRegistry entry per instance gives everything back (its
+ * InstanceResources hold no reference to it); `dispose()` does it at once.
  */
-import { addon, ctxAddress } from '../native/addon';
 import { ConstExpr, ConstOp, ExternKind, FuncType, ModuleEnv, NONE, SegmentMode, ValType } from '../wasm/types';
 import { CompiledModule } from './compiled-module';
 import { linkError, RuntimeError } from './errors';
-import { FuncOwner, exportedFunctionInfo, registerExportedFunction, registerRecord, unregisterRecord } from './funcref';
+import { ExportedInfo, FuncOwner, exportedFunctionInfo, noteRecordWritten, registerExportedFunction } from './funcref';
 import { GlobalCell } from './global';
-import { registerHostFunc, unregisterHostFunc } from './host';
+import { HostImporter, instanceInActiveStore } from './host';
 import { LinearMemory, WASM_PAGE_BYTES } from './memory';
-import { Store, StoreMember, joinStores, newStore } from './store';
-import { RuntimeTable } from './table';
-import { exitTrampoline } from './trampolines';
+import { Store, StoreMember, joinStores } from './store';
+import { LazyOwner, RuntimeTable } from './table';
 import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
+import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount } from './allocator';
+import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
 import {
-  FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX, MEMORY_ENTRY_BASE,
-  MEMORY_ENTRY_DEF, OFF_BUILTINS, OFF_CTX, OFF_RUNTIME, OFF_TYPE_IDS, TRAP_HEAP_OOB, TRAP_TABLE_OOB, trapMessage,
+  FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX,
+  TRAP_HEAP_OOB, TRAP_TABLE_OOB, trapMessage,
 } from './vmoffsets';
-import { builtinTableAddress } from './builtins-table';
 // Last: builtins.ts installs the builtin handler and imports this file back; it uses
 // nothing from here while loading, so the cycle is harmless.
 import './builtins';
 
-/** A resolved import, as the JS API layer hands it over. */
+/** A resolved import, as tools and tests hand it over. */
 export type Extern =
   | { kind: ExternKind.Func; fn: Function }
   | { kind: ExternKind.Table; table: RuntimeTable }
   | { kind: ExternKind.Memory; memory: LinearMemory }
   | { kind: ExternKind.Global; global: GlobalCell };
 
-/** Where an imported function comes from. */
-interface ImportedFunc {
-  code: number;
-  vmctx: number;
-  /** a derrick function: its owner and index there (canonical identity); null for a host function */
-  source: Instance | null;
-  sourceIndex: number;
-  /** host function index (host.ts), -1 for a derrick function */
-  hostIndex: number;
+/**
+ * A linked import: a JavaScript function, the ExportedInfo of a derrick function, a
+ * RuntimeTable, a LinearMemory or a GlobalCell, by the import's kind.
+ */
+export type LinkedImport = Function | ExportedInfo | RuntimeTable | LinearMemory | GlobalCell;
+
+/** Imports already converted and checked (api/instance.ts readImports, InstancePre). */
+export class LinkedImports {
+  constructor(readonly values: readonly LinkedImport[]) {}
 }
 
-interface Held {
-  block: number;
-  vmctx: number;
-  hostIndices: number[];
-  records: number[];
-}
+const finalizer = new FinalizationRegistry<InstanceResources>((res) => res.release());
 
-/** Instances by VMContext address (builtins find their caller here). */
-const byVmctx = new Map<number, WeakRef<Instance>>();
+export { liveInstanceCount };
 
-const finalizer = new FinalizationRegistry<Held>((held) => {
-  byVmctx.delete(held.vmctx);
-  for (const h of held.hostIndices) unregisterHostFunc(h);
-  for (const r of held.records) unregisterRecord(r);
-  addon.blockFree(held.block);
-});
-
-let nextInstanceId = 1;
-
+/** The instance whose VMContext is `vmctx` (builtins: their caller), found in the active store. */
 export function instanceByVmctx(vmctx: number): Instance {
-  const inst = byVmctx.get(vmctx)?.deref();
-  if (inst === undefined) throw new Error(`derrick internal error: no instance at vmctx 0x${vmctx.toString(16)}`);
-  return inst;
+  return instanceInActiveStore(vmctx) as Instance;
 }
 
-/** Number of live instances (tests: release on collection). */
-export function liveInstanceCount(): number {
-  return byVmctx.size;
+/** The plan of a module, built on first instantiation. */
+export function instancePlan(module: CompiledModule): InstancePlan {
+  return (module.plan ??= new InstancePlan(module));
 }
 
-export class Instance implements FuncOwner, StoreMember {
+export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember {
   store: Store;
   readonly module: CompiledModule;
   readonly env: ModuleEnv;
+  readonly plan: InstancePlan;
   readonly vmctx: number;
+  readonly vmctxEnd: number;
+  /** views of the block (offset 0 = vmctx) */
   readonly view: DataView;
+  readonly words: Uint32Array;
   readonly memories: LinearMemory[] = [];
   readonly tables: RuntimeTable[] = [];
-  readonly globals: GlobalCell[] = [];
-  readonly funcImports: ImportedFunc[] = [];
-  readonly droppedElems: Uint8Array;
-  readonly droppedData: Uint8Array;
-  private readonly wrappers: (Function | undefined)[];
-  private readonly held: Held;
-  /** keeps the imported objects alive (memories, tables, globals, source instances) */
-  private readonly imports: readonly Extern[];
+  droppedElems: Uint8Array;
+  droppedData: Uint8Array;
+  /** the linked imports (keeps them alive; host functions are called from here) */
+  readonly imports: readonly LinkedImport[];
+  private cells: (GlobalCell | undefined)[] | null = null;
+  private wrappers: Map<number, Function> | null = null;
+  private readonly res: InstanceResources;
+  /** disposed: its exports throw (read by exported functions, call.ts LiveCheck) */
+  dead = false;
 
   /**
-   * Instantiates `module` with `imports` (one Extern per import, in order). Throws
-   * LinkError when an import does not match, RuntimeError when a segment is out of
-   * bounds or the start function traps.
+   * Instantiates `module` with `imports` (one Extern per import, in order, or already
+   * linked). Throws LinkError when an import does not match, RuntimeError when a
+   * segment is out of bounds or the start function traps, RangeError when the
+   * allocator has no room.
    */
-  constructor(module: CompiledModule, imports: readonly Extern[], importsChecked = false) {
+  constructor(module: CompiledModule, imports: readonly Extern[] | LinkedImports, importsChecked = false,
+    allocator: InstanceAllocator = defaultAllocator()) {
     const env = module.env;
     const o = module.offsets;
+    const plan = instancePlan(module);
     this.module = module;
     this.env = env;
-    this.imports = imports;
-    this.store = undefined as unknown as Store;
-    newStore(this);
-    if (!importsChecked) checkImports(env, imports);
+    this.plan = plan;
+    const linked = imports instanceof LinkedImports ? imports.values : linkExterns(env, imports, importsChecked);
+    this.imports = linked;
 
-    const nDefGlobals = env.globals.length - env.numImportedGlobals;
-    const globalsAt = o.size;
-    const hostAt = globalsAt + 16 * nDefGlobals;
-    const bytes = hostAt + 16 * env.numImportedFuncs;
-    const buffer = addon.blockAlloc(bytes, true);
-    const vmctx = addon.addressOf(buffer);
+    const res = allocator.acquire(plan);
+    this.res = res;
+    const vm = res.vm;
+    const vmctx = vm.address;
+    const w = vm.words;
     this.vmctx = vmctx;
-    this.view = new DataView(buffer);
-    this.held = { block: vmctx, vmctx, hostIndices: [], records: [] };
-    this.wrappers = new Array(env.funcTypes.length);
-    this.droppedElems = new Uint8Array(env.elements.length);
-    this.droppedData = new Uint8Array(env.data.count);
-    byVmctx.set(vmctx, new WeakRef(this));
-    finalizer.register(this, this.held);
-    const v = this.view;
+    this.vmctxEnd = vmctx + plan.blockBytes;
+    this.view = vm.view;
+    this.words = w;
+    this.store = undefined as unknown as Store;
+    new Store().addInstance(this);
+    this.droppedElems = plan.ownElemFlags ? plan.droppedElems.slice() : plan.droppedElems;
+    this.droppedData = plan.ownDataFlags ? plan.droppedData.slice() : plan.droppedData;
 
-    // Prefix.
-    writeAddress(v, OFF_CTX, ctxAddress);
-    writeAddress(v, OFF_TYPE_IDS, module.typeIdsAddress);
-    writeAddress(v, OFF_BUILTINS, builtinTableAddress());
-    writeAddress(v, OFF_RUNTIME, nextInstanceId++);
+    try {
+      w.set(plan.header, 0);
+      w.set(plan.tail, o.size >> 2);
+      const rel = plan.selfRelocs;
+      for (let i = 0; i < rel.length; i += 2) setU64(w, rel[i], vmctx + rel[i + 1]);
+      this.linkImports(linked);
+      this.allocate(allocator, res);
+    } catch (e) {
+      this.dead = true;
+      res.release();
+      throw e;
+    }
+    finalizer.register(this, res);
 
-    // Imports, in order.
-    let nf = 0;
-    for (let i = 0; i < env.imports.length; i++) {
-      const imp = env.imports[i];
-      const ext = imports[i];
-      switch (ext.kind) {
-        case ExternKind.Func: {
-          const typeIndex = env.funcTypes[nf];
-          const info = exportedFunctionInfo(ext.fn);
-          let f: ImportedFunc;
-          if (info !== undefined && info.owner instanceof Instance) {
-            const src = info.owner;
-            const j = recordIndex(src, info.record);
-            f = { code: src.funcCode(j), vmctx: src.funcVmctx(j), source: src, sourceIndex: j, hostIndex: -1 };
+    for (let i = 0; i < plan.dynamicGlobals.length; i++) {
+      const g = plan.dynamicGlobals[i];
+      this.evalConst(env.globalInits[g - env.numImportedGlobals], plan.globalsAt + CELL_BYTES * (g - env.numImportedGlobals));
+    }
+    if (plan.eagerElements) this.initElements();
+    if (plan.anyCopyData) this.initData();
+    if (env.start !== NONE) this.callFunction(env.start, []);
+  }
+
+  /** Writes the import entries of the VMContext and joins the stores they come from. */
+  private linkImports(linked: readonly LinkedImport[]): void {
+    const env = this.env;
+    const o = this.module.offsets;
+    const w = this.words;
+    const kindIndex = this.plan.importKindIndex;
+    for (let i = 0; i < linked.length; i++) {
+      const v = linked[i];
+      const k = kindIndex[i];
+      switch (env.imports[i].kind) {
+        case ExternKind.Func:
+          if (typeof v !== 'function') {
+            // A derrick function: call it directly, with its own vmctx.
+            const info = v as ExportedInfo;
+            const src = info.owner as Instance;
+            setU64(w, o.importedFunc(k) + IMPORTED_FUNC_CODE, src.funcCode(info.index));
+            setU64(w, o.importedFunc(k) + IMPORTED_FUNC_VMCTX, src.funcVmctx(info.index));
             joinStores(this, src);
-          } else {
-            const h = registerHostFunc(ext.fn, env.types[typeIndex], this);
-            this.held.hostIndices.push(h);
-            const rec = hostAt + 16 * nf;
-            writeAddress(v, rec, h);
-            f = { code: exitTrampoline(module.typeIds[typeIndex]), vmctx: vmctx + rec, source: null, sourceIndex: -1, hostIndex: h };
           }
-          this.funcImports.push(f);
-          writeAddress(v, o.importedFunc(nf) + IMPORTED_FUNC_CODE, f.code);
-          writeAddress(v, o.importedFunc(nf) + IMPORTED_FUNC_VMCTX, f.vmctx);
-          nf++;
+          break;
+        case ExternKind.Table: {
+          const t = v as RuntimeTable;
+          this.tables.push(t);
+          setU64(w, o.table(k), t.definition);
+          joinStores(this, t);
           break;
         }
-        case ExternKind.Table:
-          this.tables.push(ext.table);
-          joinStores(this, ext.table);
+        case ExternKind.Memory: {
+          const m = v as LinearMemory;
+          this.memories.push(m);
+          setU64(w, o.memoryDefinition(k), m.definition);
+          setU64(w, o.memoryBase(k), m.base);
+          // A memory of another instance lives as long as that instance's store.
+          if (m.owner !== null) joinStores(this, m.owner as StoreMember);
           break;
-        case ExternKind.Memory:
-          this.memories.push(ext.memory);
+        }
+        case ExternKind.Global: {
+          const c = v as GlobalCell;
+          setU64(w, o.global(k), c.address);
+          (this.cells ??= new Array(env.globals.length))[k] = c;
+          // Cells that can hold references, or that live inside another instance's block, join.
+          if (c.owner instanceof Instance || c.type === ValType.FuncRef || c.type === ValType.ExternRef) joinStores(this, c);
           break;
-        case ExternKind.Global:
-          this.globals.push(ext.global);
-          joinStores(this, ext.global);
-          break;
+        }
       }
-      void imp;
     }
+  }
 
-    // Defined memories and tables.
-    for (let m = env.numImportedMemories; m < env.memories.length; m++) {
+  /** Defined memories and tables, from the allocator. */
+  private allocate(allocator: InstanceAllocator, res: InstanceResources): void {
+    const env = this.env;
+    const plan = this.plan;
+    const o = this.module.offsets;
+    const w = this.words;
+    const vmctx = this.vmctx;
+    const nim = env.numImportedMemories;
+    for (let m = nim; m < env.memories.length; m++) {
       const mt = env.memories[m];
-      this.memories.push(new LinearMemory(mt.min, mt.hasMax ? mt.max : undefined));
+      const image = plan.images[m - nim];
+      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image, this);
+      res.memories.push(slot);
+      const defAt = plan.memDefsAt + 16 * (m - nim);
+      this.memories.push(new LinearMemory(mt.min, mt.hasMax ? mt.max : undefined, {}, {
+        defWords: w, defAt: defAt >> 2, defAddress: vmctx + defAt, base: slot.base, image: image === null ? null : image.id,
+        growLimitPages: slot.growLimitPages, owner: this,
+      }));
+      setU64(w, o.memoryBase(m), slot.base);
     }
-    for (let m = 0; m < this.memories.length; m++) {
-      writeAddress(v, o.memoryDefinition(m), this.memories[m].definition);
-      writeAddress(v, o.memoryBase(m), this.memories[m].base);
-    }
-    void MEMORY_ENTRY_BASE;
-    void MEMORY_ENTRY_DEF;
-    const plan = module.lazyTables;
-    for (let t = env.numImportedTables; t < env.tables.length; t++) {
+    const nit = env.numImportedTables;
+    const lazy = this.module.lazyTables;
+    for (let t = nit; t < env.tables.length; t++) {
       const tt = env.tables[t];
-      const lazyIndices = plan.funcIndices[t - env.numImportedTables];
-      const table = new RuntimeTable(tt.elemType, tt.min, tt.hasMax ? tt.max : NONE, 0, tt.elemType === ValType.FuncRef);
-      if (tt.elemType === ValType.FuncRef) table.lazy = { funcIndices: lazyIndices ?? EMPTY, funcRef: (f) => this.funcRef(f) };
-      joinStores(this, table);
+      const max = tt.hasMax ? tt.max : NONE;
+      const got = allocator.acquireTable(res, tt.min, max === NONE ? 0xffffffff : max);
+      const defAt = plan.tableDefsAt + 16 * (t - nit);
+      const table = new RuntimeTable(tt.elemType, tt.min, max, 0, true, {
+        block: got.block, capacity: got.capacity, defWords: w, defAt: defAt >> 2, defAddress: vmctx + defAt,
+        growLimit: got.growLimit, owner: this,
+      });
+      res.tables.push(table.held);
+      if (tt.elemType === ValType.FuncRef) {
+        const list = lazy.funcIndices[t - nit];
+        if (list !== null && list.length > 0) {
+          table.lazyIndices = list;
+          table.lazyOwner = this;
+        }
+      }
       this.tables.push(table);
     }
-    for (let t = 0; t < this.tables.length; t++) writeAddress(v, o.table(t), this.tables[t].definition);
+  }
 
-    // Globals: imported cells, then defined ones in this block, initialised in order.
-    for (let g = env.numImportedGlobals; g < env.globals.length; g++) {
-      const gt = env.globals[g];
-      const at = globalsAt + 16 * (g - env.numImportedGlobals);
-      const cell = GlobalCell.inside(gt.type, gt.mutable, new DataView(buffer, at, 16), vmctx + at, this);
-      this.globals.push(cell);
-      this.evalConst(env.globalInits[g - env.numImportedGlobals], cell.view, 0);
+  // ---------------------------------------------------------------- life
+
+  /** True once dispose() ran (or the instance failed to instantiate). */
+  get disposed(): boolean {
+    return this.dead;
+  }
+
+  /**
+   * Ends the instance's life for JavaScript: its exported functions, memories, tables
+   * and globals throw from now on. Its native resources (block, memory reservations,
+   * table blocks: pooled slots) are given back at once when nothing else in its store
+   * can point into it — its store holds only the instance and its own tables and
+   * globals — and otherwise when the store is collected.
+   */
+  dispose(): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
+    for (let i = 0; i < this.tables.length; i++) if (this.tables[i].owner === this) this.tables[i].markDisposed();
+    if (!this.storeIsOwn()) return;
+    this.res.release();
+    this.store.drain();
+  }
+
+  private storeIsOwn(): boolean {
+    const members = this.store.list();
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      if (m === this) continue;
+      if (m instanceof RuntimeTable && m.owner === this) continue;
+      if (m instanceof GlobalCell && m.owner === this) continue;
+      return false;
     }
-    for (let g = 0; g < this.globals.length; g++) writeAddress(v, o.global(g), this.globals[g].address);
+    return true;
+  }
 
-    this.initElements();
-    this.initData();
-    if (env.start !== NONE) this.callFunction(env.start, []);
+  /** Throws the use-after-dispose TypeError. */
+  checkLive(): void {
+    if (this.dead) throw new TypeError('derrick: this instance has been disposed');
   }
 
   // ---------------------------------------------------------------- functions
@@ -224,12 +286,19 @@ export class Instance implements FuncOwner, StoreMember {
   /** Code address of function `index` (the `wasm` convention). */
   funcCode(index: number): number {
     const ni = this.env.numImportedFuncs;
-    return index < ni ? this.funcImports[index].code : this.module.funcAddress[index - ni];
+    return index < ni ? getU64(this.words, this.module.offsets.importedFunc(index) + IMPORTED_FUNC_CODE) : this.module.funcAddress[index - ni];
   }
 
   /** The callee vmctx of function `index`. */
   funcVmctx(index: number): number {
-    return index < this.env.numImportedFuncs ? this.funcImports[index].vmctx : this.vmctx;
+    return index < this.env.numImportedFuncs ? getU64(this.words, this.module.offsets.importedFunc(index) + IMPORTED_FUNC_VMCTX) : this.vmctx;
+  }
+
+  /** The derrick function imported as function `index`, or undefined (a JavaScript function). */
+  private importedFrom(index: number): ExportedInfo | undefined {
+    if (index >= this.env.numImportedFuncs) return undefined;
+    const v = this.imports[this.plan.funcImportAt[index]];
+    return typeof v === 'function' ? undefined : v as ExportedInfo;
   }
 
   /**
@@ -237,28 +306,45 @@ export class Instance implements FuncOwner, StoreMember {
    * imported from another instance it is the exporter's record (funcref identity).
    */
   funcRef(index: number): number {
-    const imp = index < this.env.numImportedFuncs ? this.funcImports[index] : undefined;
-    if (imp !== undefined && imp.source !== null) return imp.source.funcRef(imp.sourceIndex);
+    const src = this.importedFrom(index);
+    if (src !== undefined) return (src.owner as Instance).funcRef(src.index);
     const at = this.module.offsets.funcRef(index);
-    const v = this.view;
-    if (v.getUint32(at + FUNCREF_CODE, true) === 0 && v.getUint32(at + FUNCREF_CODE + 4, true) === 0) {
-      v.setUint32(at + FUNCREF_TYPE_ID, this.module.typeIdOf(index), true);
-      writeAddress(v, at + FUNCREF_VMCTX, this.funcVmctx(index));
-      writeAddress(v, at + FUNCREF_CODE, this.funcCode(index));
-      registerRecord(this.vmctx + at, this, index);
-      this.held.records.push(this.vmctx + at);
+    const w = this.words;
+    const k = (at + FUNCREF_CODE) >> 2;
+    if (w[k] === 0 && w[k + 1] === 0) {
+      w[(at + FUNCREF_TYPE_ID) >> 2] = this.module.typeIdOf(index);
+      setU64(w, at + FUNCREF_VMCTX, this.funcVmctx(index));
+      setU64(w, at + FUNCREF_CODE, this.funcCode(index));
+      (this.res.records ??= []).push(at);
+      noteRecordWritten();
     }
     return this.vmctx + at;
   }
 
+  /** The function index whose record is at `record` (FuncOwner). */
+  recordFunction(record: number): number {
+    return recordIndex(this, record);
+  }
+
+  /** HostImporter: the JavaScript function whose host record is at byte `off` of the block. */
+  hostFunction(off: number): Function {
+    return this.imports[this.plan.funcImportAt[(off - this.plan.hostAt) >> 4]] as Function;
+  }
+
+  hostType(off: number): FuncType {
+    return this.plan.funcImportTypes[(off - this.plan.hostAt) >> 4];
+  }
+
   /** The Exported Function of function `index` (one JS function per function instance). */
   exportedFunction(index: number): Function {
-    const imp = index < this.env.numImportedFuncs ? this.funcImports[index] : undefined;
-    if (imp !== undefined && imp.source !== null) return imp.source.exportedFunction(imp.sourceIndex);
-    let fn = this.wrappers[index];
+    const src = this.importedFrom(index);
+    if (src !== undefined) return (src.owner as Instance).exportedFunction(src.index);
+    let map = this.wrappers;
+    if (map === null) map = this.wrappers = new Map();
+    let fn = map.get(index);
     if (fn === undefined) {
       fn = this.makeWrapper(index);
-      this.wrappers[index] = fn;
+      map.set(index, fn);
     }
     return fn;
   }
@@ -279,17 +365,42 @@ export class Instance implements FuncOwner, StoreMember {
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    const fn = exportedCall(code, vmctx, typeId, type, this);
+    // A disposed instance's functions throw (checkLive) instead of running.
+    const fn = exportedCall(code, vmctx, typeId, type, this, this);
     Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
     Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
-    registerExportedFunction(fn, record, this);
+    registerExportedFunction(fn, record, this, index);
     return fn;
+  }
+
+  // ---------------------------------------------------------------- globals
+
+  /** The cell of global `g` (made on first use for a defined global). */
+  global(g: number): GlobalCell {
+    const cells = (this.cells ??= new Array(this.env.globals.length));
+    let c = cells[g];
+    if (c === undefined) {
+      const env = this.env;
+      const gt = env.globals[g];
+      const at = this.plan.globalsAt + CELL_BYTES * (g - env.numImportedGlobals);
+      c = GlobalCell.inside(gt.type, gt.mutable, new DataView(this.view.buffer, this.view.byteOffset + at, 16), this.vmctx + at, this);
+      cells[g] = c;
+    }
+    return c;
+  }
+
+  /** Every global's cell, in index order. */
+  get globals(): GlobalCell[] {
+    const out: GlobalCell[] = new Array(this.env.globals.length);
+    for (let g = 0; g < out.length; g++) out[g] = this.global(g);
+    return out;
   }
 
   // ---------------------------------------------------------------- segments
 
-  /** Evaluates a constant expression into slot 0 of `view` at byte `at`. */
-  evalConst(e: ConstExpr, view: DataView, at: number): void {
+  /** Evaluates a constant expression into the 16-byte slot at byte `at` of the block. */
+  evalConst(e: ConstExpr, at: number): void {
+    const view = this.view;
     switch (e.op) {
       case ConstOp.I32:
         view.setInt32(at, e.lo, true);
@@ -312,7 +423,7 @@ export class Instance implements FuncOwner, StoreMember {
         writeAddress(view, at, this.funcRef(e.index));
         return;
       case ConstOp.GlobalGet: {
-        const src = this.globals[e.index].view;
+        const src = this.global(e.index).view;
         for (let i = 0; i < 16; i++) view.setUint8(at + i, src.getUint8(i));
         return;
       }
@@ -324,7 +435,7 @@ export class Instance implements FuncOwner, StoreMember {
     switch (e.op) {
       case ConstOp.RefNull: return 0;
       case ConstOp.RefFunc: return this.funcRef(e.index);
-      case ConstOp.GlobalGet: return readAddress(this.globals[e.index].view, 0);
+      case ConstOp.GlobalGet: return readAddress(this.global(e.index).view, 0);
       default: throw new Error(`derrick internal error: element item of op 0x${e.op.toString(16)}`);
     }
   }
@@ -332,7 +443,7 @@ export class Instance implements FuncOwner, StoreMember {
   /** An i32 offset expression (i32.const or global.get of an imported global), unsigned. */
   offsetConst(e: ConstExpr): number {
     if (e.op === ConstOp.I32) return e.lo >>> 0;
-    return this.globals[e.index].view.getUint32(0, true);
+    return this.global(e.index).view.getUint32(0, true);
   }
 
   /** Element `i` of segment `seg` as an untagged reference. */
@@ -363,19 +474,24 @@ export class Instance implements FuncOwner, StoreMember {
     for (let k = 0; k < env.elements.length; k++) {
       const s = env.elements[k];
       if (s.mode === SegmentMode.Active) {
-        if (k === plan.failsAt) throw trap(TRAP_TABLE_OOB);
+        if (k === plan.failsAt) {
+        this.undropFrom(k, 0);
+        throw trap(TRAP_TABLE_OOB);
+      }
         if (plan.lazySegment[k] === 0) {
           const offset = this.offsetConst(s.offset!);
           try {
-            this.tableInit(s.table, k, offset, 0, s.count);
+            // Not tableInit: the segment reads as dropped already (plan.droppedElems).
+            const table = this.tables[s.table];
+            if (offset + s.count > table.length) throw trap(TRAP_TABLE_OOB);
+            for (let i = 0; i < s.count; i++) table.set(offset + i, this.elemItem(k, i));
           } catch (e) {
             this.truncateLazyPlans(k);
+            this.undropFrom(k, 0);
             throw e;
           }
         }
       }
-      // Active and declarative segments are dropped once instantiation has used them.
-      if (s.mode !== SegmentMode.Passive) this.droppedElems[k] = 1;
     }
   }
 
@@ -388,29 +504,48 @@ export class Instance implements FuncOwner, StoreMember {
     const env = this.env;
     for (let t = env.numImportedTables; t < env.tables.length; t++) {
       const table = this.tables[t];
-      if (table.lazy === null || table.lazy.funcIndices.length === 0) continue;
-      const list = new Uint32Array(table.lazy.funcIndices.length).fill(NONE);
+      if (table.lazyIndices === null || table.lazyIndices.length === 0) continue;
+      const list = new Uint32Array(table.lazyIndices.length).fill(NONE);
       for (let j = 0; j < k; j++) {
         const s = env.elements[j];
         if (s.mode !== SegmentMode.Active || s.table !== t || this.module.lazyTables.lazySegment[j] === 0) continue;
         const off = s.offset!.lo >>> 0;
         list.set(s.funcIndices!.subarray(0, s.count), off);
       }
-      table.lazy = { funcIndices: list, funcRef: table.lazy.funcRef };
+      table.lazyIndices = list;
     }
   }
 
+  /**
+   * Instantiation failed at element segment `elem` (or data segment `data`): the active
+   * segments not applied yet are not dropped (the plan's flags say they all are).
+   */
+  private undropFrom(elem: number, data: number): void {
+    const env = this.env;
+    const de = this.droppedElems.slice();
+    for (let k = elem; k < env.elements.length; k++) if (env.elements[k].mode === SegmentMode.Active) de[k] = 0;
+    this.droppedElems = de;
+    const dd = this.droppedData.slice();
+    for (let k = data; k < env.data.count; k++) if (env.data.mode[k] === SegmentMode.Active) dd[k] = 0;
+    this.droppedData = dd;
+  }
+
+  /** Copies the active data segments of memories without an image (plan.copyData). */
   private initData(): void {
-    const d = this.env.data;
+    const env = this.env;
+    const d = env.data;
     const bytes = this.env.bytes;
+    const copy = this.plan.copyData;
     for (let k = 0; k < d.count; k++) {
-      if (d.mode[k] !== SegmentMode.Active) continue;
+      if (d.mode[k] !== SegmentMode.Active || copy[d.memory[k]] === 0) continue;
       const mem = this.memories[d.memory[k]];
-      const offset = d.offsetOp[k] === ConstOp.I32 ? d.offsetValue[k] >>> 0 : this.globals[d.offsetValue[k]].view.getUint32(0, true);
+      const offset = d.offsetOp[k] === ConstOp.I32 ? d.offsetValue[k] >>> 0 : this.global(d.offsetValue[k]).view.getUint32(0, true);
       const len = d.end[k] - d.start[k];
-      if (offset + len > mem.byteLength) throw trap(TRAP_HEAP_OOB);
+      if (offset + len > mem.byteLength) {
+        this.undropFrom(env.elements.length, k);
+        throw trap(TRAP_HEAP_OOB);
+      }
       if (len > 0) new Uint8Array(mem.buffer(), offset, len).set(bytes.subarray(d.start[k], d.end[k]));
-      this.droppedData[k] = 1;
     }
   }
 
@@ -422,7 +557,6 @@ export class Instance implements FuncOwner, StoreMember {
   }
 }
 
-const EMPTY = new Uint32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);
 
 /** The RuntimeError of a trap code raised by TypeScript (builtins, instantiation). */
@@ -446,65 +580,90 @@ function limitsName(kind: string, i: number): string {
   return `${kind} import ${i}`;
 }
 
-/** Import matching (the spec's import subtyping), in Node's engine's wording. */
-export function checkImports(env: ModuleEnv, imports: readonly Extern[]): void {
+const KIND_ERRORS = [
+  'function import requires a callable',
+  'table import requires a WebAssembly.Table',
+  'memory import must be a WebAssembly.Memory object',
+  'global import must be a number, valid Wasm reference, or WebAssembly.Global object',
+];
+
+/** Turns Externs (tools, tests) into linked imports, checking them unless `checked`. */
+function linkExterns(env: ModuleEnv, imports: readonly Extern[], checked: boolean, api = 'WebAssembly.Instance()'): LinkedImport[] {
   if (imports.length !== env.imports.length) throw new Error('derrick internal error: import count mismatch');
-  for (let i = 0; i < env.imports.length; i++) checkImport(env, i, imports[i]);
+  const out: LinkedImport[] = new Array(imports.length);
+  for (let i = 0; i < imports.length; i++) {
+    const ext = imports[i];
+    const imp = env.imports[i];
+    if (ext.kind !== imp.kind) throw linkError(`Import #${i} module="${imp.module}" function="${imp.name}" error: ${KIND_ERRORS[imp.kind]}`, api);
+    let v: LinkedImport;
+    switch (ext.kind) {
+      case ExternKind.Func: v = exportedFunctionInfo(ext.fn) ?? ext.fn; break;
+      case ExternKind.Table: v = ext.table; break;
+      case ExternKind.Memory: v = ext.memory; break;
+      case ExternKind.Global: v = ext.global; break;
+    }
+    if (!checked) checkImport(env, i, v, api);
+    out[i] = v;
+  }
+  return out;
 }
 
-/** Checks import `i` against `ext`; throws LinkError. */
-export function checkImport(env: ModuleEnv, i: number, ext: Extern, api = 'WebAssembly.Instance()'): void {
-  {
-    const imp = env.imports[i];
-    const where = `Import #${i} module="${imp.module}" function="${imp.name}"`;
-    switch (imp.kind) {
-      case ExternKind.Func: {
-        if (ext.kind !== ExternKind.Func) throw linkError(`${where} error: function import requires a callable`, api);
-        const info = exportedFunctionInfo(ext.fn);
-        if (info !== undefined && info.owner instanceof Instance) {
-          const src = info.owner;
-          const want = env.types[imp.typeIndex];
-          const have = src.funcType(recordIndex(src, info.record));
-          if (!sameFuncType(want, have)) throw linkError(`${where} error: imported function does not match the expected type`, api);
-        }
-        break;
+/** Import matching of Externs (the spec's import subtyping), in Node's engine's wording. */
+export function checkImports(env: ModuleEnv, imports: readonly Extern[]): void {
+  linkExterns(env, imports, false);
+}
+
+/**
+ * Checks linked import `i` (a value of the import's kind: the caller converted it)
+ * against the module's import; throws LinkError.
+ */
+export function checkImport(env: ModuleEnv, i: number, v: LinkedImport, api = 'WebAssembly.Instance()'): void {
+  const imp = env.imports[i];
+  const where = `Import #${i} module="${imp.module}" function="${imp.name}"`;
+  switch (imp.kind) {
+    case ExternKind.Func: {
+      if (typeof v === 'function') return;
+      const info = v as ExportedInfo;
+      const src = info.owner as Instance;
+      if (src.disposed) throw linkError(`${where} error: the imported function's instance has been disposed`, api);
+      if (!sameFuncType(env.types[imp.typeIndex], src.funcType(info.index))) {
+        throw linkError(`${where} error: imported function does not match the expected type`, api);
       }
-      case ExternKind.Table: {
-        if (ext.kind !== ExternKind.Table) throw linkError(`${where} error: table import requires a WebAssembly.Table`, api);
-        const t = ext.table;
-        const want = imp.table;
-        if (t.length < want.min) throw linkError(`${limitsName('table', i)} is smaller than initial ${want.min}, got ${t.length}`, api);
-        if (want.hasMax) {
-          if (t.maximum === NONE) throw linkError(`${limitsName('table', i)} has no maximum length, expected ${want.max}`, api);
-          if (t.maximum > want.max) {
-            throw linkError(`${limitsName('table', i)} has a larger maximum size ${t.maximum.toString(16)} than the module's declared maximum ${want.max}`, api);
-          }
+      return;
+    }
+    case ExternKind.Table: {
+      const t = v as RuntimeTable;
+      const want = imp.table;
+      if (t.isDisposed) throw linkError(`${where} error: the imported table's instance has been disposed`, api);
+      if (t.length < want.min) throw linkError(`${limitsName('table', i)} is smaller than initial ${want.min}, got ${t.length}`, api);
+      if (want.hasMax) {
+        if (t.maximum === NONE) throw linkError(`${limitsName('table', i)} has no maximum length, expected ${want.max}`, api);
+        if (t.maximum > want.max) {
+          throw linkError(`${limitsName('table', i)} has a larger maximum size ${t.maximum.toString(16)} than the module's declared maximum ${want.max}`, api);
         }
-        if (t.elemType !== want.elemType) throw linkError(`${where} error: imported table does not match the expected type`, api);
-        break;
       }
-      case ExternKind.Memory: {
-        if (ext.kind !== ExternKind.Memory) throw linkError(`${where} error: memory import must be a WebAssembly.Memory object`, api);
-        const m = ext.memory;
-        const want = imp.memory;
-        if (m.pages < want.min) throw linkError(`${limitsName('memory', i)} is smaller than initial ${want.min}, got ${m.pages}`, api);
-        if (want.hasMax) {
-          if (!m.hasMaximum) throw linkError(`${limitsName('memory', i)} has no maximum limit, expected at most 4294967295`, api);
-          if (m.maximumPages > want.max) {
-            throw linkError(`${limitsName('memory', i)} has a larger maximum size ${m.maximumPages} than the module's declared maximum ${want.max}`, api);
-          }
+      if (t.elemType !== want.elemType) throw linkError(`${where} error: imported table does not match the expected type`, api);
+      return;
+    }
+    case ExternKind.Memory: {
+      const m = v as LinearMemory;
+      const want = imp.memory;
+      if (m.isDisposed) throw linkError(`${where} error: the imported memory has been disposed`, api);
+      if (m.pages < want.min) throw linkError(`${limitsName('memory', i)} is smaller than initial ${want.min}, got ${m.pages}`, api);
+      if (want.hasMax) {
+        if (!m.hasMaximum) throw linkError(`${limitsName('memory', i)} has no maximum limit, expected at most 4294967295`, api);
+        if (m.maximumPages > want.max) {
+          throw linkError(`${limitsName('memory', i)} has a larger maximum size ${m.maximumPages} than the module's declared maximum ${want.max}`, api);
         }
-        break;
       }
-      case ExternKind.Global: {
-        if (ext.kind !== ExternKind.Global) {
-          throw linkError(`${where} error: global import must be a number, valid Wasm reference, or WebAssembly.Global object`, api);
-        }
-        const g = ext.global;
-        if (g.mutable !== imp.global.mutable) throw linkError(`${where} error: imported global does not match the expected mutability`, api);
-        if (g.type !== imp.global.type) throw linkError(`${where} error: imported global does not match the expected type`, api);
-        break;
-      }
+      return;
+    }
+    case ExternKind.Global: {
+      const g = v as GlobalCell;
+      if (g.owner instanceof Instance && g.owner.disposed) throw linkError(`${where} error: the imported global's instance has been disposed`, api);
+      if (g.mutable !== imp.global.mutable) throw linkError(`${where} error: imported global does not match the expected mutability`, api);
+      if (g.type !== imp.global.type) throw linkError(`${where} error: imported global does not match the expected type`, api);
+      return;
     }
   }
 }

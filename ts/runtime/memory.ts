@@ -25,6 +25,26 @@ export interface MemoryReservation {
   image?: number | null;
 }
 
+/**
+ * Where a memory of an instance lives (runtime/allocator.ts): its definition record
+ * sits in the instance's VMContext block, and its reservation either is made for it
+ * (`base` 0) or is a pooled slot already holding the initial contents (`base` set).
+ * The owner releases it (`release` / the allocator); no finalizer of its own.
+ */
+export interface OwnedMemory {
+  /** words of the block holding the definition record, its word index, its address */
+  defWords: Uint32Array;
+  defAt: number;
+  defAddress: number;
+  /** a pooled reservation already reset to the initial contents, or 0 to reserve one */
+  base: number;
+  image: number | null;
+  /** pages the memory may grow to in its slot (pooling limit), else the maximum */
+  growLimitPages: number;
+  /** keeps the owning instance alive as long as the memory is reachable */
+  owner: object;
+}
+
 /** Offsets inside the definition record. */
 export const MEMORY_DEF_BASE = 0;
 export const MEMORY_DEF_LENGTH = 8;
@@ -32,22 +52,16 @@ export const MEMORY_DEF_LENGTH = 8;
 /** Each buffer keeps its memory alive: the reservation must outlive every view of it. */
 const bufferOwners = new WeakMap<ArrayBuffer, LinearMemory>();
 
-/** A reservation owned by a LinearMemory, until released. */
-interface Owned {
-  base: number;
-  def: Record16;
-}
+const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
+  standalone.delete(held.base);
+  addon.memoryRelease(held.base);
+  slab16.free(held.def);
+});
 
-/** Every reservation not yet released, by base address. */
-const live = new Map<number, Owned>();
-
-function releaseOwned(o: Owned): void {
-  live.delete(o.base);
-  addon.memoryRelease(o.base);
-  slab16.free(o.def);
-}
-
-const finalizer = new FinalizationRegistry<Owned>(releaseOwned);
+/** Standalone memories by base: what an early release must also give back. */
+const standalone = new Map<number, { def: Record16; token: object }>();
+/** Owned reservations released early (owner found dead); the owner's release skips them. */
+const releasedEarly = new Set<number>();
 
 let forceGc: (() => void) | null | undefined;
 
@@ -55,7 +69,7 @@ let forceGc: (() => void) | null | undefined;
  * A full garbage collection, as V8 does itself when a wasm memory cannot be reserved:
  * unreachable instances hold 8 GiB of address space each until they are collected,
  * and ~16,000 of them fill the 47-bit address space before the heap alone would
- * trigger a collection. null if this Node cannot do it.
+ * trigger a collection. False if this Node cannot do it.
  */
 function collectGarbage(): boolean {
   if (forceGc === undefined) {
@@ -76,26 +90,33 @@ function collectGarbage(): boolean {
 }
 
 /**
- * Reserves address space; when the system refuses, collects garbage, releases the
- * reservations of memories found dead (their finalizers would run only later), and
- * tries once more.
+ * Reserves a memory for `owner` (held weakly by the addon). When the system refuses,
+ * collects garbage, releases at once the reservations whose owners were found dead
+ * (their finalizers would run only later) and tries once more.
  */
-function reserve(bytes: number, commit: number, image: number | null, owner: LinearMemory): number {
+export function reserveMemory(bytes: number, commit: number, image: number | null, owner: object): number {
   try {
     return addon.memoryReserve(bytes, commit, image, owner);
   } catch (e) {
     if (!(e instanceof RangeError) || !collectGarbage()) throw e;
-    // The addon holds each owner weakly: those the collection found dead are released
-    // now (their finalizers, which would run later, are cancelled).
     for (const base of addon.memoryReleaseDead()) {
-      const o = live.get(base);
-      if (o === undefined) continue;
-      live.delete(base);
-      finalizer.unregister(o);
-      slab16.free(o.def);
+      const s = standalone.get(base);
+      if (s !== undefined) {
+        standalone.delete(base);
+        finalizer.unregister(s.token);
+        slab16.free(s.def);
+      } else {
+        releasedEarly.add(base);
+      }
     }
     return addon.memoryReserve(bytes, commit, image, owner);
   }
+}
+
+/** Gives back a reservation made by reserveMemory for an owner, unless an early release already did. */
+export function releaseReservation(base: number): void {
+  if (releasedEarly.delete(base)) return;
+  addon.memoryRelease(base);
 }
 
 export class LinearMemory {
@@ -106,32 +127,55 @@ export class LinearMemory {
   readonly maximumPages: number;
   readonly hasMaximum: boolean;
   private currentPages: number;
-  private readonly reservedBytes: number;
-  /** the definition record's chunk and offset, for reading it from TypeScript */
-  readonly def: Record16;
+  /** pages growth may reach (the maximum, or a pooling limit) */
+  private readonly growLimit: number;
+  /** the definition record's words and word index, for reading it from TypeScript */
   private readonly defWords: Uint32Array;
-  private readonly owned: Owned;
+  private readonly defAt: number;
+  /** standalone memories: their slab record (and finalizer token); null when owned */
+  readonly def: Record16 | null;
+  private readonly token: object | null;
+  /** the owning instance (owned memories), kept alive by the memory */
+  readonly owner: object | null;
   private disposed = false;
 
   /**
+   * A standalone memory (`new WebAssembly.Memory`), or with `owned` a memory of an
+   * instance (allocator.ts).
    * @throws RangeError when the address space cannot be reserved.
    */
-  constructor(initialPages: number, maximumPages: number | undefined, opts: MemoryReservation = {}) {
+  constructor(initialPages: number, maximumPages: number | undefined, opts: MemoryReservation = {}, owned: OwnedMemory | null = null) {
     if (!(initialPages >= 0 && initialPages <= MAX_PAGES_32)) throw new RangeError(`derrick: bad initial memory size ${initialPages} pages`);
     this.hasMaximum = maximumPages !== undefined;
     this.maximumPages = maximumPages === undefined ? MAX_PAGES_32 : Math.min(maximumPages, MAX_PAGES_32);
-    const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
-    this.reservedBytes = Math.max(opts.reserveBytes ?? 8 * GiB, maxBytes);
-    this.base = reserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
     this.currentPages = initialPages;
-    this.def = slab16.alloc();
-    this.definition = this.def.address;
-    // The record holds u64s; both values are below 2^53, written as two u32 halves.
-    this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
-    this.writeDefinition();
-    this.owned = { base: this.base, def: this.def };
-    live.set(this.base, this.owned);
-    finalizer.register(this, this.owned, this.owned);
+    if (owned === null) {
+      const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
+      const reserved = Math.max(opts.reserveBytes ?? DEFAULT_RESERVE_BYTES, maxBytes);
+      this.base = reserveMemory(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
+      this.def = slab16.alloc();
+      this.definition = this.def.address;
+      // The record holds u64s; both values are below 2^53, written as two u32 halves.
+      this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
+      this.defAt = 0;
+      this.growLimit = this.maximumPages;
+      this.owner = null;
+      this.token = {};
+      this.writeDefinition();
+      finalizer.register(this, { base: this.base, def: this.def }, this.token);
+      standalone.set(this.base, { def: this.def, token: this.token });
+    } else {
+      this.base = owned.base !== 0 ? owned.base
+        : reserveMemory(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image, owned.owner);
+      this.def = null;
+      this.definition = owned.defAddress;
+      this.defWords = owned.defWords;
+      this.defAt = owned.defAt;
+      this.growLimit = Math.min(this.maximumPages, owned.growLimitPages);
+      this.owner = owned.owner;
+      this.token = null;
+      this.writeDefinition();
+    }
   }
 
   get pages(): number {
@@ -140,6 +184,10 @@ export class LinearMemory {
 
   get byteLength(): number {
     return this.currentPages * WASM_PAGE_BYTES;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   /** The committed bytes; the same ArrayBuffer until the next grow. */
@@ -152,14 +200,14 @@ export class LinearMemory {
 
   /**
    * Grows by `delta` pages. Returns the previous size in pages, or -1 if the memory
-   * cannot grow that far (maximum, or the system refused to commit). A successful
-   * grow, even by 0, detaches the previous buffer, as the JS API requires.
+   * cannot grow that far (maximum, pooling limit, or the system refused to commit). A
+   * successful grow, even by 0, detaches the previous buffer, as the JS API requires.
    */
   grow(delta: number): number {
     this.checkLive();
     const old = this.currentPages;
     const want = old + delta;
-    if (!(delta >= 0) || want > this.maximumPages) return -1;
+    if (!(delta >= 0) || want > this.growLimit) return -1;
     try {
       addon.memoryGrow(this.base, want * WASM_PAGE_BYTES);
     } catch {
@@ -170,12 +218,24 @@ export class LinearMemory {
     return old;
   }
 
-  /** Releases the reservation now rather than at garbage collection. */
+  /**
+   * Releases the reservation now rather than at garbage collection (standalone
+   * memories). An owned memory is only marked dead: its owner gives the reservation
+   * back (`markDisposed`).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    finalizer.unregister(this.owned);
-    releaseOwned(this.owned);
+    if (this.def === null) return;
+    finalizer.unregister(this.token!);
+    standalone.delete(this.base);
+    addon.memoryRelease(this.base);
+    slab16.free(this.def);
+  }
+
+  /** An owned memory whose owner released it: every later use throws. */
+  markDisposed(): void {
+    this.disposed = true;
   }
 
   private checkLive(): void {
@@ -183,10 +243,13 @@ export class LinearMemory {
   }
 
   private writeDefinition(): void {
-    writeU64(this.defWords, 0, this.base);
-    writeU64(this.defWords, 2, this.byteLength);
+    writeU64(this.defWords, this.defAt, this.base);
+    writeU64(this.defWords, this.defAt + 2, this.byteLength);
   }
 }
+
+/** Address space reserved per 32-bit memory: 4 GiB plus a 4 GiB guard (no bounds checks). */
+export const DEFAULT_RESERVE_BYTES = 8 * GiB;
 
 /** Writes a non-negative integer below 2^53 as a little-endian u64 at u32 index `i`. */
 export function writeU64(u32: Uint32Array, i: number, value: number): void {

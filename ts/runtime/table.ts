@@ -28,29 +28,71 @@ export const MAX_TABLE_ELEMENTS = 10_000_000;
 export const TABLE_DEF_BASE = 0;
 export const TABLE_DEF_LENGTH = 8;
 
-/** Where never-initialised funcref elements come from. */
-export interface LazyElements {
-  /** Function index per element (NONE = null); elements past the end are null. */
-  readonly funcIndices: Uint32Array;
-  /** The funcref record address of a function of the owning instance (writes it if needed). */
+/** What fills never-initialised funcref elements: the owning instance. */
+export interface LazyOwner {
+  /** The funcref record address of a function of the owner (writes it if needed). */
   funcRef(funcIndex: number): number;
 }
 
-interface Block {
+/** A native block of elements. */
+export interface Block {
   buffer: ArrayBuffer;
   address: number;
   words: Uint32Array;
+  /** where it goes back to when the table is done with it (allocator.ts), or null: blockFree */
+  source: BlockSource | null;
 }
 
-const finalizer = new FinalizationRegistry<{ block: Block; def: Record16 }>((held) => {
-  if (held.block.address !== 0) addon.blockFree(held.block.address);
-  slab16.free(held.def);
-});
+/** An allocator that lends blocks to tables (allocator.ts). */
+export interface BlockSource {
+  /** Takes back a block whose first `usedElements` elements may be dirty. */
+  giveBack(block: Block, usedElements: number): void;
+}
+
+/** What a table's release needs: no reference to the table itself (finalizers). */
+export interface TableHeld {
+  block: Block;
+  /** elements in use (what to clean before the block is reused) */
+  used: number;
+  def: Record16 | null;
+}
+
+const finalizer = new FinalizationRegistry<TableHeld>((held) => releaseTableHeld(held));
+
+/** Frees or gives back the block of a released table and its definition record. */
+export function releaseTableHeld(held: TableHeld): void {
+  const b = held.block;
+  if (b.source !== null) b.source.giveBack(b, held.used);
+  else if (b.address !== 0) addon.blockFree(b.address);
+  if (held.def !== null) slab16.free(held.def);
+}
 
 function allocBlock(capacity: number): Block {
-  if (capacity === 0) return { buffer: new ArrayBuffer(0), address: 0, words: new Uint32Array(0) };
+  if (capacity === 0) return { buffer: new ArrayBuffer(0), address: 0, words: new Uint32Array(0), source: null };
   const buffer = addon.blockAlloc(capacity * 8, true);
-  return { buffer, address: addon.addressOf(buffer), words: new Uint32Array(buffer) };
+  return { buffer, address: addon.addressOf(buffer), words: new Uint32Array(buffer), source: null };
+}
+
+function freeBlock(b: Block, used: number): void {
+  if (b.source !== null) b.source.giveBack(b, used);
+  else if (b.address !== 0) addon.blockFree(b.address);
+}
+
+/**
+ * A table of an instance (allocator.ts): its elements come in a lent block (zeroed),
+ * its definition record sits in the instance's VMContext block, and it belongs to the
+ * instance's store. The owner releases it; no finalizer of its own.
+ */
+export interface OwnedTable {
+  block: Block;
+  /** elements the block holds */
+  capacity: number;
+  defWords: Uint32Array;
+  defAt: number;
+  defAddress: number;
+  /** elements the table may grow to in its slot (pooling limit), else the maximum */
+  growLimit: number;
+  owner: StoreMember;
 }
 
 export class RuntimeTable implements StoreMember {
@@ -60,34 +102,70 @@ export class RuntimeTable implements StoreMember {
   /** address of the { base, length } record */
   readonly definition: number;
   store: Store;
-  lazy: LazyElements | null = null;
+  /** never-initialised funcref elements: the function index per element (NONE = null) and their owner */
+  lazyIndices: Uint32Array | null = null;
+  lazyOwner: LazyOwner | null = null;
+  /** the owning instance (owned tables), kept alive by the table */
+  readonly owner: StoreMember | null;
   private len: number;
+  private capacity: number;
+  private readonly growLimit: number;
   private block: Block;
-  private readonly def: Record16;
   private readonly defWords: Uint32Array;
-  /** holds the current block for the finalizer (the block changes on grow) */
-  private readonly held: { block: Block; def: Record16 };
+  private readonly defAt: number;
+  /** holds the current block for the release (the block changes on grow) */
+  readonly held: TableHeld;
+  private disposed = false;
 
   /**
    * `init` is the untagged initial value of every element (funcref record address or
    * externref handle; 0 = null). A funcref table created with `lazyZero` leaves its
-   * elements at 0 (never initialised) for `lazy` to fill on first read.
+   * elements at 0 (never initialised) for `lazyIndices` to fill on first read. With
+   * `owned`, a table of an instance (its block is zeroed: `init` must be 0).
    */
-  constructor(elemType: ValType, initial: number, maximum: number, init: number, lazyZero = false) {
+  constructor(elemType: ValType, initial: number, maximum: number, init: number, lazyZero = false, owned: OwnedTable | null = null) {
     if (!(initial >= 0 && initial <= MAX_TABLE_ELEMENTS)) throw new RangeError(`derrick: bad initial table size ${initial}`);
     this.elemType = elemType;
     this.maximum = maximum;
     this.len = initial;
-    this.block = allocBlock(initial);
-    this.def = slab16.alloc();
-    this.definition = this.def.address;
-    this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
-    this.held = { block: this.block, def: this.def };
-    this.store = undefined as unknown as Store;
-    newStore(this);
-    if (!lazyZero) this.fillRaw(0, initial, this.encode(init));
+    const max = maximum === NONE ? MAX_TABLE_ELEMENTS : Math.min(maximum, MAX_TABLE_ELEMENTS);
+    if (owned === null) {
+      this.block = allocBlock(initial);
+      this.capacity = initial;
+      const def = slab16.alloc();
+      this.definition = def.address;
+      this.defWords = new Uint32Array(def.buffer, def.offset, 4);
+      this.defAt = 0;
+      this.growLimit = max;
+      this.owner = null;
+      this.held = { block: this.block, used: initial, def };
+      this.store = undefined as unknown as Store;
+      newStore(this);
+      if (!lazyZero) this.fillRaw(0, initial, this.encode(init));
+      finalizer.register(this, this.held);
+    } else {
+      this.block = owned.block;
+      this.capacity = owned.capacity;
+      this.definition = owned.defAddress;
+      this.defWords = owned.defWords;
+      this.defAt = owned.defAt;
+      this.growLimit = Math.min(max, owned.growLimit);
+      this.owner = owned.owner;
+      this.held = { block: this.block, used: initial, def: null };
+      this.store = undefined as unknown as Store;
+      owned.owner.store.add(this);
+      if (!lazyZero && init !== 0) this.fillRaw(0, initial, this.encode(init));
+    }
     this.writeDefinition();
-    finalizer.register(this, this.held);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** An owned table whose owner released it: the JS API refuses every later use. */
+  markDisposed(): void {
+    this.disposed = true;
   }
 
   get length(): number {
@@ -125,11 +203,10 @@ export class RuntimeTable implements StoreMember {
   grow(delta: number, init: number): number {
     const old = this.len;
     const want = old + delta;
-    const max = this.maximum === NONE ? MAX_TABLE_ELEMENTS : Math.min(this.maximum, MAX_TABLE_ELEMENTS);
-    if (!(delta >= 0) || want > max) return -1;
-    if (want * 2 > this.block.words.length) {
+    if (!(delta >= 0) || want > this.growLimit) return -1;
+    if (want > this.capacity) {
       // Grow geometrically so that repeated table.grow costs amortised O(1) per element.
-      const cap = Math.min(max, Math.max(want, old * 2, 8));
+      const cap = Math.min(this.growLimit, Math.max(want, old * 2, 8));
       let next: Block;
       try {
         next = allocBlock(cap);
@@ -137,11 +214,13 @@ export class RuntimeTable implements StoreMember {
         return -1;
       }
       next.words.set(this.block.words.subarray(0, 2 * old));
-      if (this.block.address !== 0) addon.blockFree(this.block.address);
+      freeBlock(this.block, this.held.used);
       this.block = next;
+      this.capacity = cap;
       this.held.block = next;
     }
     this.len = want;
+    if (want > this.held.used) this.held.used = want;
     this.fillRaw(old, delta, this.encode(init));
     this.writeDefinition();
     return old;
@@ -155,7 +234,7 @@ export class RuntimeTable implements StoreMember {
     if (n === 0) return;
     // Never-initialised source elements are resolved first: a 0 means "ask my own
     // lazy source", which would be wrong at another index or in another table.
-    if (src.elemType === ValType.FuncRef && src.lazy !== null) src.resolveRange(s, n);
+    if (src.elemType === ValType.FuncRef && src.lazyIndices !== null) src.resolveRange(s, n);
     const sw = src.block.words;
     const dw = this.block.words;
     if (src === this) dw.copyWithin(2 * d, 2 * s, 2 * (s + n));
@@ -183,10 +262,10 @@ export class RuntimeTable implements StoreMember {
   /** Slow path for a never-initialised funcref element: compute, store, return it. */
   resolve(i: number): number {
     let addr = 0;
-    const lazy = this.lazy;
-    if (lazy !== null && i < lazy.funcIndices.length) {
-      const f = lazy.funcIndices[i];
-      if (f !== NONE) addr = lazy.funcRef(f);
+    const list = this.lazyIndices;
+    if (list !== null && i < list.length) {
+      const f = list[i];
+      if (f !== NONE) addr = this.lazyOwner!.funcRef(f);
     }
     this.writeRaw(i, addr + 1);
     return addr;
@@ -219,10 +298,11 @@ export class RuntimeTable implements StoreMember {
 
   private writeDefinition(): void {
     const d = this.defWords;
+    const at = this.defAt;
     const base = this.block.address;
-    d[0] = base % 4294967296;
-    d[1] = Math.floor(base / 4294967296);
-    d[2] = this.len;
-    d[3] = 0;
+    d[at] = base % 4294967296;
+    d[at + 1] = Math.floor(base / 4294967296);
+    d[at + 2] = this.len;
+    d[at + 3] = 0;
   }
 }

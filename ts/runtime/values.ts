@@ -10,7 +10,7 @@
 import { ValType } from '../wasm/types';
 import { externHandle, externValue } from './externref';
 import { funcRefFromJs, funcRefToJs } from './funcref';
-import { StoreMember } from './store';
+import { Store, StoreMember } from './store';
 
 /** A DataView over a region holding 16-byte slots. */
 export type SlotView = DataView;
@@ -77,8 +77,8 @@ export function storeValue(view: SlotView, i: number, type: ValType, v: number |
   }
 }
 
-/** ToJSValue; reads slot `i`. */
-export function readSlot(view: SlotView, i: number, type: ValType): unknown {
+/** ToJSValue; reads slot `i`. A funcref's owner is found in `store` (the holder's). */
+export function readSlot(view: SlotView, i: number, type: ValType, store: Store): unknown {
   const at = i * 16;
   switch (type) {
     case ValType.I32:
@@ -92,7 +92,7 @@ export function readSlot(view: SlotView, i: number, type: ValType): unknown {
     case ValType.ExternRef:
       return externValue(readAddress(view, at));
     case ValType.FuncRef:
-      return funcRefToJs(readAddress(view, at));
+      return funcRefToJs(readAddress(view, at), store);
     case ValType.V128:
       throw new TypeError('type incompatibility when transforming from/to JS (v128)');
     default:
