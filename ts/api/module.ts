@@ -37,6 +37,7 @@ export class Module {
   #env: ModuleEnv;
   #compiled: CompiledModule | null = null;
   #allocator: InstanceAllocator;
+  #importMemo: { values: unknown[]; linked: never[] } | null = null;
 
   constructor(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions) {
     this.#env = decodeModule(copyBytes(bytes, 'WebAssembly.Module()'));
@@ -52,6 +53,11 @@ export class Module {
   /** @internal the machine code, compiled on first use and shared by every instance */
   static compiledOf(m: Module): CompiledModule {
     return (m.#compiled ??= compiledModule(m.#env));
+  }
+
+  /** @internal what the last instantiation's function imports linked to (api/instance.ts ImportMemo) */
+  static importMemoOf(m: Module): { values: unknown[]; linked: never[] } {
+    return (m.#importMemo ??= { values: [], linked: [] });
   }
 
   /** @internal the instance allocator of the module's engine */
