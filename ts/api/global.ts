@@ -95,6 +95,7 @@ setToStringTag(Global, 'Global');
 export function globalCell(g: unknown, op: string): GlobalCell {
   const c = typeof g === 'object' && g !== null ? internal.get(g) : undefined;
   if (c === undefined) throw new TypeError(`WebAssembly.Global.${op}: Receiver is not a WebAssembly.Global`);
+  if (c.isDisposed) throw new TypeError(`WebAssembly.Global.${op}: the global's instance has been disposed`);
   return c;
 }
 

@@ -21,11 +21,23 @@ function isObject(v: unknown): v is object {
 }
 
 /**
+ * The function imports a module was last instantiated with, and what they linked to:
+ * whether a function is a derrick function never changes, so the same function
+ * object found again links to the same thing without the WeakMap lookup.
+ */
+export interface ImportMemo {
+  values: unknown[];
+  linked: LinkedImport[];
+}
+
+/**
  * Reads and checks the imports of `env` from `importObject`, in import order, and
  * returns them linked (runtime/instance.ts LinkedImport): a JavaScript function, the
  * ExportedInfo of a derrick function, a RuntimeTable, a LinearMemory or a GlobalCell.
+ * Every import is read from the object every time (reads are observable); `memo`
+ * only saves re-classifying the same function objects.
  */
-export function readImports(env: ModuleEnv, importObject: unknown, api: string): LinkedImport[] {
+export function readImports(env: ModuleEnv, importObject: unknown, api: string, memo: ImportMemo | null = null): LinkedImport[] {
   if (importObject !== undefined && !isObject(importObject)) throw new TypeError(`${api}: Argument 1 must be an object`);
   const n = env.imports.length;
   if (n === 0) return [];
@@ -46,8 +58,17 @@ export function readImports(env: ModuleEnv, importObject: unknown, api: string):
     let linked: LinkedImport;
     switch (imp.kind) {
       case ExternKind.Func:
+        if (memo !== null && typeof v === 'function' && memo.values[i] === v) {
+          linked = memo.linked[i];
+          if (linked === v) continue; // a JavaScript function: nothing to check
+          break;
+        }
         if (typeof v !== 'function') throw linkError(`${where(i, imp.module, imp.name)} error: function import requires a callable`, api);
         linked = exportedFunctionInfo(v) ?? v;
+        if (memo !== null) {
+          memo.values[i] = v;
+          memo.linked[i] = linked;
+        }
         break;
       case ExternKind.Table: {
         const t = runtimeTableOf(v);
@@ -127,7 +148,7 @@ export class Instance {
     }
     const env = Module.envOf(module);
     if (env === undefined) throw new TypeError('WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module');
-    const imports = readImports(env, importObject, 'WebAssembly.Instance()');
+    const imports = readImports(env, importObject, 'WebAssembly.Instance()', Module.importMemoOf(module));
     this.#runtime = new RuntimeInstance(Module.compiledOf(module), new LinkedImports(imports), true, Module.allocatorOf(module));
   }
 

@@ -117,6 +117,7 @@ setToStringTag(Table, 'Table');
 export function tableOf(t: unknown, op: string): RuntimeTable {
   const table = runtimeTableOf(t);
   if (table === undefined) throw new TypeError(`WebAssembly.Table.${op}: Receiver is not a WebAssembly.Table`);
+  if (table.isDisposed) throw new TypeError(`WebAssembly.Table.${op}: the table's instance has been disposed`);
   return table;
 }
 

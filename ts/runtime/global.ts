@@ -47,6 +47,12 @@ export class GlobalCell implements StoreMember {
     return new GlobalCell(type, mutable, view, address, owner, owner.store);
   }
 
+  /** True when the cell lives in an instance that has been disposed. */
+  get isDisposed(): boolean {
+    const o = this.owner as { disposed?: unknown } | null;
+    return typeof o === 'object' && o !== null && o.disposed === true;
+  }
+
   /** ToJSValue of the current value. */
   get(): unknown {
     return readSlot(this.view, 0, this.type, this.store);

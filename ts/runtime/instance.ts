@@ -59,7 +59,36 @@ export class LinkedImports {
   constructor(readonly values: readonly LinkedImport[]) {}
 }
 
+/**
+ * Release on garbage collection: one FinalizationRegistry entry per instance, whose
+ * target is not the instance but a tiny `lifetime` object only the instance
+ * references (V8's young-generation collector treats a registry cell's target as
+ * strong, so registering the instance itself would copy and promote its whole object
+ * graph at every scavenge). The lifetime object dies exactly when the instance does:
+ * everything that can reach the native resources reaches the instance first.
+ *
+ * Registration waits for the end of the current task (a microtask): an instance
+ * disposed before then — the usual instantiate/use/dispose cycle — never touches the
+ * registry, and leaves nothing behind for the collector. Until then the pending list
+ * holds the lifetime object and the resources (never the instance); finalizers could
+ * not have run earlier anyway.
+ */
 const finalizer = new FinalizationRegistry<InstanceResources>((res) => res.release());
+
+let pending: (object | null)[] = [];
+let batch = 1;
+let flushScheduled = false;
+
+function flushPending(): void {
+  const list = pending;
+  pending = [];
+  batch++;
+  flushScheduled = false;
+  for (let i = 0; i < list.length; i += 2) {
+    const lifetime = list[i];
+    if (lifetime !== null) finalizer.register(lifetime, list[i + 1] as InstanceResources, lifetime);
+  }
+}
 
 export { liveInstanceCount };
 
@@ -92,6 +121,10 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
   private cells: (GlobalCell | undefined)[] | null = null;
   private wrappers: Map<number, Function> | null = null;
   private readonly res: InstanceResources;
+  private readonly lifetime: object = {};
+  /** registration batch and index in `pending` (0: registered, or never) */
+  private pendingBatch = 0;
+  private pendingAt = 0;
   /** disposed: its exports throw (read by exported functions, call.ts LiveCheck) */
   dead = false;
 
@@ -138,7 +171,13 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       res.release();
       throw e;
     }
-    finalizer.register(this, res);
+    this.pendingBatch = batch;
+    this.pendingAt = pending.length;
+    pending.push(this.lifetime, res);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flushPending);
+    }
 
     for (let i = 0; i < plan.dynamicGlobals.length; i++) {
       const g = plan.dynamicGlobals[i];
@@ -260,6 +299,12 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
     for (let i = 0; i < this.tables.length; i++) if (this.tables[i].owner === this) this.tables[i].markDisposed();
     if (!this.storeIsOwn()) return;
+    if (this.pendingBatch === batch) {
+      pending[this.pendingAt] = null;
+      pending[this.pendingAt + 1] = null;
+    } else {
+      finalizer.unregister(this.lifetime);
+    }
     this.res.release();
     this.store.drain();
   }
@@ -619,10 +664,10 @@ export function checkImports(env: ModuleEnv, imports: readonly Extern[]): void {
  */
 export function checkImport(env: ModuleEnv, i: number, v: LinkedImport, api = 'WebAssembly.Instance()'): void {
   const imp = env.imports[i];
+  if (imp.kind === ExternKind.Func && typeof v === 'function') return; // the common case: nothing to check
   const where = `Import #${i} module="${imp.module}" function="${imp.name}"`;
   switch (imp.kind) {
     case ExternKind.Func: {
-      if (typeof v === 'function') return;
       const info = v as ExportedInfo;
       const src = info.owner as Instance;
       if (src.disposed) throw linkError(`${where} error: the imported function's instance has been disposed`, api);

@@ -239,7 +239,7 @@ export class LinearMemory {
   }
 
   private checkLive(): void {
-    if (this.disposed) throw new Error('derrick: this memory has been disposed');
+    if (this.disposed) throw new TypeError('derrick: this memory (or its instance) has been disposed');
   }
 
   private writeDefinition(): void {
