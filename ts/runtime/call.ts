@@ -134,7 +134,13 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     ctx[Ctx.Vmctx] = vmctx;
     ctx[Ctx.Callee] = code;
     ctx[Ctx.Values] = callAreaAddress;
-    addon.invoke();
+    // the callee's store is the active one while it runs (store.ts), as in callWasm
+    const prev = enterStore(owner.store);
+    try {
+      addon.invoke();
+    } finally {
+      leaveStore(prev);
+    }
     if (ctx[Ctx.Status] === CallStatus.Trap) throw trapError(readTrap(), self);
     return rk === 0 ? I32[0] : rk === 1 ? F32[0] : rk === 2 ? F64[0] : undefined;
     },
