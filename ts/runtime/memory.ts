@@ -94,9 +94,9 @@ function collectGarbage(): boolean {
  * collects garbage, releases at once the reservations whose owners were found dead
  * (their finalizers would run only later) and tries once more.
  */
-export function reserveMemory(bytes: number, commit: number, image: number | null, owner: object): number {
+export function reserveMemory(bytes: number, commit: number, image: number | null, owner: object | null): number {
   try {
-    return addon.memoryReserve(bytes, commit, image, owner);
+    return addon.memoryReserve(bytes, commit, image, owner ?? undefined);
   } catch (e) {
     if (!(e instanceof RangeError) || !collectGarbage()) throw e;
     for (const base of addon.memoryReleaseDead()) {
@@ -109,7 +109,7 @@ export function reserveMemory(bytes: number, commit: number, image: number | nul
         releasedEarly.add(base);
       }
     }
-    return addon.memoryReserve(bytes, commit, image, owner);
+    return addon.memoryReserve(bytes, commit, image, owner ?? undefined);
   }
 }
 
@@ -166,7 +166,7 @@ export class LinearMemory {
       standalone.set(this.base, { def: this.def, token: this.token });
     } else {
       this.base = owned.base !== 0 ? owned.base
-        : reserveMemory(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image, owned.owner);
+        : reserveMemory(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image, null);
       this.def = null;
       this.definition = owned.defAddress;
       this.defWords = owned.defWords;
