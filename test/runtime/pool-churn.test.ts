@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 const MiB = 1024 * 1024;
 
-interface Result { samples: Record<string, number>; check: number; live: number; records: number; gcReleased: number; inUse: unknown }
+interface Result { samples: Record<string, number>; heap: Record<string, number>; check: number; live: number; records: number; gcReleased: number; inUse: unknown }
 
 function churn(n: number, mode: string, gc: boolean): Result {
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'pool-churn.js'), String(n), mode, ...(gc ? ['gc'] : [])], { encoding: 'utf8' });
@@ -26,13 +26,14 @@ function mib(x: number): string {
 test('1,000,000 pooled instantiate/dispose cycles: RSS flat, every slot back, collector releases undisposed instances', (t) => {
   const n = 1000000;
   const r = churn(n, 'pool', true);
-  t.log(`RSS after 100k: ${mib(r.samples[n / 10])}, 500k: ${mib(r.samples[n / 2])}, 1M: ${mib(r.samples[n])}`);
+  t.log(`RSS after 100k: ${mib(r.samples[n / 10])}, 500k: ${mib(r.samples[n / 2])}, 1M: ${mib(r.samples[n])}; JS heap ${mib(r.heap[n / 10])} → ${mib(r.heap[n])}`);
   t.is(r.check, n + n / 2, 'every instance ran: table call (0 or 1) and its own global');
   t.is(r.live, 0);
   t.is(r.records, 0);
   t.deepEqual(r.inUse, { instances: 0, memories: 0, tables: 0 });
   t.is(r.gcReleased, 1, 'undisposed pooled instances went back to the pool after collection');
   t.true(r.samples[n] - r.samples[n / 10] < 32 * MiB, 'RSS grows by less than 32 MiB from 100k to 1M cycles');
+  t.true(r.heap[n] - r.heap[n / 10] < 2 * MiB, 'the JS heap after collection grows by less than 2 MiB');
 });
 
 test('200,000 default-allocator instantiate/dispose cycles: RSS flat, everything released', (t) => {
@@ -43,4 +44,5 @@ test('200,000 default-allocator instantiate/dispose cycles: RSS flat, everything
   t.is(r.live, 0);
   t.is(r.records, 0);
   t.true(r.samples[n] - r.samples[n / 10] < 32 * MiB);
+  t.true(r.heap[n] - r.heap[n / 10] < 2 * MiB);
 });

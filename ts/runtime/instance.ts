@@ -301,6 +301,8 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     if (this.pendingBatch === batch) {
       pending[this.pendingAt] = null;
       pending[this.pendingAt + 1] = null;
+      // Usually the newest entry: keep a synchronous create/dispose loop from growing the list.
+      while (pending.length > 0 && pending[pending.length - 2] === null) pending.length -= 2;
     } else {
       finalizer.unregister(this.lifetime);
     }
@@ -409,18 +411,14 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    // A method: not a constructor and without a prototype, like Node's exported functions.
-    const holder = {
-      f(...args: unknown[]): unknown {
-        if (self.dead) self.checkLive();
-        return callWasm(code, vmctx, typeId, type, args, self, holder.f);
-      },
-    };
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self: Instance = this;
-    const fn = holder.f;
-    Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
-    Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
+    let fn: Function;
+    const call = (args: ArrayLike<unknown>): unknown => {
+      if (self.dead) self.checkLive();
+      return callWasm(code, vmctx, typeId, type, args, self, fn);
+    };
+    fn = wrapperFactory(String(index), type.params.length)(call);
     registerExportedFunction(fn, record, this, index);
     return fn;
   }
@@ -610,6 +608,30 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+
+type WrapperFactory = (call: (args: ArrayLike<unknown>) => unknown) => Function;
+const factories = new Map<string, WrapperFactory>();
+
+/**
+ * Makes Exported Functions named `name` with `arity` parameters: a method (not a
+ * constructor, no prototype, like Node's exported functions) whose name and length
+ * come from the syntax — a literal method key, declared parameters — rather than from
+ * defineProperty; one small compiled factory per (name, arity), shared by every
+ * instance of every module.
+ */
+function wrapperFactory(name: string, arity: number): WrapperFactory {
+  const key = `${arity}:${name}`;
+  let f = factories.get(key);
+  if (f === undefined) {
+    const params: string[] = [];
+    for (let i = 0; i < arity; i++) params.push(`a${i}`);
+    const k = JSON.stringify(name);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    f = new Function('call', `'use strict'; return ({ ${k}(${params.join(', ')}) { return call(arguments); } })[${k}];`) as WrapperFactory;
+    factories.set(key, f);
+  }
+  return f;
+}
 
 /** The RuntimeError of a trap code raised by TypeScript (builtins, instantiation). */
 export function trap(code: number): RuntimeError {

@@ -58,6 +58,8 @@ const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((hel
 });
 
 export class LinearMemory {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   /** address of byte 0 */
   readonly base: number;
   /** address of the { base, length } record */
