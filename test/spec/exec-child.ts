@@ -1,12 +1,14 @@
 /**
  * Child process of the isolated spec execution run (test/runtime/isolate.ts):
- *   node dist/test/spec/exec-child.js <root> <start>
- * runs the scripts under root from index start, printing `{"start":k}` before script k
+ *   node dist/test/spec/exec-child.js <root> [--filter STR] [--explicit] [--baseline] <start>
+ * runs the scripts under root (those whose path contains STR) from index start, with
+ * the compiler options of compiler-options.ts if any, printing `{"start":k}` before script k
  * and `{"result": {...}}` (per-type counts and failures) after it.
  */
 import { SpecReport, findScripts, loadScript, runScript } from './wast';
 import { execHooks } from './exec';
 import { childDeadline } from '../runtime/isolate';
+import { installCompiler } from './compiler-options';
 
 export interface ScriptResult {
   file: string;
@@ -16,8 +18,12 @@ export interface ScriptResult {
   commands: number;
 }
 
-function main(root: string, start: number): void {
-  const scripts = findScripts(root);
+function main(root: string, start: number, flags: string[]): void {
+  const fi = flags.indexOf('--filter');
+  const scripts = findScripts(root, fi >= 0 ? flags[fi + 1] : undefined);
+  const explicit = flags.includes('--explicit');
+  const baseline = flags.includes('--baseline');
+  if (explicit || baseline) installCompiler({ explicit, baseline });
   const hooks = execHooks();
   const t0 = Date.now();
   for (let k = start; k < scripts.length; k++) {
@@ -39,4 +45,7 @@ function main(root: string, start: number): void {
   }
 }
 
-if (require.main === module) main(process.argv[2], Number(process.argv[3] ?? 0));
+if (require.main === module) {
+  const a = process.argv.slice(2);
+  main(a[0], a.length > 1 ? Number(a[a.length - 1]) : 0, a.slice(1, -1));
+}

@@ -13,7 +13,7 @@ import { printFunction } from '../../ts/ir/printer';
 import { parseClif } from '../../ts/ir/parser';
 import { verify } from '../../ts/ir/verifier';
 import { repoRoot } from '../util/shared';
-import { module, section, vec, functype, body, name, u32, s32, I32, I64, F64, FUNCREF, EXTERNREF, Bytes } from '../wasm/builder';
+import { module, section, vec, functype, body, name, u32, s32, I32, I64, F64, V128, FUNCREF, EXTERNREF, Bytes } from '../wasm/builder';
 
 const GOLDEN = path.join(repoRoot, 'test', 'translate', 'golden');
 
@@ -21,6 +21,11 @@ const typeSec = (...ts: Bytes[]): Bytes => section(1, vec(ts));
 const funcSec = (...types: number[]): Bytes => section(3, vec(types.map((t) => u32(t))));
 const codeSec = (...bodies: Bytes[]): Bytes => section(10, vec(bodies));
 const memarg = (align: number, offset: number): Bytes => [...u32(align), ...u32(offset)];
+
+/** A SIMD operator: 0xFD and the sub-opcode as u32. */
+const fd = (sub: number, ...imm: number[]): Bytes => [0xfd, ...u32(sub), ...imm];
+const v128const = (...bytes: number[]): Bytes => fd(0x0c, ...bytes);
+const lget = (k: number): Bytes => [0x20, k];
 
 interface Case { name: string; bytes: Uint8Array; funcs: number[]; options?: TranslateOptions }
 
@@ -113,6 +118,82 @@ const cases: Case[] = [
     ),
     funcs: [1, 2],
   },
+  {
+    // lane-typed values on the operand stack: i32x4 chains carry no bitcasts, a lane
+    // type change bitcasts once; locals, select of different lane types, block results
+    // and returns canonicalise to i8x16; splat, lanes, shuffle, swizzle, bitselect,
+    // shifts, compares
+    name: 'simd-lanes',
+    bytes: module(
+      typeSec(functype([V128, V128, I32], [V128]), functype([], [V128])),
+      funcSec(0),
+      codeSec(body([[1, V128]], [
+        ...lget(0), ...lget(1), ...fd(0xae), ...lget(1), ...fd(0xb5), // (a + b) * b  (i32x4)
+        ...lget(2), ...fd(0xab), // i32x4.shl by c
+        ...lget(0), ...fd(0x8e), // i16x8.add
+        0x21, 0x03, // local.set 3 (i8x16)
+        0x02, 0x01, // block (type 1: -> v128)
+        ...lget(3), ...lget(2), ...fd(0x11), ...fd(0x41), // f32x4.eq with i32x4.splat c
+        ...lget(2), 0x0d, 0x00, // br_if 0 (result: the compare)
+        0x1a, // drop
+        ...lget(0), ...lget(1), ...fd(0x0d, ...[0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31]), // shuffle
+        ...lget(1), ...fd(0x0e), // swizzle
+        0x0b,
+        ...lget(3), ...lget(0), ...fd(0x15, 3), 0x41, 0x01, 0x6a, ...fd(0x1a, 5), // replace_lane i16 5 (extract_lane_s i8 3 of a + 1)
+        ...fd(0x8e), // i16x8.add with the block's result
+        ...lget(1), ...fd(0x81), // i16x8.neg
+        ...v128const(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), ...fd(0x52), // bitselect
+        ...lget(0), ...fd(0xe1), // f32x4.neg
+        ...lget(2), 0x1b, // select (i16x8 vs f32x4)
+        0x0b,
+      ])),
+    ),
+    funcs: [0],
+  },
+  {
+    // the shapes the backend fuses: extmul, extadd_pairwise, dot, trunc_sat zero,
+    // convert_low, narrow; pmin as bitselect on fcmp; reductions feeding branches
+    name: 'simd-widen-reduce',
+    bytes: module(
+      typeSec(functype([V128, V128], [V128, I32])),
+      funcSec(0),
+      codeSec(body([], [
+        ...lget(0), ...lget(1), ...fd(0x9c), // i16x8.extmul_low_i8x16_s
+        ...fd(0x7e), // i32x4.extadd_pairwise_i16x8_s
+        ...lget(1), ...fd(0xba), // i32x4.dot_i16x8_s
+        ...fd(0xfe), // f64x2.convert_low_i32x4_s
+        ...fd(0xfd), // i32x4.trunc_sat_f64x2_u_zero
+        ...lget(1), ...fd(0x85), // i16x8.narrow_i32x4_s
+        ...lget(0), ...fd(0xea), // f32x4.pmin
+        ...lget(1), ...fd(0x82), // i16x8.q15mulr_sat_s
+        ...lget(0), ...fd(0xa3), // i32x4.all_true
+        0x04, I32, ...lget(1), ...fd(0x53), 0x05, ...lget(0), ...fd(0x64), 0x0b, // if: any_true else: i8x16.bitmask
+        0x0b,
+      ])),
+    ),
+    funcs: [0],
+  },
+  // SIMD memory: full, extending, splat, zero and lane accesses, in both modes
+  ...(['guard', 'explicit'] as const).map((mode): Case => ({
+    name: `simd-memory-${mode}`,
+    options: { boundsChecks: mode },
+    bytes: module(
+      typeSec(functype([I32, V128], [V128])),
+      funcSec(0),
+      section(5, vec([[0x00, 0x01]])),
+      codeSec(body([], [
+        ...lget(0), ...lget(0), ...fd(0x00, ...memarg(4, 16)), ...fd(0x0b, ...memarg(4, 0)), // store(x, load(x+16))
+        ...lget(0), ...fd(0x01, ...memarg(3, 8)), // load8x8_s
+        ...lget(0), ...fd(0x09, ...memarg(2, 0)), ...fd(0xce), // + load32_splat (i64x2.add)
+        ...lget(0), ...lget(1), ...fd(0x58, ...memarg(0, 3), 7), // store8_lane 7
+        ...lget(0), ...fd(0x5d, ...memarg(3, 0)), ...fd(0x51), // xor load64_zero
+        0x21, 0x01,
+        ...lget(0), ...lget(1), ...fd(0x55, ...memarg(1, 0xfffffff0), 2), // load16_lane 2, huge offset
+        0x0b,
+      ])),
+    ),
+    funcs: [0],
+  })),
 ];
 
 for (const c of cases) {

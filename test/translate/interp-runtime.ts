@@ -274,7 +274,17 @@ export class InterpRuntime implements InterpHost {
     });
     for (let i = env.numImportedGlobals; i < env.globals.length; i++) {
       const g = env.globals[i];
-      const [lo, hi] = this.constValue(inst, env.globalInits[i - env.numImportedGlobals]);
+      const init = env.globalInits[i - env.numImportedGlobals];
+      if (g.type === ValType.V128) {
+        // 16 bytes: a v128.const, or a copy of an imported global
+        const cell = (this.newGlobal(g.type, g.mutable, 0, 0) as { cell: number }).cell;
+        if (init.op === ConstOp.V128) sp.bytesAt(cell, 16).set(init.v128!);
+        else if (init.op === ConstOp.GlobalGet) sp.bytesAt(cell, 16).set(sp.bytesAt(inst.globals[init.index], 16));
+        else throw new Error(`v128 global initialised by const op ${init.op}`);
+        inst.globals.push(cell);
+        continue;
+      }
+      const [lo, hi] = this.constValue(inst, init);
       inst.globals.push((this.newGlobal(g.type, g.mutable, lo, hi) as { cell: number }).cell);
     }
     inst.globals.forEach((cell, i) => sp.setU64(vm + o.global(i), cell));

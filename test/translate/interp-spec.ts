@@ -5,8 +5,9 @@
  * `assert_uninstantiable` / `assert_unlinkable` / `register` run against it. Decode-only
  * commands (assert_invalid, assert_malformed) are skipped here (test/spec covers them).
  *
- * CLI: `node dist/test/translate/interp-spec.js [--explicit] [--verbose] [name...]`
- * runs the named scripts (default: INTERP_FILES) and prints `N passed, M failed` per file.
+ * CLI: `node dist/test/translate/interp-spec.js [--explicit] [--verbose] [--simd] [name...]`
+ * runs the named scripts (default: INTERP_FILES; --simd: the simd_* scripts) and prints
+ * `N passed, M failed` per file.
  */
 import { decodeModule } from '../../ts/wasm';
 import { ValType, FuncType } from '../../ts/wasm/types';
@@ -15,6 +16,7 @@ import { WastCommand, WastScript, WastValue, CommandResult, ScriptHooks, SpecRep
 import { InterpRuntime, Instance, ExternVal, LinkError, WasmTrap } from './interp-runtime';
 import { sharedPath } from '../util/shared';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 
 /** The scripts run in `npm test` (pure numeric, control, calls, memory, tables, references). */
 export const INTERP_FILES = [
@@ -29,6 +31,11 @@ export const INTERP_FILES = [
   'custom', 'comments', 'const', 'token', 'utf8-custom-section-id', 'utf8-import-field', 'utf8-import-module',
   'utf8-invalid-encoding', 'skip-stack-guard-page', 'inline-module', 'obsolete-keywords', 'unreached-valid',
 ];
+
+/** The SIMD scripts of core-2.0 (every one: all their commands pass in the interpreter too). */
+export function simdFiles(root: string): string[] {
+  return fs.readdirSync(root).filter((n) => n.startsWith('simd_')).sort();
+}
 
 const F32 = new Float32Array(1);
 const F32U = new Uint32Array(F32.buffer);
@@ -67,10 +74,44 @@ function toSlot(v: WastValue, out: Uint32Array, k: number): void {
       const x = BigInt.asUintN(64, BigInt(s));
       out[k] = Number(x & 0xffffffffn); out[k + 1] = Number(x >> 32n); return;
     }
+    case 'v128': {
+      // lanes little-endian into the 16 bytes of the slot
+      const [n, w] = LANES[v.lane_type!];
+      const lanes = v.value as unknown as string[];
+      for (let i = 0; i < n; i++) {
+        const x = BigInt.asUintN(w * 8, BigInt(lanes[i]));
+        for (let b = 0; b < w; b++) {
+          const at = i * w + b;
+          out[k + (at >> 2)] |= Number((x >> BigInt(8 * b)) & 0xffn) << (8 * (at & 3));
+        }
+      }
+      return;
+    }
     case 'externref': if (s !== 'null') out[k] = Number(s) + 1; return; // handle = n + 1, 0 = null
     case 'funcref': if (s !== 'null') throw new Error('funcref argument'); return;
     default: throw new Error(`unsupported value type ${v.type}`);
   }
+}
+
+const LANES: Record<string, [number, number]> = { i8: [16, 1], i16: [8, 2], i32: [4, 4], i64: [2, 8], f32: [4, 4], f64: [2, 8] };
+
+/** A v128 result: every lane checked as a scalar of the lane type (NaN classes per lane). */
+function checkV128(v: WastValue, got: Uint32Array, k: number): string | null {
+  const [n, w] = LANES[v.lane_type!];
+  const lanes = v.value as unknown as string[];
+  const bytes = new Uint8Array(got.buffer, got.byteOffset + 4 * k, 16);
+  const lane = new Uint32Array(4);
+  const lb = new Uint8Array(lane.buffer);
+  const type = v.lane_type![0] === 'f' ? v.lane_type! : w === 8 ? 'i64' : 'i32';
+  for (let i = 0; i < n; i++) {
+    lane.fill(0);
+    for (let b = 0; b < w; b++) lb[b] = bytes[i * w + b];
+    const s = lanes[i];
+    const want = type[0] === 'i' && w < 4 ? String(BigInt.asUintN(w * 8, BigInt(s))) : s;
+    const m = check({ type, value: want } as WastValue, lane, 0);
+    if (m !== null) return `lane ${i}: ${m}`;
+  }
+  return null;
 }
 
 /** Does slot k match the expected value? Returns a message on mismatch. */
@@ -94,6 +135,7 @@ function check(v: WastValue, got: Uint32Array, k: number): string | null {
       const want = s === 'null' ? 0 : Number(s) + 1;
       return lo === want && hi === 0 ? null : `got handle ${lo}, want ${s}`;
     }
+    case 'v128': return checkV128(v, got, k);
     case 'funcref':
       if (s === 'null') return lo === 0 && hi === 0 ? null : `got ${show}, want null`;
       return lo !== 0 || hi !== 0 ? null : 'got null, want a function';
@@ -223,6 +265,7 @@ if (require.main === module) {
   const root = sharedPath('spec', 'core-2.0');
   if (root === undefined) throw new Error('spec/core-2.0 not found');
   const names = args.filter((a) => !a.startsWith('--'));
-  const report = runInterpSpec(root, names.length > 0 ? names : INTERP_FILES, args.includes('--explicit'));
+  const dflt = args.includes('--simd') ? simdFiles(root) : INTERP_FILES;
+  const report = runInterpSpec(root, names.length > 0 ? names : dflt, args.includes('--explicit'));
   console.log(report.format({ maxFailures: args.includes('--verbose') ? 1000 : 30 }));
 }

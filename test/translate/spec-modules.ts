@@ -9,16 +9,19 @@ import { findScripts, loadScript } from '../spec/wast';
 
 export interface SpecModule { label: string; file: string; bytes: Uint8Array }
 
-/** Scripts whose names mark them as SIMD tests (left out: SIMD is not translated yet). */
+/** Scripts whose names mark them as SIMD tests. */
 export function isSimdScript(label: string): boolean {
   return /(^|\/)simd_/.test(label);
 }
 
-export function specModules(root: string, opts: { simd?: boolean } = {}): SpecModule[] {
+/** The valid modules; `simd`: true (default) all, false none of the SIMD scripts', 'only' only those. */
+export function specModules(root: string, opts: { simd?: boolean | 'only' } = {}): SpecModule[] {
   const out: SpecModule[] = [];
+  const simd = opts.simd ?? true;
   for (const j of findScripts(root)) {
     const s = loadScript(j, root);
-    if (!opts.simd && isSimdScript(s.label)) continue;
+    const isSimd = isSimdScript(s.label);
+    if ((simd === false && isSimd) || (simd === 'only' && !isSimd)) continue;
     for (const c of s.commands) {
       const ok = c.type === 'module' || c.type === 'assert_unlinkable' || c.type === 'assert_uninstantiable';
       if (!ok || c.filename === undefined || !c.filename.endsWith('.wasm')) continue;

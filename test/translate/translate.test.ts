@@ -1,18 +1,21 @@
 /**
  * Translator unit tests: source locations, reuse of one translator and Function
- * (translating A then B gives the same IR as B alone), SIMD is a clear CompileError,
- * and call_indirect's trap order (table bounds, then null, then signature) in the
+ * (translating A then B gives the same IR as B alone, SIMD included), how v128 values
+ * are typed (lane types on the operand stack, i8x16 at boundaries, few bitcasts), v128
+ * access bounds, and call_indirect's trap order (table bounds, then null, then signature) in the
  * interpreter runtime.
  */
 import test from 'ava';
 import { decodeModule, OperatorReader } from '../../ts/wasm';
 import { FuncTranslator, translateFunction } from '../../ts/translate';
-import { Function, NONE } from '../../ts/ir/function';
+import { Function, NONE, VK_PARAM } from '../../ts/ir/function';
 import { printFunction } from '../../ts/ir/printer';
-import { CompileError } from '../../ts/wasm/errors';
+import { verify } from '../../ts/ir/verifier';
+import { opName } from '../../ts/ir/opcodes';
+import * as T from '../../ts/ir/types';
 import { TRAP_INDIRECT_OOB, TRAP_INDIRECT_NULL, TRAP_BAD_SIG, TRAP_HEAP_OOB } from '../../ts/runtime/vmoffsets';
 import { InterpRuntime } from './interp-runtime';
-import { module, section, vec, functype, body, u32, name, I32, I64, FUNCREF, Bytes } from '../wasm/builder';
+import { module, section, vec, functype, body, u32, name, I32, I64, V128, FUNCREF, Bytes } from '../wasm/builder';
 
 const typeSec = (...ts: Bytes[]): Bytes => section(1, vec(ts));
 const funcSec = (...types: number[]): Bytes => section(3, vec(types.map((t) => u32(t))));
@@ -44,12 +47,15 @@ test('every instruction carries the byte offset of its Wasm operator', (t) => {
 });
 
 test('a reused translator gives the same IR as a fresh one', (t) => {
+  const simd: Bytes = [0x20, 0x00, 0x20, 0x00, ...fd(0xae), 0x20, 0x00, ...fd(0x8e), 0x0b]; // i32x4.add then i16x8.add
   const bytes = module(
-    typeSec(functype([I32], [I32]), functype([I64, I64], [I64])),
-    funcSec(0, 1),
+    typeSec(functype([I32], [I32]), functype([I64, I64], [I64]), functype([V128], [V128])),
+    funcSec(0, 1, 2, 2),
     codeSec(
       body([[2, I32]], [0x20, 0x00, 0x04, I32, 0x41, 0x01, 0x05, 0x20, 0x01, 0x0b, 0x0b]),
       body([], [0x20, 0x00, 0x20, 0x01, 0x7e, 0x0b]),
+      body([], simd),
+      body([], simd),
     ),
   );
   const env = decodeModule(bytes);
@@ -61,15 +67,93 @@ test('a reused translator gives the same IR as a fresh one', (t) => {
   t.is(bAfterA, bAlone);
   const aAgain = printFunction(tr.translate(env, 0, f));
   t.is(aAgain, printFunction(translateFunction(env, 0)));
+  // the same SIMD body twice: no bitcast remembered from the first function
+  tr.translate(env, 2, f);
+  t.is(printFunction(tr.translate(env, 3, f)).replace('u0:3', 'u0:2'), printFunction(translateFunction(env, 2)));
 });
 
-test('SIMD operators are a CompileError naming the operator', (t) => {
-  const bytes = module(typeSec(functype([], [])), funcSec(0), codeSec(body([], [
-    0xfd, 0x0c, ...new Array(16).fill(0), 0x1a, 0x0b, // v128.const, drop
+const fd = (sub: number, ...imm: number[]): Bytes => [0xfd, ...u32(sub), ...imm];
+
+/** Counts of instructions by opcode name over the layout. */
+function opCounts(f: Function): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let b = f.firstBlock; b !== NONE; b = f.bNext[b]) {
+    for (let i = f.bFirst[b]; i !== NONE; i = f.iNext[i]) {
+      const n = opName[f.iOp[i]];
+      m.set(n, (m.get(n) ?? 0) + 1);
+    }
+  }
+  return m;
+}
+
+test('SIMD: a chain of one lane type carries no bitcasts; boundaries are i8x16', (t) => {
+  // (x, y) -> i32x4: ((((x + y) * y) - x) min_s y) ... through a local and a block result
+  const chain: Bytes = [];
+  for (let k = 0; k < 10; k++) chain.push(0x20, k & 1, ...fd([0xae, 0xb5, 0xb1, 0xb6][k & 3]));
+  const bytes = module(
+    typeSec(functype([V128, V128], [V128]), functype([], [V128])),
+    funcSec(0),
+    codeSec(body([[1, V128]], [
+      0x02, 0x01, 0x20, 0x00, ...chain, 0x0b, // block (-> v128): x, then ten i32x4 ops
+      0x22, 0x02, // local.tee 2
+      0x20, 0x02, ...fd(0xae), // + local 2 (i32x4.add)
+      0x0b,
+    ])),
+  );
+  const f = translateFunction(decodeModule(bytes), 0);
+  verify(f);
+  const c = opCounts(f);
+  // in: x and y to i32x4 (once each: the block reuses them), out: to the block's i8x16
+  // param; after the block: the param and the local (the same value) to i32x4 once,
+  // and the result back to i8x16 for the return
+  t.is(c.get('bitcast'), 2 + 1 + 1 + 1);
+  t.is((c.get('iadd') ?? 0) + (c.get('imul') ?? 0) + (c.get('isub') ?? 0) + (c.get('smin') ?? 0), 11);
+  for (let v = 0; v < f.valueCount; v++) {
+    if (f.vKind[v] === VK_PARAM && T.isVector(f.vType[v])) t.is(f.vType[v], T.I8X16);
+  }
+});
+
+test('SIMD: bitwise operators keep their operands\' lane type; lane ops see through earlier bitcasts', (t) => {
+  // f32x4.abs(x) and f32x4.neg(x) xor-ed, then or-ed with x, then f32x4.sqrt: all in f32x4
+  const bytes = module(typeSec(functype([V128], [V128])), funcSec(0), codeSec(body([], [
+    0x20, 0x00, ...fd(0xe0), 0x20, 0x00, ...fd(0xe1), ...fd(0x51), 0x20, 0x00, ...fd(0x50), ...fd(0xe3),
+    ...fd(0x4d), // not
+    0x0b,
   ])));
-  const env = decodeModule(bytes);
-  const e = t.throws(() => translateFunction(env, 0), { instanceOf: CompileError });
-  t.regex(e!.message, /SIMD is not supported yet \(v128.const\)/);
+  const f = translateFunction(decodeModule(bytes), 0);
+  verify(f);
+  const c = opCounts(f);
+  t.is(c.get('bitcast'), 2); // x to f32x4 (reused three times), the result to i8x16
+  t.is(c.get('bxor'), 1);
+  t.is(c.get('bor'), 1);
+  t.is(c.get('bnot'), 1);
+});
+
+test('SIMD: v128 loads and stores trap out of bounds in both modes, lane accesses at their own size', (t) => {
+  // load(x) (16 bytes), load8_lane(x) 15 (1 byte), store64_lane(x, zero) 1 (8 bytes)
+  const bytes = module(
+    typeSec(functype([I32], [])),
+    funcSec(0, 0, 0),
+    section(5, vec([[0x00, 0x01]])),
+    section(7, vec([[...name('load'), 0x00, 0], [...name('lane8'), 0x00, 1], [...name('store64'), 0x00, 2]])),
+    codeSec(
+      body([], [0x20, 0x00, ...fd(0x00, 0x04, 0x00), 0x1a, 0x0b]),
+      body([], [0x20, 0x00, ...fd(0x0c, ...new Array<number>(16).fill(0)), ...fd(0x54, 0x00, 0x00, 15), 0x1a, 0x0b]),
+      body([], [0x20, 0x00, ...fd(0x0c, ...new Array<number>(16).fill(0)), ...fd(0x5b, 0x03, 0x00, 1), 0x0b]),
+    ),
+  );
+  for (const boundsChecks of ['guard', 'explicit'] as const) {
+    const rt = new InterpRuntime({ boundsChecks });
+    const inst = rt.instantiate(rt.compile(decodeModule(bytes)), () => undefined);
+    const run = (n: string, x: number) => {
+      const ex = inst.exports.get(n)!;
+      if (ex.kind !== 'func') throw new Error('export');
+      return rt.invokeRecord(ex.record, new Uint32Array([x, 0, 0, 0])).kind;
+    };
+    t.deepEqual([run('load', 65520), run('load', 65521), run('load', 0xffffffff)], ['ok', 'trap', 'trap']);
+    t.deepEqual([run('lane8', 65535), run('lane8', 65536)], ['ok', 'trap']);
+    t.deepEqual([run('store64', 65528), run('store64', 65529)], ['ok', 'trap']);
+  }
 });
 
 test('call_indirect traps in order: table bounds, then null, then signature', (t) => {

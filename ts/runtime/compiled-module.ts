@@ -1,23 +1,26 @@
 /**
- * A compiled module: the machine code of every defined function in one published code
- * region, with what the runtime needs to run and explain it — function addresses, the
- * trap table (pc → trap code), the address map (pc → wasm byte offset), canonical type
- * ids, the VMContext layout and the lazy-table plan. Runtime layer; shared by every
- * instance of the module and released when the last user (module object or instance)
- * is collected.
+ * A compiled module: the machine code of its defined functions and what the runtime
+ * needs to run and explain it — function addresses, canonical type ids, the
+ * VMContext layout and the lazy-table plan; traps and frames are answered by the
+ * code batches (lazy-batch.ts). Runtime layer; shared by every instance of the module
+ * and released when the last user (module object or instance) is collected.
  *
- * Functions are compiled by a `FunctionCompiler` (translate + codegen by default,
- * runtime/compile.ts) and linked here: relocations naming `u0:N` resolve to function N's code.
- * Calls to imports and builtins go through VMContext records, so no other names occur.
+ * Code production is lazy.ts's: by default function bodies are compiled on first
+ * call (through per-function stubs and a function-address table), or all up front
+ * in eager mode (CompileOptions; lazy.ts documents both). Functions are compiled by a
+ * `FunctionCompiler` (translate + codegen by default, runtime/compile.ts) and linked
+ * so that relocations naming `u0:N` reach function N. Calls to imports and builtins
+ * go through VMContext records, so no other names occur.
  */
 import { addon } from '../native/addon';
-import { publishCode, CodeRegion, Reloc } from '../jit/code-memory';
-import { RelocKind } from '../isa/x64/encode-sink';
 import { ConstOp, ModuleEnv, NONE, SegmentMode, ValType } from '../wasm/types';
 import { CompileError } from '../wasm/errors';
-import { CodeInfo, registerCode, unregisterCode } from './traps';
+import type { RelocKind } from '../isa/x64/encode-sink';
+import { CodeInfo } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
 import type { InstancePlan } from './instance-plan';
+import { compileWasmFunction } from './compile';
+import { CompileMode, CompileOptions, ModuleCode, compileOptions } from './lazy';
 
 /**
  * What a function compiler produces for one function: the shape of codegen's
@@ -40,9 +43,9 @@ export interface FunctionCode {
 /** Compiles defined function `defIndex` (function index numImportedFuncs + defIndex). */
 export type FunctionCompiler = (env: ModuleEnv, defIndex: number) => FunctionCode;
 
-let defaultCompiler: FunctionCompiler | null = null;
+let defaultCompiler: FunctionCompiler | null = compileWasmFunction;
 
-/** Installs the default function compiler (compile.ts does, once translate and codegen are loaded). */
+/** Replaces the default function compiler (translate + codegen, compile.ts). */
 export function setDefaultCompiler(c: FunctionCompiler): void {
   defaultCompiler = c;
 }
@@ -66,13 +69,7 @@ export interface LazyTablePlan {
   failsAt: number;
 }
 
-const regionFinalizer = new FinalizationRegistry<{ region: CodeRegion | null; typeIds: number }>((held) => {
-  if (held.region !== null) {
-    unregisterCode(held.region.base);
-    held.region.free();
-  }
-  if (held.typeIds !== 0) addon.blockFree(held.typeIds);
-});
+const typeIdsFinalizer = new FinalizationRegistry<number>((address) => addon.blockFree(address));
 
 export class CompiledModule implements CodeInfo {
   readonly env: ModuleEnv;
@@ -83,24 +80,25 @@ export class CompiledModule implements CodeInfo {
   readonly funcTypeIds: Uint32Array;
   /** address of the native u32 array of `typeIds` (what VMContext `typeIds` points at) */
   readonly typeIdsAddress: number;
-  /** code address of each defined function */
+  /**
+   * The address to call each defined function at, fixed for the module's life: its
+   * lazy stub in lazy mode (compiled on first call), its code in eager mode. Funcref
+   * records, exports, tables and imports into other instances use it.
+   */
   readonly funcAddress: Float64Array;
   readonly lazyTables: LazyTablePlan;
   /** what instantiation precomputes (instance-plan.ts), built on first instantiation */
   plan: InstancePlan | null = null;
   /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>) */
   readonly hash: string;
-  readonly codeBase: number;
-  readonly codeSize: number;
-  /** start offset of each defined function in the region, ascending */
-  private readonly funcStarts: Uint32Array;
-  private readonly trapPcs: Uint32Array;
-  private readonly trapCodes: Uint16Array;
-  private readonly srcStarts: Uint32Array;
-  private readonly srcEnds: Uint32Array;
-  private readonly srcLocs: Uint32Array;
+  readonly mode: CompileMode;
+  private readonly code: ModuleCode;
 
-  constructor(env: ModuleEnv, compiler: FunctionCompiler | null = defaultCompiler) {
+  /**
+   * Decodes nothing (`env` is validated already); in lazy mode (the default) compiles
+   * nothing either. `options` override the engine's (lazy.ts setCompileOptions).
+   */
+  constructor(env: ModuleEnv, compiler: FunctionCompiler | null = defaultCompiler, options: CompileOptions = {}) {
     this.env = env;
     this.offsets = vmOffsets(env);
     this.typeIds = moduleTypeIds(env);
@@ -108,65 +106,24 @@ export class CompiledModule implements CodeInfo {
     for (let i = 0; i < env.funcTypes.length; i++) this.funcTypeIds[i] = this.typeIds[env.funcTypes[i]];
     this.hash = moduleHash(env.bytes);
     this.lazyTables = planLazyTables(env);
+    const opts = { ...compileOptions(), ...options };
+    this.mode = opts.mode;
+
+    const nDefined = env.funcTypes.length - env.numImportedFuncs;
+    if (nDefined > 0 && compiler === null) {
+      throw new CompileError('derrick cannot compile function bodies yet (no function compiler installed)', 0);
+    }
+    this.code = new ModuleCode(env, compiler ?? compileWasmFunction, opts, this.hash);
+    this.funcAddress = this.code.funcAddress;
 
     let typeIdsAddress = 0;
     if (this.typeIds.length > 0) {
       const b = addon.blockAlloc(this.typeIds.length * 4, false);
       new Uint32Array(b).set(this.typeIds);
       typeIdsAddress = addon.addressOf(b);
+      typeIdsFinalizer.register(this, typeIdsAddress);
     }
     this.typeIdsAddress = typeIdsAddress;
-
-    const nDefined = env.funcTypes.length - env.numImportedFuncs;
-    const codes: FunctionCode[] = new Array(nDefined);
-    if (nDefined > 0) {
-      if (compiler === null) {
-        if (typeIdsAddress !== 0) addon.blockFree(typeIdsAddress);
-        throw new CompileError('derrick cannot compile function bodies yet (no function compiler installed)', 0);
-      }
-      try {
-        for (let i = 0; i < nDefined; i++) codes[i] = compiler(env, i);
-      } catch (e) {
-        if (typeIdsAddress !== 0) addon.blockFree(typeIdsAddress);
-        throw e;
-      }
-    }
-    const region = nDefined > 0 ? link(env, codes) : null;
-    this.codeBase = region === null ? 0 : region.base;
-    this.codeSize = region === null ? 0 : region.size;
-    this.funcAddress = new Float64Array(nDefined);
-    this.funcStarts = new Uint32Array(nDefined);
-    let nTraps = 0;
-    let nSrc = 0;
-    for (const c of codes) {
-      nTraps += c.trapOffsets.length;
-      nSrc += c.srclocStarts.length;
-    }
-    this.trapPcs = new Uint32Array(nTraps);
-    this.trapCodes = new Uint16Array(nTraps);
-    this.srcStarts = new Uint32Array(nSrc);
-    this.srcEnds = new Uint32Array(nSrc);
-    this.srcLocs = new Uint32Array(nSrc);
-    let t = 0;
-    let s = 0;
-    for (let i = 0; i < nDefined; i++) {
-      const addr = region!.addresses[i];
-      this.funcAddress[i] = addr;
-      const start = addr - this.codeBase;
-      this.funcStarts[i] = start;
-      const c = codes[i];
-      for (let k = 0; k < c.trapOffsets.length; k++) {
-        this.trapPcs[t] = start + c.trapOffsets[k];
-        this.trapCodes[t++] = c.trapCodes[k];
-      }
-      for (let k = 0; k < c.srclocStarts.length; k++) {
-        this.srcStarts[s] = start + c.srclocStarts[k];
-        this.srcEnds[s] = start + c.srclocEnds[k];
-        this.srcLocs[s++] = c.srclocLocs[k];
-      }
-    }
-    if (region !== null) registerCode(region.base, region.base + region.size, this);
-    regionFinalizer.register(this, { region, typeIds: typeIdsAddress });
   }
 
   /** Canonical type id of function `index`. */
@@ -174,60 +131,36 @@ export class CompiledModule implements CodeInfo {
     return this.funcTypeIds[index];
   }
 
+  /** Number of defined functions compiled so far (all of them in eager mode). */
+  get compiledFunctionCount(): number {
+    return this.code.compiledCount;
+  }
+
+  /** Whether defined function `def` is compiled. */
+  isCompiled(def: number): boolean {
+    return this.code.isCompiled(def);
+  }
+
+  /**
+   * Compiles defined function `def` now (with its batch) if it is not yet; throws
+   * what its first call would. Calls do this by themselves: this is for tools.
+   */
+  ensureCompiled(def: number): void {
+    this.code.compileFrom(def);
+  }
+
   trapCode(pc: number): number {
-    const i = upperBound(this.trapPcs, pc - this.codeBase) - 1;
-    return i >= 0 && this.trapPcs[i] === pc - this.codeBase ? this.trapCodes[i] : -1;
+    return this.code.batchAt(pc)?.trapCode(pc) ?? -1;
   }
 
   /** Defined function containing absolute address `pc`, or -1. */
   definedFuncAt(pc: number): number {
-    if (pc < this.codeBase || pc >= this.codeBase + this.codeSize) return -1;
-    return upperBound(this.funcStarts, pc - this.codeBase) - 1;
+    return this.code.batchAt(pc)?.definedFuncAt(pc) ?? -1;
   }
 
   frame(pc: number, isReturnAddress: boolean): string | null {
-    const at = isReturnAddress ? pc - 1 : pc;
-    const def = this.definedFuncAt(at);
-    if (def < 0) return null;
-    const index = this.env.numImportedFuncs + def;
-    const rel = at - this.codeBase;
-    const k = upperBound(this.srcStarts, rel) - 1;
-    const off = k >= 0 && this.srcStarts[k] >= this.funcStarts[def] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
-      ? this.srcLocs[k] : this.env.bodyStart[def];
-    const where = `wasm://wasm/${this.hash}:wasm-function[${index}]:0x${off.toString(16)}`;
-    const name = this.env.names?.functionNames.get(index);
-    return name !== undefined ? `${name} (${where})` : where;
+    return this.code.batchAt(isReturnAddress ? pc - 1 : pc)?.frame(pc, isReturnAddress) ?? null;
   }
-}
-
-/** First position in sorted `a` whose value is > x. */
-function upperBound(a: Uint32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Places every function in one region and resolves `u0:N` relocations. */
-function link(env: ModuleEnv, codes: FunctionCode[]): CodeRegion {
-  const nImported = env.numImportedFuncs;
-  const pieces = codes.map((c, i) => {
-    const relocs: Reloc[] = c.relocs.map((r) => {
-      const m = /^u0:(\d+)$/.exec(r.name);
-      if (m === null) throw new Error(`derrick internal error: function ${nImported + i} has a relocation to unknown name ${r.name}`);
-      const callee = Number(m[1]);
-      if (callee < nImported || callee >= env.funcTypes.length) {
-        throw new Error(`derrick internal error: function ${nImported + i} calls ${r.name} directly, which is not a defined function`);
-      }
-      return { offset: r.offset, kind: r.kind, target: 0, piece: callee - nImported, addend: r.addend };
-    });
-    return { bytes: c.code, relocs };
-  });
-  return publishCode(pieces);
 }
 
 /** FNV-1a over the module bytes, as 8 hex digits. */
@@ -283,3 +216,5 @@ export function planLazyTables(env: ModuleEnv): LazyTablePlan {
 }
 
 export { canonicalTypeId };
+export type { CompileMode, CompileOptions };
+export { setCompileOptions, compileOptions } from './lazy';

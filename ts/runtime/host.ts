@@ -38,6 +38,20 @@ export function setBuiltinHandler(h: BuiltinHandler): void {
   builtinHandler = h;
 }
 
+/**
+ * Host-call indices from here on are the runtime's own handlers (lazy compilation,
+ * runtime/lazy.ts): called with no conversions (they read and write the host area
+ * themselves). Host record offsets (instance-plan.ts) stay below it.
+ */
+export const INTERNAL_HANDLER_BASE = 0x40000000;
+const internalHandlers: (() => void)[] = [];
+
+/** Registers a runtime handler for the life of the thread; returns its host-call index. */
+export function registerInternalHandler(fn: () => void): number {
+  internalHandlers.push(fn);
+  return INTERNAL_HANDLER_BASE + internalHandlers.length - 1;
+}
+
 /** The instance whose VMContext is `vmctx`, in the active store. */
 export function instanceInActiveStore(vmctx: number): StoreInstance {
   const store = activeStore();
@@ -53,6 +67,10 @@ function dispatch(): void {
   if (index < Builtin.COUNT) {
     const slots = builtinSlots[index];
     builtinHandler(index, readAddress(hostArea, 16 * slots));
+    return;
+  }
+  if (index >= INTERNAL_HANDLER_BASE) {
+    internalHandlers[index - INTERNAL_HANDLER_BASE]();
     return;
   }
   const inst = instanceInActiveStore(ctx[Ctx.HostVmctx] - index) as HostImporter;

@@ -29,7 +29,7 @@ import { HostImporter, instanceInActiveStore } from './host';
 import { LinearMemory, WASM_PAGE_BYTES } from './memory';
 import { Store, StoreMember, joinStores } from './store';
 import { LazyOwner, RuntimeTable } from './table';
-import { callWasm } from './call';
+import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
 import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount } from './allocator';
 import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
@@ -411,14 +411,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self: Instance = this;
-    let fn: Function;
-    const call = (args: ArrayLike<unknown>): unknown => {
-      if (self.dead) self.checkLive();
-      return callWasm(code, vmctx, typeId, type, args, self, fn);
-    };
-    fn = wrapperFactory(String(index), type.params.length)(call);
+    const fn = exportedCall(code, vmctx, typeId, type, this, String(index));
     registerExportedFunction(fn, record, this, index);
     return fn;
   }
@@ -608,30 +601,6 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
-
-type WrapperFactory = (call: (args: ArrayLike<unknown>) => unknown) => Function;
-const factories = new Map<string, WrapperFactory>();
-
-/**
- * Makes Exported Functions named `name` with `arity` parameters: a method (not a
- * constructor, no prototype, like Node's exported functions) whose name and length
- * come from the syntax — a literal method key, declared parameters — rather than from
- * defineProperty; one small compiled factory per (name, arity), shared by every
- * instance of every module.
- */
-function wrapperFactory(name: string, arity: number): WrapperFactory {
-  const key = `${arity}:${name}`;
-  let f = factories.get(key);
-  if (f === undefined) {
-    const params: string[] = [];
-    for (let i = 0; i < arity; i++) params.push(`a${i}`);
-    const k = JSON.stringify(name);
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    f = new Function('call', `'use strict'; return ({ ${k}(${params.join(', ')}) { return call(arguments); } })[${k}];`) as WrapperFactory;
-    factories.set(key, f);
-  }
-  return f;
-}
 
 /** The RuntimeError of a trap code raised by TypeScript (builtins, instantiation). */
 export function trap(code: number): RuntimeError {

@@ -170,13 +170,23 @@ export class FuncEnvironment {
   }
 
   load(op: number, m: number, index: Value, offset: number): Value {
-    const [addr, off] = this.heapAddr(m, index, offset, MEM_SIZE[op]);
-    return this.b.val(NUM_IROP[op], NUM_TYPE[op], [addr], 0, off);
+    return this.heapLoad(NUM_IROP[op], NUM_TYPE[op], MEM_SIZE[op], m, index, offset);
   }
 
   store(op: number, m: number, index: Value, value: Value, offset: number): void {
-    const [addr, off] = this.heapAddr(m, index, offset, MEM_SIZE[op]);
-    this.b.ins(NUM_IROP[op], T.INVALID, [value, addr], 0, off);
+    this.heapStore(NUM_IROP[op], MEM_SIZE[op], m, index, value, offset);
+  }
+
+  /** Heap load by IR op `irop` (load, uload8, sload8x8, ...) of type `t`, accessing `size` bytes. */
+  heapLoad(irop: Op, t: T.Type, size: number, m: number, index: Value, offset: number): Value {
+    const [addr, off] = this.heapAddr(m, index, offset, size);
+    return this.b.val(irop, t, [addr], 0, off);
+  }
+
+  /** Heap store by IR op `irop` (store, istore8, ...) of `value`, accessing `size` bytes. */
+  heapStore(irop: Op, size: number, m: number, index: Value, value: Value, offset: number): void {
+    const [addr, off] = this.heapAddr(m, index, offset, size);
+    this.b.ins(irop, T.INVALID, [value, addr], 0, off);
   }
 
   memorySize(m: number): Value {
@@ -220,6 +230,7 @@ export class FuncEnvironment {
         case ConstOp.F32: return b.f32const(init.lo);
         case ConstOp.F64: return b.f64const(init.lo, init.hi);
         case ConstOp.RefNull: return b.iconst(T.I64, 0);
+        case ConstOp.V128: return b.vconst(T.I8X16, init.v128!);
         default:
       }
     }

@@ -38,11 +38,11 @@ import * as T from '../ir/types';
 import { FunctionBuilder } from '../frontend/builder';
 import { OperatorReader } from '../wasm/operators';
 import { OP_CLASS, OpClass, OP_PREFIX_FD, opName } from '../wasm/opcodes';
-import { CompileError } from '../wasm/errors';
 import type { ModuleEnv } from '../wasm/types';
 import { irType, wasmSignature, funcName, TRAP_UNREACHABLE } from '../runtime/vmoffsets';
 import { NUM_KIND, NUM_IROP, NUM_TYPE, NUM_CC, NUM_NARROW, NumKind } from './optable';
 import { FuncEnvironment, TranslateOptions } from './environ';
+import { SimdTranslator } from './simd';
 
 export type { TranslateOptions };
 
@@ -66,6 +66,7 @@ function growU32(a: Uint32Array, n: number): Uint32Array {
  */
 export class FuncTranslator {
   private readonly envc: FuncEnvironment;
+  private readonly simd: SimdTranslator;
   private b!: FunctionBuilder;
   private f!: Function;
   private env!: ModuleEnv;
@@ -106,6 +107,7 @@ export class FuncTranslator {
 
   constructor(readonly options: TranslateOptions = {}) {
     this.envc = new FuncEnvironment(options);
+    this.simd = new SimdTranslator(this.envc);
   }
 
   /** Translate defined-or-imported-index `funcIndex` (must be a defined function) of `env` into `f`. */
@@ -127,6 +129,7 @@ export class FuncTranslator {
     b.srcLoc = env.bodyStart[def];
     const vmctx = f.blockParam(entry, 0);
     this.envc.begin(env, f, b, entry, vmctx);
+    this.simd.begin(f, b, env.bytes);
 
     // locals: parameters, then the declared groups (zero by the SSA builder's rule for
     // variables read before any definition)
@@ -265,6 +268,7 @@ export class FuncTranslator {
           const callee = r.imm;
           const ft = this.env.types[this.env.funcTypes[callee]];
           const n = ft.params.length;
+          this.canonicalTop(n);
           const args = this.envc.callArgs(this.stack, this.sp - n, n);
           this.sp -= n;
           this.pushResults(this.envc.call(callee, args));
@@ -274,6 +278,7 @@ export class FuncTranslator {
           const idx = this.pop();
           const ft = this.env.types[r.imm];
           const n = ft.params.length;
+          this.canonicalTop(n);
           const args = this.envc.callArgs(this.stack, this.sp - n, n);
           this.sp -= n;
           this.pushResults(this.envc.callIndirect(r.imm, r.imm2, idx, args));
@@ -284,8 +289,14 @@ export class FuncTranslator {
           break;
         case OpClass.Select: case OpClass.SelectT: {
           const c = this.condition(this.pop());
-          const y = this.pop();
-          const x = this.pop();
+          let y = this.pop();
+          let x = this.pop();
+          const f = this.f;
+          if (f.vType[f.resolve(x)] !== f.vType[f.resolve(y)]) {
+            // vectors of different lane types: meet at the canonical type
+            x = this.canonical(x);
+            y = this.canonical(y);
+          }
           this.push(b.select(c, x, y));
           break;
         }
@@ -293,10 +304,10 @@ export class FuncTranslator {
           this.push(b.useVar(r.imm));
           break;
         case OpClass.LocalSet:
-          b.defVar(r.imm, this.pop());
+          b.defVar(r.imm, this.canonical(this.pop()));
           break;
         case OpClass.LocalTee:
-          b.defVar(r.imm, this.stack[this.sp - 1]);
+          b.defVar(r.imm, this.canonical(this.stack[this.sp - 1]));
           break;
         case OpClass.GlobalGet:
           this.push(this.envc.globalGet(r.imm));
@@ -433,7 +444,7 @@ export class FuncTranslator {
         return;
       }
       default:
-        if (op >= OP_PREFIX_FD) throw new CompileError(`SIMD is not supported yet (${opName(op)})`, r.opPos);
+        if (op >= OP_PREFIX_FD) { this.simd.translate(op, r, this); return; }
         throw new Error(`translate: operator ${opName(op)} has no translation`);
     }
   }
@@ -470,7 +481,7 @@ export class FuncTranslator {
       b.switchToBlock(this.cAlt[k]);
       const n = this.cParams[k], st = this.cStash[k];
       const args = this.scratchArgs(n);
-      for (let i = 0; i < n; i++) args[i] = this.stash[st + i];
+      for (let i = 0; i < n; i++) args[i] = this.canonical(this.stash[st + i]);
       b.jump(exit, args);
       this.cBranched[k] = 1;
     }
@@ -606,25 +617,40 @@ export class FuncTranslator {
 
   // ---------------------------------------------------------------- operand stack
 
-  private push(v: Value): void {
+  /**
+   * `v` in the type boundaries need (block and function parameters, locals, calls):
+   * a vector of another lane type than the canonical i8x16 is bitcast (simd.ts).
+   */
+  private canonical(v: Value): Value {
+    const t = this.f.vType[this.f.resolve(v)];
+    return t === T.I8X16 || !T.isVector(t) ? v : this.simd.as(v, T.I8X16);
+  }
+
+  /** The top n stack values in canonical types, in place. */
+  private canonicalTop(n: number): void {
+    const s = this.stack;
+    for (let i = this.sp - n; i < this.sp; i++) s[i] = this.canonical(s[i]);
+  }
+
+  push(v: Value): void {
     if (this.sp >= this.stack.length) this.stack = growU32(this.stack, this.sp + 1) as Uint32Array<ArrayBuffer>;
     this.stack[this.sp++] = v;
   }
 
-  private pop(): Value {
+  pop(): Value {
     return this.stack[--this.sp];
   }
 
   /** The top n values (a scratch array, valid until the next call). */
   private top(n: number): Value[] {
     const a = this.scratchArgs(n);
-    for (let i = 0; i < n; i++) a[i] = this.stack[this.sp - n + i];
+    for (let i = 0; i < n; i++) a[i] = this.canonical(this.stack[this.sp - n + i]);
     return a;
   }
 
   private topCopy(n: number): Value[] {
     const a: Value[] = new Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.stack[this.sp - n + i];
+    for (let i = 0; i < n; i++) a[i] = this.canonical(this.stack[this.sp - n + i]);
     return a;
   }
 
