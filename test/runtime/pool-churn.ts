@@ -5,8 +5,11 @@
  * it (a table call, a memory store, a global set) and disposes it. With `gc`, a
  * second phase drops pooled instances without disposing them and waits for the
  * collector to give the slots back. Prints one JSON line: RSS samples (at 10%, 50%
- * and 100% of the cycles), a checksum, and what is left alive at the end.
+ * and 100% of the cycles, after a collection), the JS heap in use, RSS outside the JS
+ * heap's committed pages (`native`: V8 sizes its heap by its own policy), a checksum,
+ * and what is left alive at the end.
  */
+import * as fs from 'node:fs';
 import { WebAssembly as D, Engine } from '../../ts/api';
 import { liveInstanceCount } from '../../ts/runtime/instance';
 import { registeredRecordCount } from '../../ts/runtime/funcref';
@@ -23,6 +26,8 @@ async function main(): Promise<void> {
   const pre = new W.InstancePre(m, {});
   const samples: Record<string, number> = {};
   const heap: Record<string, number> = {};
+  const detail: Record<string, string> = {};
+  const native: Record<string, number> = {};
   let check = 0;
   for (let i = 1; i <= n; i++) {
     const inst = i % 2 === 0 ? pre.instantiate() : new W.Instance(m, {});
@@ -35,8 +40,11 @@ async function main(): Promise<void> {
     if (i === n / 10 || i === n / 2 || i === n) {
       // Collect first: the figure is what stays, not how far the young generation got.
       (globalThis as any).gc();
-      samples[i] = process.memoryUsage().rss;
-      heap[i] = process.memoryUsage().heapUsed;
+      const mu = process.memoryUsage();
+      samples[i] = mu.rss;
+      heap[i] = mu.heapUsed;
+      native[i] = mu.rss - mu.heapTotal;
+      detail[i] = statusLine();
     }
     if (i % 100000 === 0) await new Promise((r) => setImmediate(r));
   }
@@ -54,9 +62,17 @@ async function main(): Promise<void> {
     gcReleased = engine.pool!.inUse.instances === 0 ? 1 : 0;
   }
   console.log(JSON.stringify({
-    samples, heap, check, live: liveInstanceCount(), records: registeredRecordCount(), gcReleased,
+    samples, heap, native, detail, check, live: liveInstanceCount(), records: registeredRecordCount(), gcReleased,
     inUse: engine === null ? null : engine.pool!.inUse,
   }));
+}
+
+/** RSS parts and the JS heap's committed size, for diagnosis. */
+function statusLine(): string {
+  const s = fs.readFileSync('/proc/self/status', 'utf8');
+  const f = (k: string): string => (new RegExp(`${k}:\\s+(\\d+)`).exec(s) ?? ['', '?'])[1];
+  const mu = process.memoryUsage();
+  return `anon ${f('RssAnon')} kB, file ${f('RssFile')} kB, pte ${f('VmPTE')} kB, heapTotal ${mu.heapTotal >> 10} kB, external ${mu.external >> 10} kB`;
 }
 
 /** An instance made and dropped without dispose (a separate function: no frame keeps it). */
