@@ -31,7 +31,7 @@ import { Store, StoreMember, joinStores } from './store';
 import { LazyOwner, RuntimeTable } from './table';
 import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
-import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount } from './allocator';
+import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount, setBeforeReclaim } from './allocator';
 import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
 import {
   FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX,
@@ -78,6 +78,10 @@ const finalizer = new FinalizationRegistry<InstanceResources>((res) => res.relea
 let pending: (object | null)[] = [];
 let batch = 1;
 let flushScheduled = false;
+
+setBeforeReclaim(() => {
+  if (pending.length > 0) flushPending();
+});
 
 function flushPending(): void {
   const list = pending;
@@ -246,7 +250,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let m = nim; m < env.memories.length; m++) {
       const mt = env.memories[m];
       const image = plan.images[m - nim];
-      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image);
+      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image, this.lifetime);
       res.memories.push(slot);
       const defAt = plan.memDefsAt + 16 * (m - nim);
       this.memories.push(new LinearMemory(mt.min, mt.hasMax ? mt.max : undefined, {}, {
