@@ -258,13 +258,12 @@ bool MapGrown(char* base, const Object* obj, size_t from, size_t to) {
   return mmap(base + from, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED;
 }
 
-// memoryReserve's optional owner argument: held weakly, so memoryReleaseDead can
-// tell which memories belong to collected objects.
-void SetOwner(napi_env env, const Napi::CallbackInfo& info, size_t i, Object* obj) {
+// The optional owner argument `i`: held weakly, for memoryReleaseDead.
+void SetOwner(Napi::Env env, const Napi::CallbackInfo& info, size_t i, Object* obj) {
   if (info.Length() > i && info[i].IsObject()) napi_create_reference(env, info[i], 0, &obj->owner);
 }
 
-// memoryReserve(reserveBytes, commitBytes, image?) -> address. With an image, the
+// memoryReserve(reserveBytes, commitBytes, image?, owner?) -> address. With an image, the
 // committed prefix starts as a private copy-on-write mapping of the image (the
 // memory's initial contents), so nothing is copied; when the image is exactly the
 // committed size, the reservation is that one mapping (MapWhole).

@@ -267,3 +267,27 @@ test('a memory mapped whole from its image: growth past the image is zero, bound
   t.is(e.load(65536 + 100), 0);
   t.is(e.load(17), 2);
 });
+
+test('40,000 undisposed instances in a synchronous loop: the reservations of dead ones are reclaimed', (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const api = require.resolve('../../ts/api');
+  const mod = require.resolve('./state-module');
+  const src = `
+    const { WebAssembly: D } = require(${JSON.stringify(api)});
+    const m = new D.Module(require(${JSON.stringify(mod)}).stateModule());
+    let ok = 0;
+    const keep = [];
+    for (let i = 0; i < 40000; i++) {
+      const e = new D.Instance(m).exports;
+      ok += e.getg() === 7 ? 1 : 0;
+      if (i % 400 === 0) { e.setg(i); keep.push([e, i]); }
+    }
+    let kept = 0;
+    for (const [e, i] of keep) kept += e.getg() === i && e.load(17) === 2 ? 1 : 0;
+    console.log(ok, kept);
+  `;
+  const r = spawnSync(process.execPath, ['-e', src], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout.trim(), '40000 100', 'every instance worked, and the ones still referenced kept their state');
+});

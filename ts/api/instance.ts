@@ -119,16 +119,37 @@ function globalImport(type: ValType, mutable: boolean, v: unknown, where: string
 
 /** The frozen, null-prototype exports object of a runtime instance. */
 function exportsObject(inst: RuntimeInstance): object {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const e of inst.env.exports) {
+  const exps = inst.env.exports;
+  const values: unknown[] = new Array(exps.length);
+  for (let i = 0; i < exps.length; i++) {
+    const e = exps[i];
     switch (e.kind) {
-      case ExternKind.Func: out[e.name] = inst.exportedFunction(e.index); break;
-      case ExternKind.Table: out[e.name] = Table.fromRuntime(inst.tables[e.index]); break;
-      case ExternKind.Memory: out[e.name] = Memory.fromRuntime(inst.memories[e.index]); break;
-      case ExternKind.Global: out[e.name] = Global.fromCell(inst.global(e.index)); break;
+      case ExternKind.Func: values[i] = inst.exportedFunction(e.index); break;
+      case ExternKind.Table: values[i] = Table.fromRuntime(inst.tables[e.index]); break;
+      case ExternKind.Memory: values[i] = Memory.fromRuntime(inst.memories[e.index]); break;
+      case ExternKind.Global: values[i] = Global.fromCell(inst.global(e.index)); break;
     }
   }
-  return Object.freeze(out);
+  return exportsMaker(inst.env)(values);
+}
+
+const makers = new WeakMap<ModuleEnv, (values: unknown[]) => object>();
+
+/**
+ * Per module, a compiled function that builds the exports object as one object
+ * literal (`__proto__: null`, the export names as literal keys) and freezes it: the
+ * literal's shape is built once, instead of a dictionary of N property definitions
+ * per instance.
+ */
+function exportsMaker(env: ModuleEnv): (values: unknown[]) => object {
+  let f = makers.get(env);
+  if (f === undefined) {
+    const props = env.exports.map((e, i) => `${JSON.stringify(e.name)}: v[${i}]`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    f = new Function('v', `'use strict'; return Object.freeze({ __proto__: null, ${props.join(', ')} });`) as (values: unknown[]) => object;
+    makers.set(env, f);
+  }
+  return f;
 }
 
 const WRAP = {};

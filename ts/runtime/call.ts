@@ -78,35 +78,34 @@ function numKind(t: number): number {
   return t === ValType.I32 ? 0 : t === ValType.F32 ? 1 : t === ValType.F64 ? 2 : -1;
 }
 
-/**
- * The body of an Exported Function: `callWasm` with the trampoline looked up once and,
- * for signatures of at most four i32/f32/f64 parameters and at most one such result, a
- * fast path that stores number arguments straight into the call area (a number's
- * conversion runs no user code, so nothing can reuse the area in between) and reads the
- * result the same way. Anything else takes the general path.
- */
-/** What an exported function checks before each call: a disposed owner throws. */
-export interface LiveCheck {
-  dead: boolean;
+/** What an Exported Function calls into: its instance (store, and whether it was disposed). */
+export interface CallOwner extends StoreMember {
+  readonly disposed: boolean;
   checkLive(): void;
 }
 
-export function exportedCall(code: number, vmctx: number, typeId: number, type: FuncType, owner: StoreMember, live: LiveCheck | null = null): (...args: unknown[]) => unknown {
+/**
+ * An Exported Function named `name`: `callWasm` with the trampoline looked up once
+ * and, for signatures of at most four i32/f32/f64 parameters and at most one such
+ * result, a fast path that stores number arguments straight into the call area (a
+ * number's conversion runs no user code, so nothing can reuse the area in between)
+ * and reads the result the same way. Anything else takes the general path. Either way
+ * the owner's store is the active store during the call (store.ts), and a disposed
+ * owner throws.
+ */
+export function exportedCall(code: number, vmctx: number, typeId: number, type: FuncType, owner: CallOwner, name: string): Function {
   const np = type.params.length;
   const nr = type.results.length;
   const kinds = Array.from(type.params, numKind);
   const rk = nr === 1 ? numKind(type.results[0]) : nr === 0 ? 3 : -1;
-  // Methods, not plain functions: like Node's exported functions they are not
-  // constructors and have no prototype.
   let self: Function;
   if (np > 4 || rk < 0 || kinds.some((k) => k < 0)) {
-    self = {
-      general(...args: unknown[]): unknown {
-        if (live !== null && live.dead) live.checkLive();
-        return callWasm(code, vmctx, typeId, type, args, owner, self);
-      },
-    }.general;
-    return self as (...args: unknown[]) => unknown;
+    const general = (args: ArrayLike<unknown>): unknown => {
+      if (owner.disposed) owner.checkLive();
+      return callWasm(code, vmctx, typeId, type, args, owner, self);
+    };
+    self = methodFactory(name, np, false)(general);
+    return self;
   }
   const tramp = entryTrampoline(typeId);
   const k0 = kinds[0] ?? 0;
@@ -118,14 +117,13 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     else if (k === 1) F32[4 * i] = x;
     else F64[2 * i] = x;
   };
-  self = {
-    fast(a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
-    if (live !== null && live.dead) live.checkLive();
+  const fast = (a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown => {
+    if (owner.disposed) owner.checkLive();
     // Missing arguments are undefined, which the general path converts.
-    if (np > 0 && typeof a !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);
-    if (np > 1 && typeof b !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);
-    if (np > 2 && typeof c !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);
-    if (np > 3 && typeof d !== 'number') return callWasm(code, vmctx, typeId, type, arguments, owner, self);
+    if ((np > 0 && typeof a !== 'number') || (np > 1 && typeof b !== 'number') || (np > 2 && typeof c !== 'number')
+      || (np > 3 && typeof d !== 'number')) {
+      return callWasm(code, vmctx, typeId, type, [a, b, c, d], owner, self);
+    }
     if (np > 0) put(0, k0, a as number);
     if (np > 1) put(1, k1, b as number);
     if (np > 2) put(2, k2, c as number);
@@ -134,7 +132,6 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     ctx[Ctx.Vmctx] = vmctx;
     ctx[Ctx.Callee] = code;
     ctx[Ctx.Values] = callAreaAddress;
-    // the callee's store is the active one while it runs (store.ts), as in callWasm
     const prev = enterStore(owner.store);
     try {
       addon.invoke();
@@ -143,7 +140,33 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     }
     if (ctx[Ctx.Status] === CallStatus.Trap) throw trapError(readTrap(), self);
     return rk === 0 ? I32[0] : rk === 1 ? F32[0] : rk === 2 ? F64[0] : undefined;
-    },
-  }.fast;
-  return self as (...args: unknown[]) => unknown;
+  };
+  self = methodFactory(name, np, true)(fast);
+  return self;
+}
+
+type MethodFactory = (body: Function) => Function;
+const factories = new Map<string, MethodFactory>();
+
+/**
+ * Makes methods named `name` with `arity` parameters that call `body` — with the
+ * parameters themselves (`fixed`, at most four) or with their `arguments` object: not
+ * constructors and without a prototype, like Node's exported functions, with the name
+ * and length set by the syntax (a literal method key, declared parameters) rather
+ * than defineProperty. One small compiled factory per (name, arity, shape), shared by
+ * every instance of every module.
+ */
+function methodFactory(name: string, arity: number, fixed: boolean): MethodFactory {
+  const key = `${fixed ? 'f' : 'a'}${arity}:${name}`;
+  let f = factories.get(key);
+  if (f === undefined) {
+    const params: string[] = [];
+    for (let i = 0; i < arity; i++) params.push(`a${i}`);
+    const k = JSON.stringify(name);
+    const call = fixed ? `body(${params.join(', ')})` : 'body(arguments)';
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    f = new Function('body', `'use strict'; return ({ ${k}(${params.join(', ')}) { return ${call}; } })[${k}];`) as MethodFactory;
+    factories.set(key, f);
+  }
+  return f;
 }

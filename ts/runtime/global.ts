@@ -13,6 +13,8 @@ import { readSlot, writeSlot } from './values';
 const finalizer = new FinalizationRegistry<Record16>((rec) => slab16.free(rec));
 
 export class GlobalCell implements StoreMember {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   readonly type: ValType;
   readonly mutable: boolean;
   /** a view of the 16 bytes of the cell */

@@ -31,7 +31,7 @@ import { Store, StoreMember, joinStores } from './store';
 import { LazyOwner, RuntimeTable } from './table';
 import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
-import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount } from './allocator';
+import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount, setBeforeReclaim } from './allocator';
 import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
 import {
   FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX,
@@ -79,6 +79,10 @@ let pending: (object | null)[] = [];
 let batch = 1;
 let flushScheduled = false;
 
+setBeforeReclaim(() => {
+  if (pending.length > 0) flushPending();
+});
+
 function flushPending(): void {
   const list = pending;
   pending = [];
@@ -125,8 +129,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
   /** registration batch and index in `pending` (0: registered, or never) */
   private pendingBatch = 0;
   private pendingAt = 0;
-  /** disposed: its exports throw (read by exported functions, call.ts LiveCheck) */
-  dead = false;
+  private dead = false;
 
   /**
    * Instantiates `module` with `imports` (one Extern per import, in order, or already
@@ -247,7 +250,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let m = nim; m < env.memories.length; m++) {
       const mt = env.memories[m];
       const image = plan.images[m - nim];
-      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image, this);
+      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image, this.lifetime);
       res.memories.push(slot);
       const defAt = plan.memDefsAt + 16 * (m - nim);
       this.memories.push(new LinearMemory(mt.min, mt.hasMax ? mt.max : undefined, {}, {
@@ -302,6 +305,8 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     if (this.pendingBatch === batch) {
       pending[this.pendingAt] = null;
       pending[this.pendingAt + 1] = null;
+      // Usually the newest entry: keep a synchronous create/dispose loop from growing the list.
+      while (pending.length > 0 && pending[pending.length - 2] === null) pending.length -= 2;
     } else {
       finalizer.unregister(this.lifetime);
     }
@@ -410,10 +415,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    // A disposed instance's functions throw (checkLive) instead of running.
-    const fn = exportedCall(code, vmctx, typeId, type, this, this);
-    Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
-    Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
+    const fn = exportedCall(code, vmctx, typeId, type, this, String(index));
     registerExportedFunction(fn, record, this, index);
     return fn;
   }

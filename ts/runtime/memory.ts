@@ -36,7 +36,7 @@ export interface OwnedMemory {
   defWords: Uint32Array;
   defAt: number;
   defAddress: number;
-  /** a pooled reservation already reset to the initial contents, or 0 to reserve one */
+  /** the reservation, holding the initial contents (allocator.ts) */
   base: number;
   image: number | null;
   /** pages the memory may grow to in its slot (pooling limit), else the maximum */
@@ -52,16 +52,22 @@ export const MEMORY_DEF_LENGTH = 8;
 /** Each buffer keeps its memory alive: the reservation must outlive every view of it. */
 const bufferOwners = new WeakMap<ArrayBuffer, LinearMemory>();
 
-const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
-  standalone.delete(held.base);
-  addon.memoryRelease(held.base);
-  slab16.free(held.def);
-});
+/** A reservation owned by a LinearMemory, until released. */
+interface Owned {
+  base: number;
+  def: Record16;
+}
 
-/** Standalone memories by base: what an early release must also give back. */
-const standalone = new Map<number, { def: Record16; token: object }>();
-/** Owned reservations released early (owner found dead); the owner's release skips them. */
-const releasedEarly = new Set<number>();
+/** Every reservation not yet released, by base address. */
+const live = new Map<number, Owned>();
+
+function releaseOwned(o: Owned): void {
+  live.delete(o.base);
+  addon.memoryRelease(o.base);
+  slab16.free(o.def);
+}
+
+const finalizer = new FinalizationRegistry<Owned>(releaseOwned);
 
 let forceGc: (() => void) | null | undefined;
 
@@ -69,9 +75,9 @@ let forceGc: (() => void) | null | undefined;
  * A full garbage collection, as V8 does itself when a wasm memory cannot be reserved:
  * unreachable instances hold 8 GiB of address space each until they are collected,
  * and ~16,000 of them fill the 47-bit address space before the heap alone would
- * trigger a collection. False if this Node cannot do it.
+ * trigger a collection. null if this Node cannot do it.
  */
-function collectGarbage(): boolean {
+export function collectGarbage(): boolean {
   if (forceGc === undefined) {
     forceGc = null;
     try {
@@ -90,36 +96,31 @@ function collectGarbage(): boolean {
 }
 
 /**
- * Reserves a memory for `owner` (held weakly by the addon). When the system refuses,
- * collects garbage, releases at once the reservations whose owners were found dead
- * (their finalizers would run only later) and tries once more.
+ * Reserves address space; when the system refuses, collects garbage, releases the
+ * reservations of memories found dead (their finalizers would run only later), and
+ * tries once more.
  */
-export function reserveMemory(bytes: number, commit: number, image: number | null, owner: object | null): number {
+function reserve(bytes: number, commit: number, image: number | null, owner: LinearMemory): number {
   try {
-    return addon.memoryReserve(bytes, commit, image, owner ?? undefined);
+    return addon.memoryReserve(bytes, commit, image, owner);
   } catch (e) {
     if (!(e instanceof RangeError) || !collectGarbage()) throw e;
+    // The addon holds each owner weakly: those the collection found dead are released
+    // now (their finalizers, which would run later, are cancelled).
     for (const base of addon.memoryReleaseDead()) {
-      const s = standalone.get(base);
-      if (s !== undefined) {
-        standalone.delete(base);
-        finalizer.unregister(s.token);
-        slab16.free(s.def);
-      } else {
-        releasedEarly.add(base);
-      }
+      const o = live.get(base);
+      if (o === undefined) continue;
+      live.delete(base);
+      finalizer.unregister(o);
+      slab16.free(o.def);
     }
-    return addon.memoryReserve(bytes, commit, image, owner ?? undefined);
+    return addon.memoryReserve(bytes, commit, image, owner);
   }
 }
 
-/** Gives back a reservation made by reserveMemory for an owner, unless an early release already did. */
-export function releaseReservation(base: number): void {
-  if (releasedEarly.delete(base)) return;
-  addon.memoryRelease(base);
-}
-
 export class LinearMemory {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   /** address of byte 0 */
   readonly base: number;
   /** address of the { base, length } record */
@@ -132,9 +133,10 @@ export class LinearMemory {
   /** the definition record's words and word index, for reading it from TypeScript */
   private readonly defWords: Uint32Array;
   private readonly defAt: number;
-  /** standalone memories: their slab record (and finalizer token); null when owned */
+  /** standalone memories: their slab record; null when owned by an instance */
   readonly def: Record16 | null;
-  private readonly token: object | null;
+  /** standalone memories: the reservation until released (finalizer value and token) */
+  private readonly ownedRes: Owned | null;
   /** the owning instance (owned memories), kept alive by the memory */
   readonly owner: object | null;
   private disposed = false;
@@ -152,7 +154,7 @@ export class LinearMemory {
     if (owned === null) {
       const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
       const reserved = Math.max(opts.reserveBytes ?? DEFAULT_RESERVE_BYTES, maxBytes);
-      this.base = reserveMemory(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
+      this.base = reserve(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
       this.def = slab16.alloc();
       this.definition = this.def.address;
       // The record holds u64s; both values are below 2^53, written as two u32 halves.
@@ -160,20 +162,19 @@ export class LinearMemory {
       this.defAt = 0;
       this.growLimit = this.maximumPages;
       this.owner = null;
-      this.token = {};
       this.writeDefinition();
-      finalizer.register(this, { base: this.base, def: this.def }, this.token);
-      standalone.set(this.base, { def: this.def, token: this.token });
+      this.ownedRes = { base: this.base, def: this.def };
+      live.set(this.base, this.ownedRes);
+      finalizer.register(this, this.ownedRes, this.ownedRes);
     } else {
-      this.base = owned.base !== 0 ? owned.base
-        : reserveMemory(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image, null);
+      this.base = owned.base;
       this.def = null;
       this.definition = owned.defAddress;
       this.defWords = owned.defWords;
       this.defAt = owned.defAt;
       this.growLimit = Math.min(this.maximumPages, owned.growLimitPages);
       this.owner = owned.owner;
-      this.token = null;
+      this.ownedRes = null;
       this.writeDefinition();
     }
   }
@@ -226,11 +227,9 @@ export class LinearMemory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.def === null) return;
-    finalizer.unregister(this.token!);
-    standalone.delete(this.base);
-    addon.memoryRelease(this.base);
-    slab16.free(this.def);
+    if (this.ownedRes === null) return;
+    finalizer.unregister(this.ownedRes);
+    releaseOwned(this.ownedRes);
   }
 
   /** An owned memory whose owner released it: every later use throws. */
