@@ -7,15 +7,16 @@
  */
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
-import { CompiledModule } from '../runtime/compiled-module';
+import { CompiledModule, CompileOptions } from '../runtime/compiled-module';
 import { InstanceAllocator, defaultAllocator } from '../runtime/allocator';
-import '../runtime/compile'; // installs the default function compiler (translate + codegen)
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
 
 /** What an engine gives its modules (api/engine.ts). */
 export interface ModuleEngine {
   readonly allocator: InstanceAllocator;
+  /** how its modules are compiled (runtime/lazy.ts); undefined: the process-wide options */
+  readonly compileOptions?: CompileOptions;
 }
 
 /** derrick's options of the Module constructor (the second argument). */
@@ -37,11 +38,15 @@ export class Module {
   #env: ModuleEnv;
   #compiled: CompiledModule | null = null;
   #allocator: InstanceAllocator;
+  #compileOptions: CompileOptions | undefined;
 
   constructor(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions) {
     this.#env = decodeModule(copyBytes(bytes, 'WebAssembly.Module()'));
     const engine = typeof options === 'object' && options !== null ? options.engine : undefined;
     this.#allocator = engine !== undefined ? engine.allocator : defaultAllocator();
+    this.#compileOptions = engine?.compileOptions;
+    // Eager compilation happens here, as in Node's engine; lazy mode compiles on first call.
+    if (this.#compileOptions?.mode === 'eager') Module.compiledOf(this);
   }
 
   /** @internal the decoded module, or undefined for anything but a Module */
@@ -51,7 +56,7 @@ export class Module {
 
   /** @internal the machine code, compiled on first use and shared by every instance */
   static compiledOf(m: Module): CompiledModule {
-    return (m.#compiled ??= compiledModule(m.#env));
+    return (m.#compiled ??= compiledModule(m.#env, m.#compileOptions));
   }
 
   /** @internal the instance allocator of the module's engine */
@@ -97,10 +102,10 @@ const compiled = new WeakMap<ModuleEnv, CompiledModule>();
  * The machine code of a module, compiled on first instantiation and shared by every
  * later one. Throws CompileError for what derrick cannot compile yet.
  */
-export function compiledModule(env: ModuleEnv): CompiledModule {
+export function compiledModule(env: ModuleEnv, options?: CompileOptions): CompiledModule {
   let c = compiled.get(env);
   if (c === undefined) {
-    c = new CompiledModule(env);
+    c = new CompiledModule(env, undefined, options);
     compiled.set(env, c);
   }
   return c;
