@@ -387,6 +387,7 @@ export class ModuleCode {
       this.held.background = true;
     }
     const bg = this.background;
+    let quiet = 0; // milliseconds waited without any worker posting anything
     for (;;) {
       const seen = backgroundCount();
       drainBackground(deliverBackground);
@@ -401,7 +402,11 @@ export class ModuleCode {
         return true;
       }
       if (Atomics.compareExchange(bg.claims, root, 0, CLAIM_MAIN) !== CLAIM_WORKER || !bg.alive()) return false;
+      // A worker that died holding the claim is seen only by the event loop, which
+      // cannot run now: after 10 s without any result, compile here as well.
+      if (quiet >= 10_000) return false;
       waitBackground(seen, 100);
+      quiet = backgroundCount() === seen ? quiet + 100 : 0;
     }
   }
 
