@@ -2,15 +2,24 @@
  * The instantiation benchmark (derrick's main job), modelled on wasmtime's
  * benches/instantiation.rs: real modules from npm packages (small to very large),
  * imports satisfied with stubs, each module compiled once per engine, then many
- * sequential instantiations timed one by one (median, p10, p90), engines interleaved
- * round by round in the same process. A parallel variant runs the same loop on 1 and
- * 2 worker threads at once.
+ * sequential instantiations timed one by one (median, p10, p90), all variants
+ * interleaved round by round in the same process. A parallel variant runs the same
+ * loop on 1 and 2 worker threads at once (each worker compiles its own copy once).
  *
  *   npm run bench:instantiate [-- --quick] [-- --only=<substring>] [-- --no-parallel]
  *
- * Each row prints derrick beside Node's own `new WebAssembly.Instance` on the same
- * module, as a ratio, plus the module's function count, table size and memory/data
- * size. A module derrick cannot instantiate yet prints why instead of a figure.
+ * Variants, each one full instantiation per sample (a fresh instance every time:
+ * VMContext, memory with the module's initial contents, tables, globals; nothing is
+ * cached between samples but what an engine keeps by design):
+ * - node: Node's own `new WebAssembly.Instance(module, imports)` (released by V8's GC);
+ * - derrick: `new WebAssembly.Instance(module, imports)` with the default (on-demand)
+ *   allocator, then `instance.dispose()` (in the timed region);
+ * - derrick pre: `InstancePre.instantiate()` (imports read and checked once), dispose;
+ * - pooling: an engine with the pooling allocator, `new Instance`, dispose;
+ * - pooling pre: the pooling engine with InstancePre (wasmtime's bench setting).
+ * Each row prints the module's function count, table size and memory/data size, and
+ * every derrick variant beside Node's as a ratio. A module an engine cannot
+ * instantiate prints why instead of a figure.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -45,22 +54,23 @@ interface Namespace {
   Global: new (desc: { value: string; mutable: boolean }, value: unknown) => object;
 }
 
-function engines(): { name: string; ns: Namespace | null; why?: string }[] {
-  let derrick: Namespace | null = null;
-  let why: string | undefined;
+interface DerrickNamespace extends Namespace {
+  InstancePre: new (module: object, imports: Imports) => { instantiate(): object };
+}
+
+/** derrick's namespaces: the default one and one bound to a pooling engine. */
+function derrick(): { ns: DerrickNamespace; pooling: DerrickNamespace } | { why: string } {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const d = require('../ts/index');
-    derrick = (d.WebAssembly as Namespace | undefined) ?? null;
-    if (derrick === null) why = 'derrick has no WebAssembly namespace yet';
+    const pool = new d.Engine({ allocator: 'pooling', pooling: { instances: 16, maxVmctxBytes: 2 << 20, tableElements: 16384 } });
+    return { ns: d.WebAssembly as DerrickNamespace, pooling: pool.WebAssembly as DerrickNamespace };
   } catch (e) {
-    why = `derrick failed to load: ${(e as Error).message.split('\n')[0]}`;
+    return { why: `derrick failed to load: ${(e as Error).message.split('\n')[0]}` };
   }
-  return [
-    { name: 'node', ns: (globalThis as unknown as { WebAssembly: Namespace }).WebAssembly },
-    { name: 'derrick', ns: derrick, why },
-  ];
 }
+
+const NODE = (globalThis as unknown as { WebAssembly: Namespace }).WebAssembly;
 
 function valTypeName(t: ValType): string {
   switch (t) {
@@ -121,40 +131,97 @@ function info(env: ModuleEnv): ModuleInfo {
   };
 }
 
-/** One engine prepared for one module: a compiled module and its imports. */
-interface Prepared {
-  instantiate(): void;
+/** One variant prepared for one module: instantiate once (and release, for derrick). */
+interface Variant {
+  name: string;
+  run(): void;
 }
 
-function prepare(ns: Namespace, bytes: Uint8Array, env: ModuleEnv): Prepared {
-  const module = new ns.Module(bytes);
-  const imports = stubImports(ns, env);
-  // A first instance proves the imports link, and warms the path.
-  new ns.Instance(module, imports);
-  return {
-    instantiate() {
-      const inst = new ns.Instance(module, imports);
-      const d = (inst as unknown as { dispose?: () => void }).dispose;
-      if (typeof d === 'function') d.call(inst);
-    },
+function disposeOf(inst: object): void {
+  (inst as { dispose(): void }).dispose();
+}
+
+/** The variants of an engine for one module; `compiled` is the module object(s) made once. */
+function variants(engine: 'node' | 'derrick', bytes: Uint8Array, env: ModuleEnv, notes: string[], label: string): Variant[] {
+  const out: Variant[] = [];
+  const add = (name: string, make: () => () => void): void => {
+    try {
+      const run = make();
+      run(); // a first instance proves the imports link, and warms the path
+      out.push({ name, run });
+    } catch (e) {
+      notes.push(`${label}: ${name} cannot instantiate it: ${(e as Error).message.split('\n')[0]}`);
+    }
   };
+  if (engine === 'node') {
+    add('node', () => {
+      const module = new NODE.Module(bytes);
+      const imports = stubImports(NODE, env);
+      return () => { new NODE.Instance(module, imports); };
+    });
+    return out;
+  }
+  const d = derrick();
+  if ('why' in d) {
+    notes.push(`${label}: ${d.why}`);
+    return out;
+  }
+  let module: object;
+  try {
+    module = new d.ns.Module(bytes);
+  } catch (e) {
+    notes.push(`${label}: derrick cannot compile it: ${(e as Error).message.split('\n')[0]}`);
+    return out;
+  }
+  // The pooling engine's module shares the compiled code (compiled once per process).
+  const poolModule = new d.pooling.Module(bytes);
+  add('derrick', () => {
+    const imports = stubImports(d.ns, env);
+    return () => disposeOf(new d.ns.Instance(module, imports));
+  });
+  add('derrick pre', () => {
+    const pre = new d.ns.InstancePre(module, stubImports(d.ns, env));
+    return () => disposeOf(pre.instantiate());
+  });
+  add('pooling', () => {
+    const imports = stubImports(d.pooling, env);
+    return () => disposeOf(new d.pooling.Instance(poolModule, imports));
+  });
+  add('pooling pre', () => {
+    const pre = new d.pooling.InstancePre(poolModule, stubImports(d.pooling, env));
+    return () => disposeOf(pre.instantiate());
+  });
+  return out;
 }
 
-/** Samples in ns of single instantiations, engines interleaved in rounds. */
-function measure(prepared: Prepared[], budgetMs: number, minSamples: number): number[][] {
-  const out = prepared.map(() => [] as number[]);
-  const perRound = 5;
+/** Runs each variant untimed for `ms` (the JIT compiles the paths, caches and free lists fill). */
+function warmUp(vs: Variant[], ms: number): void {
+  for (const v of vs) {
+    const end = nowNs() + ms * 1e6;
+    let n = 0;
+    while (nowNs() < end || n < 20) {
+      v.run();
+      n++;
+    }
+  }
+}
+
+/** Samples in ns of single instantiations, variants interleaved in rounds. */
+function measure(vs: Variant[], budgetMs: number, minSamples: number): number[][] {
+  warmUp(vs, Math.min(500, budgetMs / 2));
+  const out = vs.map(() => [] as number[]);
+  const perRound = 20;
   const deadline = nowNs() + budgetMs * 1e6;
   while (nowNs() < deadline || out.some((s) => s.length < minSamples)) {
-    for (let e = 0; e < prepared.length; e++) {
-      const p = prepared[e];
+    for (let e = 0; e < vs.length; e++) {
+      const run = vs[e].run;
       for (let k = 0; k < perRound; k++) {
         const t0 = nowNs();
-        p.instantiate();
+        run();
         out[e].push(nowNs() - t0);
       }
     }
-    if (out[0].length > 100000) break;
+    if (out[0].length > 200000) break;
   }
   return out;
 }
@@ -171,32 +238,79 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-// ---- the parallel variant: each worker compiles its own copy, then instantiates N times ----
+// ---- the parallel variant: workers compile once, then instantiate alone and together ----
 
-interface WorkerJob { file: string; engine: string; samples: number }
-interface WorkerResult { median: number; error?: string }
+interface WorkerJob { file: string; engine: 'node' | 'derrick'; samples: number }
+type ToWorker = { run: true };
+type FromWorker = { ready: string[] } | { medians: Record<string, number> } | { error: string };
 
-function workerMain(job: WorkerJob): WorkerResult {
-  const ns = engines().find((e) => e.name === job.engine)!.ns;
-  if (ns === null) return { median: NaN, error: 'engine unavailable' };
+function workerMain(job: WorkerJob): void {
   const bytes = new Uint8Array(fs.readFileSync(job.file));
   const env = decodeModule(bytes, { validateBodies: false });
-  const p = prepare(ns, bytes, env);
-  const s: number[] = [];
-  for (let i = 0; i < job.samples; i++) {
-    const t0 = nowNs();
-    p.instantiate();
-    s.push(nowNs() - t0);
+  const notes: string[] = [];
+  const vs = variants(job.engine, bytes, env, notes, 'worker').filter((v) => v.name === 'node' || v.name === 'derrick' || v.name === 'pooling pre');
+  if (vs.length === 0) {
+    parentPort!.postMessage({ error: notes.join('; ') || 'no variant' } as FromWorker);
+    return;
   }
-  return { median: stats(s).median };
+  parentPort!.on('message', (_m: ToWorker) => {
+    const medians: Record<string, number> = {};
+    warmUp(vs, 200);
+    for (const v of vs) {
+      const s: number[] = [];
+      for (let i = 0; i < job.samples; i++) {
+        const t0 = nowNs();
+        v.run();
+        s.push(nowNs() - t0);
+      }
+      medians[v.name] = stats(s).median;
+    }
+    parentPort!.postMessage({ medians } as FromWorker);
+  });
+  parentPort!.postMessage({ ready: vs.map((v) => v.name) } as FromWorker);
 }
 
-function runWorkers(job: WorkerJob, threads: number): Promise<WorkerResult[]> {
-  return Promise.all(Array.from({ length: threads }, () => new Promise<WorkerResult>((resolve) => {
-    const w = new Worker(__filename, { workerData: job });
-    w.once('message', (r: WorkerResult) => resolve(r));
-    w.once('error', (e) => resolve({ median: NaN, error: e.message }));
-  })));
+class Pair {
+  private readonly workers: Worker[];
+  private constructor(workers: Worker[]) {
+    this.workers = workers;
+  }
+
+  /** Two workers, each with its own compiled copy of the module. */
+  static async start(job: WorkerJob): Promise<Pair | string> {
+    const ws = [0, 1].map(() => new Worker(__filename, { workerData: job }));
+    const ready = await Promise.all(ws.map((w) => next(w)));
+    const bad = ready.find((r) => 'error' in r);
+    if (bad !== undefined) {
+      for (const w of ws) void w.terminate();
+      return (bad as { error: string }).error;
+    }
+    return new Pair(ws);
+  }
+
+  /** Medians per variant, from `threads` workers instantiating at the same time (median over workers). */
+  async run(threads: number): Promise<Record<string, number>> {
+    const ws = this.workers.slice(0, threads);
+    const pending = ws.map((w) => next(w));
+    for (const w of ws) w.postMessage({ run: true } as ToWorker);
+    const res = (await Promise.all(pending)) as { medians: Record<string, number> }[];
+    const out: Record<string, number> = {};
+    for (const k of Object.keys(res[0].medians)) out[k] = stats(res.map((r) => r.medians[k])).median;
+    return out;
+  }
+
+  stop(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+function next(w: Worker): Promise<FromWorker> {
+  return new Promise((resolve) => {
+    const onMsg = (m: FromWorker): void => { w.off('error', onErr); resolve(m); };
+    const onErr = (e: Error): void => { w.off('message', onMsg); resolve({ error: e.message }); };
+    w.once('message', onMsg);
+    w.once('error', onErr);
+  });
 }
 
 async function main(): Promise<void> {
@@ -205,7 +319,6 @@ async function main(): Promise<void> {
   const only = [...args].find((a) => a.startsWith('--only='))?.slice(7);
   const budgetMs = quick ? 300 : 2000;
   const minSamples = quick ? 10 : 30;
-  const engs = engines();
   const rows: string[][] = [];
   const parRows: string[][] = [];
   const notes: string[] = [];
@@ -218,49 +331,52 @@ async function main(): Promise<void> {
     const bytes = new Uint8Array(fs.readFileSync(m.file));
     const env = decodeModule(bytes, { validateBodies: false });
     const mi = info(env);
-    const prepared: Prepared[] = [];
-    const names: string[] = [];
-    for (const e of engs) {
-      if (e.ns === null) { notes.push(`${m.name}: ${e.name}: ${e.why}`); continue; }
-      try {
-        prepared.push(prepare(e.ns, bytes, env));
-        names.push(e.name);
-      } catch (err) {
-        notes.push(`${m.name}: ${e.name} cannot instantiate it: ${(err as Error).message.split('\n')[0]}`);
-      }
-    }
-    const samples = measure(prepared, budgetMs, minSamples);
-    const st = new Map(names.map((n, i) => [n, stats(samples[i])]));
+    const vs = [...variants('node', bytes, env, notes, m.name), ...variants('derrick', bytes, env, notes, m.name)];
+    const samples = measure(vs, budgetMs, minSamples);
+    const st = new Map(vs.map((v, i) => [v.name, stats(samples[i])]));
     const node = st.get('node');
-    const der = st.get('derrick');
+    const cell = (name: string): string => {
+      const s = st.get(name);
+      return s === undefined ? '—' : `${fmtNs(s.median)} (${fmtNs(s.p10)}–${fmtNs(s.p90)})`;
+    };
+    const ratio = (name: string): string => {
+      const s = st.get(name);
+      return node !== undefined && s !== undefined ? `${(node.median / s.median).toFixed(0)}×` : '—';
+    };
     rows.push([
-      m.name,
-      `${fmtBytes(mi.bytes)}`,
-      `${mi.functions}`,
-      `${mi.table}`,
-      `${fmtBytes(mi.memoryPages * 65536)} / ${fmtBytes(mi.dataBytes)}`,
-      node ? `${fmtNs(node.median)} (${fmtNs(node.p10)}–${fmtNs(node.p90)})` : '—',
-      der ? `${fmtNs(der.median)} (${fmtNs(der.p10)}–${fmtNs(der.p90)})` : '—',
-      node && der ? `${(node.median / der.median).toFixed(1)}×` : '—',
+      m.name, fmtBytes(mi.bytes), `${mi.functions}`, `${mi.table}`, `${fmtBytes(mi.memoryPages * 65536)} / ${fmtBytes(mi.dataBytes)}`,
+      cell('node'), cell('derrick'), ratio('derrick'), cell('derrick pre'), ratio('derrick pre'),
+      cell('pooling'), ratio('pooling'), cell('pooling pre'), ratio('pooling pre'),
     ]);
     if (!args.has('--no-parallel')) {
       const cells: string[] = [m.name];
+      const results: Record<string, Record<number, number>> = {};
+      for (const engine of ['node', 'derrick'] as const) {
+        const pair = await Pair.start({ file: m.file, engine, samples: quick ? 50 : 300 });
+        if (typeof pair === 'string') {
+          notes.push(`${m.name}: parallel ${engine}: ${pair}`);
+          continue;
+        }
+        for (const threads of [1, 2]) {
+          const r = await pair.run(threads);
+          for (const [k, v] of Object.entries(r)) (results[k] ??= {})[threads] = v;
+        }
+        pair.stop();
+      }
       for (const threads of [1, 2]) {
-        for (const e of ['node', 'derrick']) {
-          if (!names.includes(e)) { cells.push('—'); continue; }
-          const res = await runWorkers({ file: m.file, engine: e, samples: quick ? 20 : 100 }, threads);
-          const bad = res.find((r) => r.error !== undefined);
-          cells.push(bad ? `error: ${bad.error}` : fmtNs(stats(res.map((r) => r.median)).median));
+        for (const k of ['node', 'derrick', 'pooling pre']) {
+          const v = results[k]?.[threads];
+          cells.push(v === undefined ? '—' : fmtNs(v));
         }
       }
       parRows.push(cells);
     }
   }
-  console.log('Sequential instantiation (one instance at a time, median (p10–p90) of single instantiations)\n');
-  console.log(table(['module', 'size', 'functions', 'table', 'memory / data', 'node', 'derrick', 'node/derrick'], rows));
+  console.log('Sequential instantiation (one instance at a time; median (p10–p90) of single instantiations; ratio = node / derrick)\n');
+  console.log(table(['module', 'size', 'functions', 'table', 'memory / data', 'node', 'derrick', '×', 'derrick pre', '×', 'pooling', '×', 'pooling pre', '×'], rows));
   if (parRows.length > 0) {
-    console.log('\nParallel instantiation (median per instance, each worker thread instantiating its own module)\n');
-    console.log(table(['module', 'node ×1', 'derrick ×1', 'node ×2', 'derrick ×2'], parRows));
+    console.log('\nParallel instantiation (median per instance; each worker thread compiled its own module and instantiates it)\n');
+    console.log(table(['module', 'node ×1', 'derrick ×1', 'pooling pre ×1', 'node ×2', 'derrick ×2', 'pooling pre ×2'], parRows));
   }
   if (notes.length > 0) console.log('\n' + notes.map((n) => `- ${n}`).join('\n'));
 }
@@ -268,5 +384,5 @@ async function main(): Promise<void> {
 if (isMainThread) {
   main().catch((e) => { console.error(e); process.exit(1); });
 } else {
-  parentPort!.postMessage(workerMain(workerData as WorkerJob));
+  workerMain(workerData as WorkerJob);
 }

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "derrick.h"
 
@@ -50,6 +51,8 @@ struct Object {
   napi_ref view;     // weak reference to the current ArrayBuffer view, or null
   int fd;            // image: its memfd; memory: the image mapped at its start, or -1
   size_t imageBytes; // memory: bytes of the mapped image (page multiple)
+  bool wholeFile;    // memory: the whole reservation maps the image file (see MapWhole)
+  napi_ref owner = nullptr;  // memory: weak reference to the JS object owning it, or null
 };
 
 std::mutex g_objects_mutex;
@@ -150,7 +153,7 @@ Napi::Value CodeAlloc(const Napi::CallbackInfo& info) {
   }
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
-  obj = Object{Kind::kCode, len, 0, true, env, nullptr, -1, 0};
+  obj = Object{Kind::kCode, len, 0, true, env, nullptr, -1, 0, false};
   return NewView(env, &obj, p, len);
 }
 
@@ -214,13 +217,6 @@ size_t MapCommitted(char* base, size_t committed, const Object* image) {
   return mapped;
 }
 
-// Gives back the image mapping at the start of a reservation: the range becomes
-// plain PROT_NONE anonymous reservation again.
-bool UnmapImage(char* base, size_t bytes) {
-  if (bytes == 0) return true;
-  return mmap(base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED;
-}
-
 // Optional image argument: an image address, or null/undefined for none. On failure
 // throws and returns false; *out is null for none.
 bool GetImage(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const char* op, Object** out) {
@@ -232,9 +228,45 @@ bool GetImage(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const cha
   return *out != nullptr;
 }
 
-// memoryReserve(reserveBytes, commitBytes, image?) -> address. With an image, the
+// A memory whose committed size is exactly its image's size is one mapping: the image
+// file mapped private (copy-on-write) over the whole reservation. The bytes past the
+// file's end fault (SIGBUS instead of SIGSEGV: the trap handler treats both alike), so
+// the reservation needs no PROT_NONE part and creating it is a single mmap. Growing
+// maps anonymous pages over the part past the end (MapGrown). With MAP_FIXED it
+// replaces whatever was at `at` (a reset to another image). Returns false with errno.
+bool MapWhole(void** at, size_t reserve, const Object* image) {
+  int flags = MAP_PRIVATE | MAP_NORESERVE | (*at != nullptr ? MAP_FIXED : 0);
+  void* p = mmap(*at, reserve, PROT_READ | PROT_WRITE, flags, image->fd, 0);
+  if (p == MAP_FAILED) return false;
+  *at = p;
+  return true;
+}
+
+// Makes [from, to) of a memory read+write: pages inside the mapped image (a whole-file
+// mapping shrunk by a reset) by mprotect, pages past it — past the file's end in a
+// whole-file mapping — as fresh anonymous pages; a plain reservation by mprotect.
+bool MapGrown(char* base, const Object* obj, size_t from, size_t to) {
+  if (to <= from) return true;
+  if (!obj->wholeFile) return mprotect(base + from, to - from, PROT_READ | PROT_WRITE) == 0;
+  size_t split = obj->imageBytes;
+  if (from < split) {
+    size_t end = to < split ? to : split;
+    if (mprotect(base + from, end - from, PROT_READ | PROT_WRITE) != 0) return false;
+    from = end;
+  }
+  if (to <= from) return true;
+  return mmap(base + from, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED;
+}
+
+// The optional owner argument `i`: held weakly, for memoryReleaseDead.
+void SetOwner(Napi::Env env, const Napi::CallbackInfo& info, size_t i, Object* obj) {
+  if (info.Length() > i && info[i].IsObject()) napi_create_reference(env, info[i], 0, &obj->owner);
+}
+
+// memoryReserve(reserveBytes, commitBytes, image?, owner?) -> address. With an image, the
 // committed prefix starts as a private copy-on-write mapping of the image (the
-// memory's initial contents), so nothing is copied.
+// memory's initial contents), so nothing is copied; when the image is exactly the
+// committed size, the reservation is that one mapping (MapWhole).
 Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   size_t reserve, commit;
@@ -250,6 +282,17 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object* image;
   if (!GetImage(env, info, 2, "memoryReserve", &image)) return env.Undefined();
+  if (image != nullptr && image->size == commit) {
+    void* p = nullptr;
+    if (MapWhole(&p, reserve, image)) {
+      uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+      Object& obj = g_objects[addr];
+      obj = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image->fd, commit, true};
+      SetOwner(env, info, 3, &obj);
+      return Napi::Number::New(env, static_cast<double>(addr));
+    }
+    // Otherwise (e.g. strict overcommit accounting): the two-step way below.
+  }
   void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     Napi::RangeError::New(env, Errno(("derrick.memoryReserve: cannot reserve " + std::to_string(reserve) +
@@ -266,7 +309,9 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
-  g_objects[addr] = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image ? image->fd : -1, imageBytes};
+  Object& obj = g_objects[addr];
+  obj = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image ? image->fd : -1, imageBytes, false};
+  SetOwner(env, info, 3, &obj);
   return Napi::Number::New(env, static_cast<double>(addr));
 }
 
@@ -289,8 +334,7 @@ Napi::Value MemoryGrow(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (commit > obj->committed &&
-      mprotect(reinterpret_cast<char*>(addr) + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE) != 0) {
+  if (!MapGrown(reinterpret_cast<char*>(addr), obj, obj->committed, commit)) {
     Napi::RangeError::New(env, Errno("derrick.memoryGrow: cannot commit pages")).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -343,22 +387,29 @@ Napi::Value MemoryReset(const Napi::CallbackInfo& info) {
   DetachView(obj);
   char* base = reinterpret_cast<char*>(addr);
   int fd = image ? image->fd : -1;
+  bool whole = image != nullptr && image->size == commit;
   size_t want = image ? (image->size < commit ? image->size : commit) : 0;
   bool ok = true;
-  if (fd == obj->fd && want == obj->imageBytes) {
+  if (fd == obj->fd && want == obj->imageBytes && whole == obj->wholeFile) {
     // Same image (or none): drop private pages; the image's own contents come back.
     if (obj->committed > 0) ok = madvise(base, obj->committed, MADV_DONTNEED) == 0;
     if (ok && obj->committed > commit) ok = mprotect(base + commit, obj->committed - commit, PROT_NONE) == 0;
-    if (ok && commit > obj->committed) {
-      ok = mprotect(base + obj->committed, commit - obj->committed, PROT_READ | PROT_WRITE) == 0;
-    }
+    if (ok && commit > obj->committed) ok = MapGrown(base, obj, obj->committed, commit);
+  } else if (whole) {
+    // Another image, exactly the committed size: one mapping over the whole reservation.
+    void* at = base;
+    ok = MapWhole(&at, obj->size, image);
+    obj->fd = ok ? fd : -1;
+    obj->imageBytes = ok ? commit : 0;
+    obj->wholeFile = ok;
   } else {
-    // Another image: back to a bare reservation, then map the new one.
-    ok = UnmapImage(base, obj->committed > obj->imageBytes ? obj->committed : obj->imageBytes);
+    // Another image (or none): back to a bare reservation, then map the new one.
+    ok = mmap(base, obj->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED;
     size_t mapped = ok ? MapCommitted(base, commit, image) : static_cast<size_t>(-1);
     ok = mapped != static_cast<size_t>(-1);
     obj->fd = ok ? fd : -1;
     obj->imageBytes = ok ? mapped : 0;
+    obj->wholeFile = false;
   }
   if (!ok) {
     obj->committed = 0;
@@ -392,7 +443,7 @@ Napi::Value ImageCreate(const Napi::CallbackInfo& info) {
   // The id is a heap address (unique while the image lives), like the other objects.
   void* id = std::malloc(1);
   std::lock_guard<std::mutex> lock(g_objects_mutex);
-  g_objects[reinterpret_cast<uintptr_t>(id)] = Object{Kind::kImage, size, 0, false, env, nullptr, fd, 0};
+  g_objects[reinterpret_cast<uintptr_t>(id)] = Object{Kind::kImage, size, 0, false, env, nullptr, fd, 0, false};
   return Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(id)));
 }
 
@@ -452,6 +503,13 @@ Napi::Value ImageFree(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+void ReleaseMemory(uintptr_t addr, Object* obj) {
+  DetachView(obj);
+  if (obj->owner != nullptr) napi_delete_reference(obj->env, obj->owner);
+  munmap(reinterpret_cast<void*>(addr), obj->size);
+  g_objects.erase(addr);
+}
+
 Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uintptr_t addr;
@@ -459,10 +517,30 @@ Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object* obj = Find(env, addr, Kind::kMemory, "memoryRelease");
   if (obj == nullptr) return env.Undefined();
-  DetachView(obj);
-  munmap(reinterpret_cast<void*>(addr), obj->size);
-  g_objects.erase(addr);
+  ReleaseMemory(addr, obj);
   return env.Undefined();
+}
+
+// memoryReleaseDead() -> addresses: releases now every memory of this environment
+// whose owner (memoryReserve's 4th argument) has been garbage-collected, and returns
+// their addresses, so TypeScript can forget them before their finalizers run. Weak
+// references are cleared during the collection itself, unlike finalizers.
+Napi::Value MemoryReleaseDead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<uintptr_t> dead;
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  for (auto& kv : g_objects) {
+    Object& o = kv.second;
+    if (o.kind != Kind::kMemory || o.owner == nullptr || o.env != static_cast<napi_env>(env)) continue;
+    napi_value v = nullptr;
+    if (napi_get_reference_value(env, o.owner, &v) == napi_ok && v == nullptr) dead.push_back(kv.first);
+  }
+  Napi::Array out = Napi::Array::New(env, dead.size());
+  for (size_t i = 0; i < dead.size(); i++) {
+    ReleaseMemory(dead[i], &g_objects[dead[i]]);
+    out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(dead[i])));
+  }
+  return out;
 }
 
 // ---- plain blocks ----
@@ -494,7 +572,7 @@ Napi::Value BlockAlloc(const Napi::CallbackInfo& info) {
   }
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object& obj = g_objects[reinterpret_cast<uintptr_t>(p)];
-  obj = Object{Kind::kBlock, size, 0, mapped, env, nullptr, -1, 0};
+  obj = Object{Kind::kBlock, size, 0, mapped, env, nullptr, -1, 0, false};
   return NewView(env, &obj, p, size);
 }
 
@@ -625,6 +703,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryBuffer", Napi::Function::New(env, MemoryBuffer, "memoryBuffer"));
   exports.Set("memoryReset", Napi::Function::New(env, MemoryReset, "memoryReset"));
   exports.Set("memoryRelease", Napi::Function::New(env, MemoryRelease, "memoryRelease"));
+  exports.Set("memoryReleaseDead", Napi::Function::New(env, MemoryReleaseDead, "memoryReleaseDead"));
   exports.Set("imageCreate", Napi::Function::New(env, ImageCreate, "imageCreate"));
   exports.Set("imageWrite", Napi::Function::New(env, ImageWrite, "imageWrite"));
   exports.Set("imageFree", Napi::Function::New(env, ImageFree, "imageFree"));

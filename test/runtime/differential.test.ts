@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runIsolated } from './isolate';
 
-const SEED = 1;
-const COUNT = 40;
+const SEED = 2;
+const COUNT = 300;
 const KNOWN = path.join(__dirname, '..', '..', '..', 'test', 'runtime', 'differential-known.txt');
 
 function known(): Set<string> {

@@ -140,7 +140,7 @@ class BodyGen {
 
   block(t: number): void {
     this.emit(0x02, t);
-    this.labels.push([t]);
+    this.pushLabel([t], false);
     this.stmts();
     this.expr(t);
     if (this.chance(0.3)) {
@@ -150,18 +150,18 @@ class BodyGen {
       this.expr(I32);
       this.emit(0x0d, 0);
     }
-    this.labels.pop();
+    this.popLabel();
     this.emit(end);
   }
 
   ifElse(t: number): void {
     this.expr(I32);
     this.emit(0x04, t);
-    this.labels.push([t]);
+    this.pushLabel([t], false);
     this.expr(t);
     this.emit(0x05);
     this.expr(t);
-    this.labels.pop();
+    this.popLabel();
     this.emit(end);
   }
 
@@ -280,7 +280,7 @@ class BodyGen {
       // br_if to an enclosing label with its operands, then drop them again
       const d = this.int(this.labels.length);
       const lt = this.labels[this.labels.length - 1 - d];
-      if (lt.length === 0 || !this.isLoopLabel(d)) {
+      if (!this.isLoopLabel(d)) {
         for (const t of lt) this.expr(t);
         this.expr(I32);
         this.emit(0x0d, ...u32(d));
@@ -288,8 +288,7 @@ class BodyGen {
       } else this.emit(0x01);
     } else if (r < 0.78) {
       this.emit(0x02, 0x40);
-      this.labels.push([]);
-      this.loopFlags.push(false);
+      this.pushLabel([], false);
       this.stmts();
       const targets: number[] = [];
       for (let d = 0; d < this.labels.length; d++) {
@@ -303,8 +302,7 @@ class BodyGen {
         this.emit(0x0e, ...u32(n), ...list, ...u32(this.pick(targets)));
       } else if (this.chance(0.3)) this.emit(0x00); // unreachable
       else { this.expr(I32); this.emit(0x0d, 0); }
-      this.labels.pop();
-      this.loopFlags.pop();
+      this.popLabel();
       this.emit(end);
     } else if (r < 0.84) {
       this.expr(this.pick(NUM));
@@ -316,20 +314,28 @@ class BodyGen {
     } else {
       this.expr(I32);
       this.emit(0x04, 0x40);
-      this.labels.push([]);
-      this.loopFlags.push(false);
+      this.pushLabel([], false);
       this.stmts();
       this.emit(0x05);
       this.stmts();
-      this.labels.pop();
-      this.loopFlags.pop();
+      this.popLabel();
       this.emit(end);
     }
     this.depth--;
   }
 
-  /** Labels of loops take no branches from stmt (a branch back would bypass the counter). */
+  /** Labels of loops take no branches but the counter's (a branch back would bypass it). */
   loopFlags: boolean[] = [];
+
+  pushLabel(types: number[], isLoop: boolean): void {
+    this.labels.push(types);
+    this.loopFlags.push(isLoop);
+  }
+
+  popLabel(): void {
+    this.labels.pop();
+    this.loopFlags.pop();
+  }
   isLoopLabel(d: number): boolean {
     return this.loopFlags[this.loopFlags.length - 1 - d] === true;
   }
@@ -349,13 +355,11 @@ class BodyGen {
     this.counters.add(c);
     this.emit(0x41, ...s32(1 + this.int(4)), 0x21, ...u32(c)); // counter = 1..4
     this.emit(0x03, 0x40);
-    this.labels.push([]);
-    this.loopFlags.push(true);
+    this.pushLabel([], true);
     this.stmts();
     // counter -= 1; br_if 0 (counter != 0)
     this.emit(0x20, ...u32(c), 0x41, 1, 0x6b, 0x22, ...u32(c), 0x0d, 0);
-    this.labels.pop();
-    this.loopFlags.pop();
+    this.popLabel();
     this.emit(end);
   }
 }
@@ -381,8 +385,7 @@ export function generateExecModule(rand: () => number): GenModule {
     // parameters are the first locals
     g.locals = [...sigs[i].params];
     const nParams = g.locals.length;
-    g.labels.push([...sigs[i].results]);
-    g.loopFlags.push(false);
+    g.pushLabel([...sigs[i].results], false);
     g.stmts();
     for (const t of sigs[i].results) g.expr(t);
     g.emit(end);

@@ -34,3 +34,41 @@ export function setToStringTag(ctor: { prototype: object }, name: string): void 
 
 /** The same conversion for method arguments (`Argument 0`). */
 export const enforceU32Arg = enforceU32;
+
+/** A base whose constructor returns its argument: subclasses then add fields to that object. */
+class ReturnOverride {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/**
+ * A hidden per-object slot, the replacement for `new WeakMap<object, T>()` where the
+ * key owns the value: a private field added to any object through a constructor's
+ * return override. Invisible to user code like a WeakMap entry, but a plain property
+ * to the garbage collector — a WeakMap entry is an ephemeron, which V8's young
+ * generation collector keeps alive, value and all, until a full collection. Each call
+ * makes a new private name; `set` may be called once per object.
+ */
+export function privateSlot<T>(): { set(o: object, v: T): void; get(o: unknown): T | undefined } {
+  class Slot extends ReturnOverride {
+    #v: T;
+
+    constructor(o: object, v: T) {
+      super(o);
+      this.#v = v;
+    }
+
+    static read(o: object): T | undefined {
+      return #v in o ? (o as Slot).#v : undefined;
+    }
+  }
+  return {
+    set(o: object, v: T): void {
+      new Slot(o, v); // eslint-disable-line no-new
+    },
+    get(o: unknown): T | undefined {
+      return (typeof o === 'object' && o !== null) || typeof o === 'function' ? Slot.read(o as object) : undefined;
+    },
+  };
+}

@@ -7,11 +7,9 @@
 import { ValType } from '../wasm/types';
 import { GlobalCell } from '../runtime/global';
 import { FUNCREF_TYPE_ERROR } from '../runtime/funcref';
-import { dictionary, setToStringTag } from './convert';
+import { dictionary, setToStringTag, privateSlot } from './convert';
 
-const internal = new WeakMap<object, GlobalCell>();
-/** The one Global object of each cell (export identity). */
-const objects = new WeakMap<GlobalCell, Global>();
+const internal = privateSlot<GlobalCell>();
 
 function parseValueType(s: string): ValType {
   switch (s) {
@@ -61,16 +59,16 @@ export class Global {
       ? defaultValue(type) : value[0];
     withPrefix('WebAssembly.Global()', () => cell.set(v));
     internal.set(this, cell);
-    objects.set(cell, this);
+    cell.jsObject = this;
   }
 
   /** Wraps an existing cell (exports of an instance). */
   static fromCell(cell: GlobalCell): Global {
-    let g = objects.get(cell);
-    if (g === undefined) {
+    let g = cell.jsObject as Global | null;
+    if (g === null) {
       g = Object.create(Global.prototype) as Global;
       internal.set(g, cell);
-      objects.set(cell, g);
+      cell.jsObject = g;
     }
     return g;
   }
@@ -93,12 +91,13 @@ setToStringTag(Global, 'Global');
 
 /** The cell behind a Global object; TypeError for anything else. */
 export function globalCell(g: unknown, op: string): GlobalCell {
-  const c = typeof g === 'object' && g !== null ? internal.get(g) : undefined;
+  const c = internal.get(g);
   if (c === undefined) throw new TypeError(`WebAssembly.Global.${op}: Receiver is not a WebAssembly.Global`);
+  if (c.isDisposed) throw new TypeError(`WebAssembly.Global.${op}: the global's instance has been disposed`);
   return c;
 }
 
 /** The cell behind a Global object, or undefined for any other value. */
 export function cellOf(g: unknown): GlobalCell | undefined {
-  return typeof g === 'object' && g !== null ? internal.get(g) : undefined;
+  return internal.get(g);
 }

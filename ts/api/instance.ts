@@ -21,11 +21,23 @@ function isObject(v: unknown): v is object {
 }
 
 /**
+ * The function imports a module was last instantiated with, and what they linked to:
+ * whether a function is a derrick function never changes, so the same function
+ * object found again links to the same thing without the WeakMap lookup.
+ */
+export interface ImportMemo {
+  values: unknown[];
+  linked: LinkedImport[];
+}
+
+/**
  * Reads and checks the imports of `env` from `importObject`, in import order, and
  * returns them linked (runtime/instance.ts LinkedImport): a JavaScript function, the
  * ExportedInfo of a derrick function, a RuntimeTable, a LinearMemory or a GlobalCell.
+ * Every import is read from the object every time (reads are observable); `memo`
+ * only saves re-classifying the same function objects.
  */
-export function readImports(env: ModuleEnv, importObject: unknown, api: string): LinkedImport[] {
+export function readImports(env: ModuleEnv, importObject: unknown, api: string, memo: ImportMemo | null = null): LinkedImport[] {
   if (importObject !== undefined && !isObject(importObject)) throw new TypeError(`${api}: Argument 1 must be an object`);
   const n = env.imports.length;
   if (n === 0) return [];
@@ -46,8 +58,17 @@ export function readImports(env: ModuleEnv, importObject: unknown, api: string):
     let linked: LinkedImport;
     switch (imp.kind) {
       case ExternKind.Func:
+        if (memo !== null && typeof v === 'function' && memo.values[i] === v) {
+          linked = memo.linked[i];
+          if (linked === v) continue; // a JavaScript function: nothing to check
+          break;
+        }
         if (typeof v !== 'function') throw linkError(`${where(i, imp.module, imp.name)} error: function import requires a callable`, api);
         linked = exportedFunctionInfo(v) ?? v;
+        if (memo !== null) {
+          memo.values[i] = v;
+          memo.linked[i] = linked;
+        }
         break;
       case ExternKind.Table: {
         const t = runtimeTableOf(v);
@@ -98,16 +119,37 @@ function globalImport(type: ValType, mutable: boolean, v: unknown, where: string
 
 /** The frozen, null-prototype exports object of a runtime instance. */
 function exportsObject(inst: RuntimeInstance): object {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const e of inst.env.exports) {
+  const exps = inst.env.exports;
+  const values: unknown[] = new Array(exps.length);
+  for (let i = 0; i < exps.length; i++) {
+    const e = exps[i];
     switch (e.kind) {
-      case ExternKind.Func: out[e.name] = inst.exportedFunction(e.index); break;
-      case ExternKind.Table: out[e.name] = Table.fromRuntime(inst.tables[e.index]); break;
-      case ExternKind.Memory: out[e.name] = Memory.fromRuntime(inst.memories[e.index]); break;
-      case ExternKind.Global: out[e.name] = Global.fromCell(inst.global(e.index)); break;
+      case ExternKind.Func: values[i] = inst.exportedFunction(e.index); break;
+      case ExternKind.Table: values[i] = Table.fromRuntime(inst.tables[e.index]); break;
+      case ExternKind.Memory: values[i] = Memory.fromRuntime(inst.memories[e.index]); break;
+      case ExternKind.Global: values[i] = Global.fromCell(inst.global(e.index)); break;
     }
   }
-  return Object.freeze(out);
+  return exportsMaker(inst.env)(values);
+}
+
+const makers = new WeakMap<ModuleEnv, (values: unknown[]) => object>();
+
+/**
+ * Per module, a compiled function that builds the exports object as one object
+ * literal (`__proto__: null`, the export names as literal keys) and freezes it: the
+ * literal's shape is built once, instead of a dictionary of N property definitions
+ * per instance.
+ */
+function exportsMaker(env: ModuleEnv): (values: unknown[]) => object {
+  let f = makers.get(env);
+  if (f === undefined) {
+    const props = env.exports.map((e, i) => `${JSON.stringify(e.name)}: v[${i}]`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    f = new Function('v', `'use strict'; return Object.freeze({ __proto__: null, ${props.join(', ')} });`) as (values: unknown[]) => object;
+    makers.set(env, f);
+  }
+  return f;
 }
 
 const WRAP = {};
@@ -127,7 +169,7 @@ export class Instance {
     }
     const env = Module.envOf(module);
     if (env === undefined) throw new TypeError('WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module');
-    const imports = readImports(env, importObject, 'WebAssembly.Instance()');
+    const imports = readImports(env, importObject, 'WebAssembly.Instance()', Module.importMemoOf(module));
     this.#runtime = new RuntimeInstance(Module.compiledOf(module), new LinkedImports(imports), true, Module.allocatorOf(module));
   }
 

@@ -2,11 +2,9 @@
  * `WebAssembly.Memory` of the JS API, over a runtime LinearMemory.
  */
 import { LinearMemory, MAX_PAGES_32 } from '../runtime/memory';
-import { dictionary, enforceU32, enforceU32Arg, setToStringTag } from './convert';
+import { dictionary, enforceU32, enforceU32Arg, setToStringTag, privateSlot } from './convert';
 
-const internal = new WeakMap<object, LinearMemory>();
-/** The one Memory object of each runtime memory (export identity). */
-const objects = new WeakMap<LinearMemory, Memory>();
+const internal = privateSlot<LinearMemory>();
 
 export class Memory {
   constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
@@ -28,16 +26,16 @@ export class Memory {
     if (shared) throw new TypeError('WebAssembly.Memory(): shared memories are not supported by derrick yet');
     const mem = new LinearMemory(initial, maximum);
     internal.set(this, mem);
-    objects.set(mem, this);
+    mem.jsObject = this;
   }
 
   /** Wraps an existing runtime memory (exports of an instance). */
   static fromRuntime(mem: LinearMemory): Memory {
-    let m = objects.get(mem);
-    if (m === undefined) {
+    let m = mem.jsObject as Memory | null;
+    if (m === null) {
       m = Object.create(Memory.prototype) as Memory;
       internal.set(m, mem);
-      objects.set(mem, m);
+      mem.jsObject = m;
     }
     return m;
   }
@@ -58,12 +56,12 @@ setToStringTag(Memory, 'Memory');
 
 /** The runtime memory behind a Memory object, or undefined. */
 export function linearMemoryOf(m: unknown): LinearMemory | undefined {
-  return typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+  return internal.get(m);
 }
 
 /** The runtime memory behind a Memory object; TypeError for anything else. */
 export function runtimeOf(m: unknown, op: string): LinearMemory {
-  const mem = typeof m === 'object' && m !== null ? internal.get(m) : undefined;
+  const mem = internal.get(m);
   if (mem === undefined) throw new TypeError(`WebAssembly.Memory.${op}: Receiver is not a WebAssembly.Memory`);
   return mem;
 }

@@ -39,9 +39,10 @@ export class Module {
   #compiled: CompiledModule | null = null;
   #allocator: InstanceAllocator;
   #compileOptions: CompileOptions | undefined;
+  #importMemo: { values: unknown[]; linked: never[] } | null = null;
 
   constructor(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions) {
-    this.#env = decodeModule(copyBytes(bytes, 'WebAssembly.Module()'));
+    this.#env = decodeShared(copyBytes(bytes, 'WebAssembly.Module()'));
     const engine = typeof options === 'object' && options !== null ? options.engine : undefined;
     this.#allocator = engine !== undefined ? engine.allocator : defaultAllocator();
     this.#compileOptions = engine?.compileOptions;
@@ -57,6 +58,11 @@ export class Module {
   /** @internal the machine code, compiled on first use and shared by every instance */
   static compiledOf(m: Module): CompiledModule {
     return (m.#compiled ??= compiledModule(m.#env, m.#compileOptions));
+  }
+
+  /** @internal what the last instantiation's function imports linked to (api/instance.ts ImportMemo) */
+  static importMemoOf(m: Module): { values: unknown[]; linked: never[] } {
+    return (m.#importMemo ??= { values: [], linked: [] });
   }
 
   /** @internal the instance allocator of the module's engine */
@@ -88,6 +94,49 @@ export class Module {
   }
 }
 setToStringTag(Module, 'Module');
+
+/**
+ * Modules made from identical bytes share one decoded environment, and so one
+ * compiled module (machine code is shared by every instance, whatever the engine), as
+ * V8 shares a native module between WebAssembly.Module objects of the same wire
+ * bytes. Keyed by length and an FNV-1a hash; a hit is confirmed byte for byte. Weak:
+ * an environment no Module uses any more is collected.
+ */
+const shared = new Map<string, WeakRef<ModuleEnv>[]>();
+const sharedCleanup = new FinalizationRegistry<string>((key) => {
+  const list = shared.get(key);
+  if (list === undefined) return;
+  const live = list.filter((r) => r.deref() !== undefined);
+  if (live.length === 0) shared.delete(key);
+  else shared.set(key, live);
+});
+
+function decodeShared(bytes: Uint8Array): ModuleEnv {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  const key = `${bytes.length}:${(h >>> 0).toString(16)}`;
+  const list = shared.get(key);
+  if (list !== undefined) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const env = list[i].deref();
+      if (env === undefined) {
+        list.splice(i, 1);
+        continue;
+      }
+      if (sameBytes(env.bytes, bytes)) return env;
+    }
+  }
+  const env = decodeModule(bytes);
+  if (list === undefined) shared.set(key, [new WeakRef(env)]);
+  else list.push(new WeakRef(env));
+  sharedCleanup.register(env, key);
+  return env;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return Buffer.compare(a, b) === 0;
+}
 
 /** The module environment behind a Module; TypeError for anything else. */
 export function moduleEnv(m: unknown, op: string): ModuleEnv {

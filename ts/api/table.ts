@@ -7,11 +7,9 @@ import { ValType, NONE } from '../wasm/types';
 import { MAX_TABLE_ELEMENTS, RuntimeTable } from '../runtime/table';
 import { FUNCREF_TYPE_ERROR, funcRefFromJs, funcRefToJs } from '../runtime/funcref';
 import { externHandle, externValue } from '../runtime/externref';
-import { dictionary, enforceU32, enforceU32Arg, setToStringTag } from './convert';
+import { dictionary, enforceU32, enforceU32Arg, setToStringTag, privateSlot } from './convert';
 
-const internal = new WeakMap<object, RuntimeTable>();
-/** The one Table object of each runtime table (export identity). */
-const objects = new WeakMap<RuntimeTable, Table>();
+const internal = privateSlot<RuntimeTable>();
 
 function parseElementType(value: unknown): ValType {
   switch (String(value)) {
@@ -68,16 +66,16 @@ export class Table {
       'WebAssembly.Table(): Argument 2 must be undefined or a value of type compatible with the type of the new table: ', '.');
     if (raw !== 0) table.fill(0, raw, initial);
     internal.set(this, table);
-    objects.set(table, this);
+    table.jsObject = this;
   }
 
   /** Wraps an existing runtime table (exports of an instance). */
   static fromRuntime(table: RuntimeTable): Table {
-    let t = objects.get(table);
-    if (t === undefined) {
+    let t = table.jsObject as Table | null;
+    if (t === null) {
       t = Object.create(Table.prototype) as Table;
       internal.set(t, table);
-      objects.set(table, t);
+      table.jsObject = t;
     }
     return t;
   }
@@ -117,10 +115,11 @@ setToStringTag(Table, 'Table');
 export function tableOf(t: unknown, op: string): RuntimeTable {
   const table = runtimeTableOf(t);
   if (table === undefined) throw new TypeError(`WebAssembly.Table.${op}: Receiver is not a WebAssembly.Table`);
+  if (table.isDisposed) throw new TypeError(`WebAssembly.Table.${op}: the table's instance has been disposed`);
   return table;
 }
 
 /** The runtime table behind a Table object, or undefined. */
 export function runtimeTableOf(t: unknown): RuntimeTable | undefined {
-  return typeof t === 'object' && t !== null ? internal.get(t) : undefined;
+  return internal.get(t);
 }

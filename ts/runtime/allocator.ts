@@ -26,7 +26,7 @@ import { addon } from '../native/addon';
 import { MemoryImage } from './image';
 import { InstancePlan } from './instance-plan';
 import { noteRecordsFreed } from './funcref';
-import { DEFAULT_RESERVE_BYTES, MAX_PAGES_32, WASM_PAGE_BYTES } from './memory';
+import { DEFAULT_RESERVE_BYTES, MAX_PAGES_32, WASM_PAGE_BYTES, collectGarbage } from './memory';
 import { Block, BlockSource, MAX_TABLE_ELEMENTS, TableHeld, releaseTableHeld } from './table';
 import { FUNCREF_BYTES } from './vmoffsets';
 
@@ -49,10 +49,12 @@ export interface VmBlock {
 /** A memory reservation lent to an instance. */
 export interface MemorySlot {
   readonly base: number;
-  /** pool slot index, or -1 for an on-demand reservation */
-  readonly slot: number;
+  /** pool slot index, or the on-demand allocator's index of outstanding reservations */
+  slot: number;
   /** pages the memory may grow to */
   readonly growLimitPages: number;
+  /** released early (its instance was found dead when the address space ran out) */
+  released: boolean;
 }
 
 /** What an instance gives back, and how; no reference to the instance (finalizers). */
@@ -82,6 +84,17 @@ export class InstanceResources {
 
 let liveInstances = 0;
 
+let beforeReclaim: () => void = () => undefined;
+
+/**
+ * What must happen before a collection meant to find dead instances: instance.ts
+ * registers the instances waiting for their finalizer registration (until then its
+ * pending list holds their lifetime objects).
+ */
+export function setBeforeReclaim(f: () => void): void {
+  beforeReclaim = f;
+}
+
 /** Instances acquired and not yet released, in this thread (tests: release on collection). */
 export function liveInstanceCount(): number {
   return liveInstances;
@@ -106,7 +119,13 @@ export interface InstanceAllocator {
   /** The resources of a new instance, with its block (zeroed). */
   acquire(plan: InstancePlan): InstanceResources;
   /** A reservation for defined memory `m` (module index) holding `image` over `initialPages`. */
-  acquireMemory(res: InstanceResources, m: number, initialPages: number, maximumPages: number, image: MemoryImage | null): MemorySlot;
+  /**
+   * A reservation for defined memory `m` (module index) holding `image` over
+   * `initialPages`. `lifetime` dies with the instance (never referenced by `res`): an
+   * allocator may hold it weakly to reclaim the reservation of an instance collected
+   * before its finalizer ran.
+   */
+  acquireMemory(res: InstanceResources, m: number, initialPages: number, maximumPages: number, image: MemoryImage | null, lifetime: object): MemorySlot;
   /** An element block for a defined table of `initial` elements (zeroed); `growLimit` elements at most. */
   acquireTable(res: InstanceResources, initial: number, maximum: number): { block: Block; capacity: number; growLimit: number };
   releaseMemory(m: MemorySlot): void;
@@ -201,6 +220,8 @@ function zeroElements(blockAddress: number, byteOffset: number, words: Uint32Arr
 export class OnDemandAllocator implements InstanceAllocator {
   readonly kind = 'on-demand' as const;
   private readonly cache = new BlockCache(32);
+  /** reservations lent and not given back, each at its `slot` index (swap-removed) */
+  private readonly outstanding: MemorySlot[] = [];
 
   acquire(plan: InstancePlan): InstanceResources {
     const vm = this.cache.vm(plan.blockBytes);
@@ -208,9 +229,46 @@ export class OnDemandAllocator implements InstanceAllocator {
     return new InstanceResources(this, plan, vm);
   }
 
-  acquireMemory(_res: InstanceResources, _m: number, initialPages: number, maximumPages: number, image: MemoryImage | null): MemorySlot {
-    const base = addon.memoryReserve(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, image === null ? null : image.id);
-    return { base, slot: -1, growLimitPages: maximumPages };
+  acquireMemory(_res: InstanceResources, _m: number, initialPages: number, maximumPages: number, image: MemoryImage | null, lifetime: object): MemorySlot {
+    const img = image === null ? null : image.id;
+    const commit = initialPages * WASM_PAGE_BYTES;
+    let base: number;
+    try {
+      base = addon.memoryReserve(DEFAULT_RESERVE_BYTES, commit, img, lifetime);
+    } catch (e) {
+      // Out of address space: instances nobody reaches may hold it (8 GiB each) while
+      // their finalizers wait. Collect, give back the dead ones' reservations, retry.
+      if (!(e instanceof RangeError)) throw e;
+      beforeReclaim();
+      if (!collectGarbage()) throw e;
+      this.reclaimDead();
+      base = addon.memoryReserve(DEFAULT_RESERVE_BYTES, commit, img, lifetime);
+    }
+    const slot: MemorySlot = { base, slot: this.outstanding.length, growLimitPages: maximumPages, released: false };
+    this.outstanding.push(slot);
+    return slot;
+  }
+
+  /** Releases the reservations whose instances the collector found dead (the addon does), and forgets them. */
+  private reclaimDead(): void {
+    const dead = new Set(addon.memoryReleaseDead());
+    if (dead.size === 0) return;
+    const list = this.outstanding;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i];
+      if (!dead.has(m.base)) continue;
+      m.released = true;
+      this.forget(m);
+    }
+  }
+
+  private forget(m: MemorySlot): void {
+    const list = this.outstanding;
+    const last = list.pop()!;
+    if (last !== m) {
+      list[m.slot] = last;
+      last.slot = m.slot;
+    }
   }
 
   acquireTable(_res: InstanceResources, initial: number, maximum: number): { block: Block; capacity: number; growLimit: number } {
@@ -219,6 +277,9 @@ export class OnDemandAllocator implements InstanceAllocator {
   }
 
   releaseMemory(m: MemorySlot): void {
+    if (m.released) return;
+    m.released = true;
+    this.forget(m);
     addon.memoryRelease(m.base);
   }
 
@@ -354,7 +415,7 @@ export class PoolingAllocator implements InstanceAllocator {
     return new InstanceResources(this, plan, vm);
   }
 
-  acquireMemory(_res: InstanceResources, _m: number, initialPages: number, maximumPages: number, image: MemoryImage | null): MemorySlot {
+  acquireMemory(_res: InstanceResources, _m: number, initialPages: number, maximumPages: number, image: MemoryImage | null, _lifetime: object): MemorySlot {
     this.checkOpen();
     const L = this.limits;
     if (initialPages > this.maxPages) {
@@ -392,7 +453,7 @@ export class PoolingAllocator implements InstanceAllocator {
     } else {
       throw new RangeError(`derrick: the pooling allocator has no free memory slot (memories: ${L.memories})`);
     }
-    return { base: slot!.base, slot: slot!.index, growLimitPages: Math.min(maximumPages, this.maxPages) };
+    return { base: slot!.base, slot: slot!.index, growLimitPages: Math.min(maximumPages, this.maxPages), released: false };
   }
 
   acquireTable(_res: InstanceResources, initial: number, maximum: number): { block: Block; capacity: number; growLimit: number } {

@@ -37,7 +37,29 @@ export interface ExportedInfo {
   index: number;
 }
 
-const exported = new WeakMap<Function, ExportedInfo>();
+/**
+ * Exported Functions carry their ExportedInfo in a private field (added by the
+ * "return override" of a base constructor): invisible to user code like a WeakMap
+ * entry, but without the ephemeron a WeakMap costs every garbage collection.
+ */
+class Base {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+class Stamp extends Base {
+  #info: ExportedInfo;
+
+  constructor(fn: Function, info: ExportedInfo) {
+    super(fn);
+    this.#info = info;
+  }
+
+  static read(fn: Function): ExportedInfo | undefined {
+    return #info in fn ? (fn as unknown as Stamp).#info : undefined;
+  }
+}
 
 let written = 0;
 let live = 0;
@@ -65,12 +87,12 @@ export function registeredRecordCount(): number {
 
 /** Marks `fn` as the Exported Function of function `index` of `owner`, whose funcref is `record`. */
 export function registerExportedFunction(fn: Function, record: number, owner: FuncOwner, index: number): void {
-  exported.set(fn, { record, owner, index });
+  new Stamp(fn, { record, owner, index });
 }
 
 /** The record and owner behind an Exported Function, or undefined for any other value. */
 export function exportedFunctionInfo(fn: unknown): ExportedInfo | undefined {
-  return typeof fn === 'function' ? exported.get(fn) : undefined;
+  return typeof fn === 'function' ? Stamp.read(fn) : undefined;
 }
 
 /** The owner of `record`, found in `store` (which holds it). */

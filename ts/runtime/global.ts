@@ -13,6 +13,8 @@ import { readSlot, writeSlot } from './values';
 const finalizer = new FinalizationRegistry<Record16>((rec) => slab16.free(rec));
 
 export class GlobalCell implements StoreMember {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   readonly type: ValType;
   readonly mutable: boolean;
   /** a view of the 16 bytes of the cell */
@@ -45,6 +47,12 @@ export class GlobalCell implements StoreMember {
   /** A cell inside memory owned by `owner` (an instance's VMContext), in `store`. */
   static inside(type: ValType, mutable: boolean, view: DataView, address: number, owner: StoreMember): GlobalCell {
     return new GlobalCell(type, mutable, view, address, owner, owner.store);
+  }
+
+  /** True when the cell lives in an instance that has been disposed. */
+  get isDisposed(): boolean {
+    const o = this.owner as { disposed?: unknown } | null;
+    return typeof o === 'object' && o !== null && o.disposed === true;
   }
 
   /** ToJSValue of the current value. */

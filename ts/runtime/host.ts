@@ -40,8 +40,8 @@ export function setBuiltinHandler(h: BuiltinHandler): void {
 
 /**
  * Host-call indices from here on are the runtime's own handlers (lazy compilation,
- * runtime/lazy.ts), above any record offset inside a VMContext block: called with no
- * conversions (they read and write the host area themselves).
+ * runtime/lazy.ts): called with no conversions (they read and write the host area
+ * themselves). Host record offsets (instance-plan.ts) stay below it.
  */
 export const INTERNAL_HANDLER_BASE = 0x40000000;
 const internalHandlers: (() => void)[] = [];

@@ -29,9 +29,9 @@ import { HostImporter, instanceInActiveStore } from './host';
 import { LinearMemory, WASM_PAGE_BYTES } from './memory';
 import { Store, StoreMember, joinStores } from './store';
 import { LazyOwner, RuntimeTable } from './table';
-import { callWasm } from './call';
+import { callWasm, exportedCall } from './call';
 import { readAddress, writeAddress } from './values';
-import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount } from './allocator';
+import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCount, setBeforeReclaim } from './allocator';
 import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
 import {
   FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX,
@@ -59,7 +59,40 @@ export class LinkedImports {
   constructor(readonly values: readonly LinkedImport[]) {}
 }
 
+/**
+ * Release on garbage collection: one FinalizationRegistry entry per instance, whose
+ * target is not the instance but a tiny `lifetime` object only the instance
+ * references (V8's young-generation collector treats a registry cell's target as
+ * strong, so registering the instance itself would copy and promote its whole object
+ * graph at every scavenge). The lifetime object dies exactly when the instance does:
+ * everything that can reach the native resources reaches the instance first.
+ *
+ * Registration waits for the end of the current task (a microtask): an instance
+ * disposed before then — the usual instantiate/use/dispose cycle — never touches the
+ * registry, and leaves nothing behind for the collector. Until then the pending list
+ * holds the lifetime object and the resources (never the instance); finalizers could
+ * not have run earlier anyway.
+ */
 const finalizer = new FinalizationRegistry<InstanceResources>((res) => res.release());
+
+let pending: (object | null)[] = [];
+let batch = 1;
+let flushScheduled = false;
+
+setBeforeReclaim(() => {
+  if (pending.length > 0) flushPending();
+});
+
+function flushPending(): void {
+  const list = pending;
+  pending = [];
+  batch++;
+  flushScheduled = false;
+  for (let i = 0; i < list.length; i += 2) {
+    const lifetime = list[i];
+    if (lifetime !== null) finalizer.register(lifetime, list[i + 1] as InstanceResources, lifetime);
+  }
+}
 
 export { liveInstanceCount };
 
@@ -92,6 +125,10 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
   private cells: (GlobalCell | undefined)[] | null = null;
   private wrappers: Map<number, Function> | null = null;
   private readonly res: InstanceResources;
+  private readonly lifetime: object = {};
+  /** registration batch and index in `pending` (0: registered, or never) */
+  private pendingBatch = 0;
+  private pendingAt = 0;
   private dead = false;
 
   /**
@@ -137,7 +174,13 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       res.release();
       throw e;
     }
-    finalizer.register(this, res);
+    this.pendingBatch = batch;
+    this.pendingAt = pending.length;
+    pending.push(this.lifetime, res);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flushPending);
+    }
 
     for (let i = 0; i < plan.dynamicGlobals.length; i++) {
       const g = plan.dynamicGlobals[i];
@@ -207,7 +250,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let m = nim; m < env.memories.length; m++) {
       const mt = env.memories[m];
       const image = plan.images[m - nim];
-      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image);
+      const slot = allocator.acquireMemory(res, m, mt.min, mt.hasMax ? mt.max : 65536, image, this.lifetime);
       res.memories.push(slot);
       const defAt = plan.memDefsAt + 16 * (m - nim);
       this.memories.push(new LinearMemory(mt.min, mt.hasMax ? mt.max : undefined, {}, {
@@ -259,6 +302,14 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
     for (let i = 0; i < this.tables.length; i++) if (this.tables[i].owner === this) this.tables[i].markDisposed();
     if (!this.storeIsOwn()) return;
+    if (this.pendingBatch === batch) {
+      pending[this.pendingAt] = null;
+      pending[this.pendingAt + 1] = null;
+      // Usually the newest entry: keep a synchronous create/dispose loop from growing the list.
+      while (pending.length > 0 && pending[pending.length - 2] === null) pending.length -= 2;
+    } else {
+      finalizer.unregister(this.lifetime);
+    }
     this.res.release();
     this.store.drain();
   }
@@ -364,18 +415,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
-    // A method: not a constructor and without a prototype, like Node's exported functions.
-    const holder = {
-      f(...args: unknown[]): unknown {
-        if (self.dead) self.checkLive();
-        return callWasm(code, vmctx, typeId, type, args, self, holder.f);
-      },
-    };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self: Instance = this;
-    const fn = holder.f;
-    Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
-    Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
+    const fn = exportedCall(code, vmctx, typeId, type, this, String(index));
     registerExportedFunction(fn, record, this, index);
     return fn;
   }
@@ -626,10 +666,10 @@ export function checkImports(env: ModuleEnv, imports: readonly Extern[]): void {
  */
 export function checkImport(env: ModuleEnv, i: number, v: LinkedImport, api = 'WebAssembly.Instance()'): void {
   const imp = env.imports[i];
+  if (imp.kind === ExternKind.Func && typeof v === 'function') return; // the common case: nothing to check
   const where = `Import #${i} module="${imp.module}" function="${imp.name}"`;
   switch (imp.kind) {
     case ExternKind.Func: {
-      if (typeof v === 'function') return;
       const info = v as ExportedInfo;
       const src = info.owner as Instance;
       if (src.disposed) throw linkError(`${where} error: the imported function's instance has been disposed`, api);

@@ -36,7 +36,7 @@ export interface OwnedMemory {
   defWords: Uint32Array;
   defAt: number;
   defAddress: number;
-  /** a pooled reservation already reset to the initial contents, or 0 to reserve one */
+  /** the reservation, holding the initial contents (allocator.ts) */
   base: number;
   image: number | null;
   /** pages the memory may grow to in its slot (pooling limit), else the maximum */
@@ -52,12 +52,75 @@ export const MEMORY_DEF_LENGTH = 8;
 /** Each buffer keeps its memory alive: the reservation must outlive every view of it. */
 const bufferOwners = new WeakMap<ArrayBuffer, LinearMemory>();
 
-const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
-  addon.memoryRelease(held.base);
-  slab16.free(held.def);
-});
+/** A reservation owned by a LinearMemory, until released. */
+interface Owned {
+  base: number;
+  def: Record16;
+}
+
+/** Every reservation not yet released, by base address. */
+const live = new Map<number, Owned>();
+
+function releaseOwned(o: Owned): void {
+  live.delete(o.base);
+  addon.memoryRelease(o.base);
+  slab16.free(o.def);
+}
+
+const finalizer = new FinalizationRegistry<Owned>(releaseOwned);
+
+let forceGc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection, as V8 does itself when a wasm memory cannot be reserved:
+ * unreachable instances hold 8 GiB of address space each until they are collected,
+ * and ~16,000 of them fill the 47-bit address space before the heap alone would
+ * trigger a collection. null if this Node cannot do it.
+ */
+export function collectGarbage(): boolean {
+  if (forceGc === undefined) {
+    forceGc = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      require('node:v8').setFlagsFromString('--expose-gc');
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const gc = require('node:vm').runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') forceGc = gc as () => void;
+    } catch {
+      forceGc = null;
+    }
+  }
+  if (forceGc === null) return false;
+  forceGc();
+  return true;
+}
+
+/**
+ * Reserves address space; when the system refuses, collects garbage, releases the
+ * reservations of memories found dead (their finalizers would run only later), and
+ * tries once more.
+ */
+function reserve(bytes: number, commit: number, image: number | null, owner: LinearMemory): number {
+  try {
+    return addon.memoryReserve(bytes, commit, image, owner);
+  } catch (e) {
+    if (!(e instanceof RangeError) || !collectGarbage()) throw e;
+    // The addon holds each owner weakly: those the collection found dead are released
+    // now (their finalizers, which would run later, are cancelled).
+    for (const base of addon.memoryReleaseDead()) {
+      const o = live.get(base);
+      if (o === undefined) continue;
+      live.delete(base);
+      finalizer.unregister(o);
+      slab16.free(o.def);
+    }
+    return addon.memoryReserve(bytes, commit, image, owner);
+  }
+}
 
 export class LinearMemory {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   /** address of byte 0 */
   readonly base: number;
   /** address of the { base, length } record */
@@ -70,9 +133,10 @@ export class LinearMemory {
   /** the definition record's words and word index, for reading it from TypeScript */
   private readonly defWords: Uint32Array;
   private readonly defAt: number;
-  /** standalone memories: their slab record (and finalizer token); null when owned */
+  /** standalone memories: their slab record; null when owned by an instance */
   readonly def: Record16 | null;
-  private readonly token: object | null;
+  /** standalone memories: the reservation until released (finalizer value and token) */
+  private readonly ownedRes: Owned | null;
   /** the owning instance (owned memories), kept alive by the memory */
   readonly owner: object | null;
   private disposed = false;
@@ -90,7 +154,7 @@ export class LinearMemory {
     if (owned === null) {
       const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
       const reserved = Math.max(opts.reserveBytes ?? DEFAULT_RESERVE_BYTES, maxBytes);
-      this.base = addon.memoryReserve(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null);
+      this.base = reserve(reserved, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
       this.def = slab16.alloc();
       this.definition = this.def.address;
       // The record holds u64s; both values are below 2^53, written as two u32 halves.
@@ -98,19 +162,19 @@ export class LinearMemory {
       this.defAt = 0;
       this.growLimit = this.maximumPages;
       this.owner = null;
-      this.token = {};
       this.writeDefinition();
-      finalizer.register(this, { base: this.base, def: this.def }, this.token);
+      this.ownedRes = { base: this.base, def: this.def };
+      live.set(this.base, this.ownedRes);
+      finalizer.register(this, this.ownedRes, this.ownedRes);
     } else {
-      this.base = owned.base !== 0 ? owned.base
-        : addon.memoryReserve(DEFAULT_RESERVE_BYTES, initialPages * WASM_PAGE_BYTES, owned.image);
+      this.base = owned.base;
       this.def = null;
       this.definition = owned.defAddress;
       this.defWords = owned.defWords;
       this.defAt = owned.defAt;
       this.growLimit = Math.min(this.maximumPages, owned.growLimitPages);
       this.owner = owned.owner;
-      this.token = null;
+      this.ownedRes = null;
       this.writeDefinition();
     }
   }
@@ -163,10 +227,9 @@ export class LinearMemory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.def === null) return;
-    finalizer.unregister(this.token!);
-    addon.memoryRelease(this.base);
-    slab16.free(this.def);
+    if (this.ownedRes === null) return;
+    finalizer.unregister(this.ownedRes);
+    releaseOwned(this.ownedRes);
   }
 
   /** An owned memory whose owner released it: every later use throws. */
@@ -175,7 +238,7 @@ export class LinearMemory {
   }
 
   private checkLive(): void {
-    if (this.disposed) throw new Error('derrick: this memory has been disposed');
+    if (this.disposed) throw new TypeError('derrick: this memory (or its instance) has been disposed');
   }
 
   private writeDefinition(): void {

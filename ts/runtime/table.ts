@@ -96,6 +96,8 @@ export interface OwnedTable {
 }
 
 export class RuntimeTable implements StoreMember {
+  /** the one JS API object (WebAssembly.Memory/Table/Global) of this runtime object, once made */
+  jsObject: object | null = null;
   readonly elemType: ValType;
   /** NONE when the table has no maximum. */
   readonly maximum: number;
