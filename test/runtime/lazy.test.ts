@@ -370,13 +370,15 @@ test.serial('compiled code regions are released with the module', async (t) => {
 });
 
 test('engine option: eager engines compile in new Module, the default namespace lazily', (t) => {
+  // bytes of their own (a custom section): modules with equal bytes share their code
+  const own = new Uint8Array([...bytes, ...section(0, [...name('engine-test'), 1])]);
   const eager = new Engine({ compilation: { mode: 'eager', threads: 1 } });
   const W = eager.WebAssembly;
-  const m = new W.Module(bytes);
+  const m = new W.Module(own);
   t.is(ApiModule.compiledOf(m).compiledFunctionCount, N_DEFINED, 'compiled by the constructor');
   const e = new W.Instance(m, { m: { host: (x: number) => x } }).exports as any;
   t.is(e.fib(11), 89);
-  const lazyModule = new D.Module(bytes);
+  const lazyModule = new D.Module(own);
   const e2 = new D.Instance(lazyModule, { m: { host: (x: number) => x } }).exports as any;
   t.is(ApiModule.compiledOf(lazyModule).compiledFunctionCount, 0);
   t.is(e2.fib(11), 89);

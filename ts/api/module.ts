@@ -7,7 +7,7 @@
  */
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
-import { CompiledModule, CompileOptions } from '../runtime/compiled-module';
+import { CompiledModule, CompileOptions, compileOptions } from '../runtime/compiled-module';
 import { InstanceAllocator, defaultAllocator } from '../runtime/allocator';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
@@ -145,17 +145,26 @@ export function moduleEnv(m: unknown, op: string): ModuleEnv {
   return env;
 }
 
-const compiled = new WeakMap<ModuleEnv, CompiledModule>();
+/** per environment, its compiled module per compile mode ('lazy', 'eager') */
+const compiled = new WeakMap<ModuleEnv, Map<string, CompiledModule>>();
 
 /**
  * The machine code of a module, compiled on first instantiation and shared by every
- * later one. Throws CompileError for what derrick cannot compile yet.
+ * later one of the same compile mode (an eager engine's module is compiled whole even
+ * when a lazy one shares its bytes). Throws CompileError for what derrick cannot
+ * compile yet.
  */
 export function compiledModule(env: ModuleEnv, options?: CompileOptions): CompiledModule {
-  let c = compiled.get(env);
+  const mode = options?.mode ?? compileOptions().mode;
+  let byMode = compiled.get(env);
+  if (byMode === undefined) {
+    byMode = new Map();
+    compiled.set(env, byMode);
+  }
+  let c = byMode.get(mode);
   if (c === undefined) {
     c = new CompiledModule(env, undefined, options);
-    compiled.set(env, c);
+    byMode.set(mode, c);
   }
   return c;
 }
