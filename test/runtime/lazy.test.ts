@@ -12,7 +12,8 @@
 import test from 'ava';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { WebAssembly as D } from '../../ts/api';
+import { Engine, WebAssembly as D } from '../../ts/api';
+import { Module as ApiModule } from '../../ts/api/module';
 import { decodeModule } from '../../ts/wasm';
 import { ExternKind, ModuleEnv } from '../../ts/wasm/types';
 import { CompileError } from '../../ts/wasm/errors';
@@ -366,4 +367,22 @@ test.serial('compiled code regions are released with the module', async (t) => {
     await new Promise((r) => setTimeout(r, 10));
   }
   t.is(liveCodeRegionCount(), base);
+});
+
+test('engine option: eager engines compile in new Module, the default namespace lazily', (t) => {
+  // bytes of their own (a custom section): modules with equal bytes share their code
+  const own = new Uint8Array([...bytes, ...section(0, [...name('engine-test'), 1])]);
+  const eager = new Engine({ compilation: { mode: 'eager', threads: 1 } });
+  const W = eager.WebAssembly;
+  const m = new W.Module(own);
+  t.is(ApiModule.compiledOf(m).compiledFunctionCount, N_DEFINED, 'compiled by the constructor');
+  const e = new W.Instance(m, { m: { host: (x: number) => x } }).exports as any;
+  t.is(e.fib(11), 89);
+  const lazyModule = new D.Module(own);
+  const e2 = new D.Instance(lazyModule, { m: { host: (x: number) => x } }).exports as any;
+  t.is(ApiModule.compiledOf(lazyModule).compiledFunctionCount, 0);
+  t.is(e2.fib(11), 89);
+  t.is(ApiModule.compiledOf(lazyModule).compiledFunctionCount, 1);
+  t.throws(() => new Engine({ compilation: { mode: 'fast' as any } }), { instanceOf: TypeError });
+  t.throws(() => new Engine({ compilation: { threads: 0 } }), { instanceOf: TypeError });
 });

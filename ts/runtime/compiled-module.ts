@@ -19,7 +19,7 @@ import type { RelocKind } from '../isa/x64/encode-sink';
 import { CodeInfo } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
 import { compileWasmFunction } from './compile';
-import { CompileMode, CompileOptions, ModuleCode, compileOptions } from './lazy';
+import { CompileMode, CompileOptions, ModuleCode, checkCompileOptions, compileOptions } from './lazy';
 import type { InstancePlan } from './instance-plan';
 
 /**
@@ -107,7 +107,7 @@ export class CompiledModule implements CodeInfo {
     this.funcTypeIds = new Uint32Array(env.funcTypes.length);
     for (let i = 0; i < env.funcTypes.length; i++) this.funcTypeIds[i] = this.typeIds[env.funcTypes[i]];
     this.lazyTables = planLazyTables(env);
-    const opts = { ...compileOptions(), ...options };
+    const opts = { ...compileOptions(), ...checkCompileOptions(options) };
     this.mode = opts.mode;
 
     const nDefined = env.funcTypes.length - env.numImportedFuncs;
@@ -218,4 +218,4 @@ export function planLazyTables(env: ModuleEnv): LazyTablePlan {
 
 export { canonicalTypeId };
 export type { CompileMode, CompileOptions };
-export { setCompileOptions, compileOptions } from './lazy';
+export { setCompileOptions, compileOptions, checkCompileOptions } from './lazy';
