@@ -18,9 +18,9 @@ import { CompileError } from '../wasm/errors';
 import type { RelocKind } from '../isa/x64/encode-sink';
 import { CodeInfo } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
-import type { InstancePlan } from './instance-plan';
 import { compileWasmFunction } from './compile';
 import { CompileMode, CompileOptions, ModuleCode, compileOptions } from './lazy';
+import type { InstancePlan } from './instance-plan';
 
 /**
  * What a function compiler produces for one function: the shape of codegen's
@@ -89,8 +89,10 @@ export class CompiledModule implements CodeInfo {
   readonly lazyTables: LazyTablePlan;
   /** what instantiation precomputes (instance-plan.ts), built on first instantiation */
   plan: InstancePlan | null = null;
-  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>) */
-  readonly hash: string;
+  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>), computed on first use */
+  get hash(): string {
+    return this.code.symbols.hash;
+  }
   readonly mode: CompileMode;
   private readonly code: ModuleCode;
 
@@ -104,7 +106,6 @@ export class CompiledModule implements CodeInfo {
     this.typeIds = moduleTypeIds(env);
     this.funcTypeIds = new Uint32Array(env.funcTypes.length);
     for (let i = 0; i < env.funcTypes.length; i++) this.funcTypeIds[i] = this.typeIds[env.funcTypes[i]];
-    this.hash = moduleHash(env.bytes);
     this.lazyTables = planLazyTables(env);
     const opts = { ...compileOptions(), ...options };
     this.mode = opts.mode;
@@ -113,7 +114,7 @@ export class CompiledModule implements CodeInfo {
     if (nDefined > 0 && compiler === null) {
       throw new CompileError('derrick cannot compile function bodies yet (no function compiler installed)', 0);
     }
-    this.code = new ModuleCode(env, compiler ?? compileWasmFunction, opts, this.hash);
+    this.code = new ModuleCode(env, compiler ?? compileWasmFunction, opts);
     this.funcAddress = this.code.funcAddress;
 
     let typeIdsAddress = 0;
@@ -134,6 +135,16 @@ export class CompiledModule implements CodeInfo {
   /** Number of defined functions compiled so far (all of them in eager mode). */
   get compiledFunctionCount(): number {
     return this.code.compiledCount;
+  }
+
+  /** How many of them background workers compiled (CompileOptions.background). */
+  get backgroundCompiledCount(): number {
+    return this.code.backgroundCount;
+  }
+
+  /** Whether background workers have compiled `def`, not installed until it is called (tests). */
+  backgroundReady(def: number): boolean {
+    return this.code.backgroundReady(def);
   }
 
   /** Whether defined function `def` is compiled. */
@@ -161,16 +172,6 @@ export class CompiledModule implements CodeInfo {
   frame(pc: number, isReturnAddress: boolean): string | null {
     return this.code.batchAt(isReturnAddress ? pc - 1 : pc)?.frame(pc, isReturnAddress) ?? null;
   }
-}
-
-/** FNV-1a over the module bytes, as 8 hex digits. */
-function moduleHash(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** See LazyTablePlan. */

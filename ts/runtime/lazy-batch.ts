@@ -15,14 +15,34 @@ import type { FunctionCode } from './compiled-module';
 import { CodeInfo } from './traps';
 
 /** What frame lines need to know about a module. */
-export interface ModuleSymbols {
-  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>) */
-  hash: string;
-  numImportedFuncs: number;
-  /** per defined function: module offset of its body (the fallback frame offset) */
-  bodyStart: Uint32Array;
-  /** function names from the name section */
-  names: Map<number, string> | undefined;
+export class ModuleSymbols {
+  private h: string | null = null;
+
+  constructor(
+    /** the module's bytes (for the hash) */
+    private readonly bytes: Uint8Array,
+    readonly numImportedFuncs: number,
+    /** per defined function: module offset of its body (the fallback frame offset) */
+    readonly bodyStart: Uint32Array,
+    /** function names from the name section */
+    readonly names: Map<number, string> | undefined,
+  ) {}
+
+  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>), computed on first use */
+  get hash(): string {
+    this.h ??= moduleHash(this.bytes);
+    return this.h;
+  }
+}
+
+/** FNV-1a over the module bytes, as 8 hex digits. */
+export function moduleHash(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 export class CodeBatch implements CodeInfo {

@@ -181,25 +181,48 @@ function align4(n: number): number {
 
 // ---------------------------------------------------------------- the pool
 
-interface PoolWorker {
+export interface PoolWorker {
   worker: Worker;
+  /** eager jobs: chunk results */
   port: MessagePort;
+  /** background compilation (lazy-background.ts): requests to the worker, results from it */
+  bgIn: MessagePort;
+  bgOut: MessagePort;
+}
+
+/** What a pool worker gets at start. */
+export interface WorkerSetup {
+  port: MessagePort;
+  bgIn: MessagePort;
+  bgOut: MessagePort;
+  /** [0]: background results posted so far by all workers (Atomics.notify after each) */
+  done: Int32Array;
 }
 
 let pool: PoolWorker[] = [];
 let nextModuleKey = 1;
 const moduleKeys = new WeakMap<ModuleEnv, number>();
+/** See WorkerSetup.done. */
+export const backgroundDone = new Int32Array(new SharedArrayBuffer(4));
 
-function ensurePool(n: number): PoolWorker[] {
+/** The first `n` workers of the pool, started if needed (fewer if threads cannot start). */
+export function ensurePool(n: number): PoolWorker[] {
   while (pool.length < n) {
     let entry: PoolWorker;
     try {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(path.join(__dirname, 'lazy-worker.js'), { workerData: { port: port2 }, transferList: [port2] });
+      const results = new MessageChannel();
+      const bgIn = new MessageChannel();
+      const bgOut = new MessageChannel();
+      const setup: WorkerSetup = { port: results.port2, bgIn: bgIn.port2, bgOut: bgOut.port2, done: backgroundDone };
+      const worker = new Worker(path.join(__dirname, 'lazy-worker.js'), {
+        workerData: setup, transferList: [results.port2, bgIn.port2, bgOut.port2],
+      });
       // Idle workers must not keep the process alive.
       worker.unref();
-      port1.unref();
-      entry = { worker, port: port1 };
+      results.port1.unref();
+      bgIn.port1.unref();
+      bgOut.port1.unref();
+      entry = { worker, port: results.port1, bgIn: bgIn.port1, bgOut: bgOut.port1 };
     } catch {
       break; // no worker threads here: compile on the calling thread
     }
@@ -212,6 +235,16 @@ function ensurePool(n: number): PoolWorker[] {
     pool.push(entry);
   }
   return pool.slice(0, n);
+}
+
+/** Every worker of the pool. */
+export function poolWorkers(): readonly PoolWorker[] {
+  return pool;
+}
+
+/** Whether `w` is still in the pool (it leaves when it fails or exits). */
+export function poolHas(w: PoolWorker): boolean {
+  return pool.includes(w);
 }
 
 /** Number of compile workers started so far (tests). */

@@ -9,8 +9,8 @@
  * Funcref records, exports, tables and direct calls from code compiled earlier all
  * use the stubs. The first call of function N reaches the lazy entry, which calls
  * `lazyHandler` here through the addon's host-call entry; the handler compiles N
- * together with the not-yet-compiled functions it reaches through direct calls
- * (breadth first, within a byte budget), publishes them as one new W^X region (a
+ * (optionally with the not-yet-compiled functions it reaches through direct calls,
+ * breadth first, within a byte budget), publishes them as one new W^X region (a
  * CodeBatch, registered for traps and stack traces), points their table entries at
  * the new code, and returns; the lazy entry then jumps to N. Direct calls inside a
  * batch, and to functions compiled before it, are linked straight to the code; calls
@@ -23,7 +23,10 @@
  *
  * Options: `setCompileOptions({ mode: 'lazy' | 'eager', threads })`, or the
  * environment at load: DERRICK_COMPILE=lazy|eager, DERRICK_COMPILE_THREADS=n (threads
- * compiling eagerly, the calling one included; 1 = no workers).
+ * compiling eagerly, the calling one included; 1 = no workers),
+ * DERRICK_LAZY_BATCH_BYTES=n (CompileOptions.batchBytes), DERRICK_LAZY_BACKGROUND=n
+ * (CompileOptions.background: worker threads compiling predicted callees; off by
+ * default, lazy-background.ts).
  */
 import * as os from 'node:os';
 import { addon, hostArea } from '../native/addon';
@@ -37,7 +40,10 @@ import { CodeBatch, ModuleSymbols } from './lazy-batch';
 import { registerInternalHandler } from './host';
 import { registerCode, unregisterCode } from './traps';
 import { compileWasmFunction } from './compile';
-import { compileParallel } from './lazy-parallel';
+import { compileParallel, unpackCodes } from './lazy-parallel';
+import {
+  Background, BgResult, CLAIM_MAIN, CLAIM_WORKER, backgroundCount, drainBackground, dropBackground, waitBackground,
+} from './lazy-background';
 
 export type CompileMode = 'lazy' | 'eager';
 
@@ -49,9 +55,20 @@ export interface CompileOptions {
   /**
    * Lazy batches: body bytes of not-yet-compiled callees compiled with a called
    * function (breadth first, while they fit). A module whose bodies all fit is
-   * compiled whole on its first call. 0: one function per batch.
+   * compiled whole on its first call. Default 0: only the function called, which
+   * gives the shortest time to first call on every module of
+   * benches/module-compile.ts (callees compiled on speculation are often never
+   * called, and compiling costs far more than a trip through the lazy entry).
    */
   batchBytes?: number;
+  /**
+   * Lazy mode: worker threads compiling, in the background, the direct callees of
+   * each function called (lazy-background.ts), for modules of 64 KiB of bodies or
+   * more. Default 0: on the 2-core machine this was measured on, the workers cost the
+   * calling thread more than they saved (time to first call 1.3–1.5× longer on
+   * sql.js's API and on esbuild).
+   */
+  background?: number;
 }
 
 function defaultThreads(): number {
@@ -63,14 +80,21 @@ function defaultThreads(): number {
 let engineOptions: Required<CompileOptions> = {
   mode: process.env.DERRICK_COMPILE === 'eager' ? 'eager' : 'lazy',
   threads: defaultThreads(),
-  batchBytes: 16 * 1024,
+  batchBytes: envCount('DERRICK_LAZY_BATCH_BYTES', 0),
+  background: envCount('DERRICK_LAZY_BACKGROUND', 0),
 };
+
+function envCount(name: string, dflt: number): number {
+  const v = process.env[name];
+  return v === undefined ? dflt : Math.max(0, Number(v) | 0);
+}
 
 /** Sets the engine-wide compilation options for modules compiled from now on. */
 export function setCompileOptions(o: CompileOptions): void {
   if (o.mode !== undefined && o.mode !== 'lazy' && o.mode !== 'eager') throw new TypeError(`derrick: compile mode must be 'lazy' or 'eager', got ${String(o.mode)}`);
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw new TypeError('derrick: compile threads must be an integer >= 1');
   if (o.batchBytes !== undefined && !(Number.isInteger(o.batchBytes) && o.batchBytes >= 0)) throw new TypeError('derrick: batchBytes must be an integer >= 0');
+  if (o.background !== undefined && !(Number.isInteger(o.background) && o.background >= 0)) throw new TypeError('derrick: background must be an integer >= 0');
   engineOptions = { ...engineOptions, ...o };
 }
 
@@ -84,6 +108,9 @@ const trace = process.env.DERRICK_LAZY_TRACE === '1';
 
 /** Eager compilation uses worker threads only for modules with at least this many body bytes. */
 const PARALLEL_MIN_BYTES = 64 * 1024;
+
+/** Lazy mode compiles in the background (threads > 1) only modules with at least this many body bytes. */
+const BACKGROUND_MIN_BYTES = 64 * 1024;
 
 /** Cap on the functions of one lazy batch. */
 const BATCH_FUNCS = 256;
@@ -99,6 +126,8 @@ interface Held {
   stubs: number;
   table: number;
   id: number;
+  /** whether the workers know the module (lazy-background.ts) */
+  background: boolean;
 }
 
 const modules = new Map<number, WeakRef<ModuleCode>>();
@@ -119,6 +148,7 @@ const finalizer = new FinalizationRegistry<Held>((held) => {
     liveRegions--;
   }
   if (held.table !== 0) addon.blockFree(held.table);
+  if (held.background) dropBackground(held.id);
 });
 
 /** Number of live code regions (batches and stub regions) of all modules. */
@@ -133,6 +163,10 @@ function lazyHandler(): void {
   const code = modules.get(id)?.deref();
   if (code === undefined) throw new Error(`derrick internal error: lazy compilation in unknown module ${id}`);
   code.compileFrom(def);
+}
+
+function deliverBackground(r: BgResult): void {
+  modules.get(r.key)?.deref()?.acceptBackground(r);
 }
 
 /** "u0:N" → N, or -1 for any other name. */
@@ -156,9 +190,10 @@ export class ModuleCode {
   private readonly codeAddress: Float64Array;
   private readonly state: Uint8Array;
   private compiled = 0;
+  private installedFromBackground = 0;
   private readonly env: ModuleEnv;
   private readonly compiler: FunctionCompiler;
-  private readonly symbols: ModuleSymbols;
+  readonly symbols: ModuleSymbols;
   /** batches by ascending base */
   private readonly batches: CodeBatch[] = [];
   private readonly held: Held;
@@ -167,8 +202,13 @@ export class ModuleCode {
   private readonly batchBytes: number;
   /** body bytes of the functions not compiled yet */
   private pendingBytes = 0;
+  /** worker threads compiling predicted functions (0: none); started on the first lazy compilation */
+  private readonly backgroundWorkers: number;
+  private background: Background | null = null;
+  /** results of the background workers, by defined function, kept until the function is called */
+  private readonly ready = new Map<number, BgResult>();
 
-  constructor(env: ModuleEnv, compiler: FunctionCompiler, options: Required<CompileOptions>, hash: string) {
+  constructor(env: ModuleEnv, compiler: FunctionCompiler, options: Required<CompileOptions>) {
     const mode = options.mode;
     this.env = env;
     this.batchBytes = options.batchBytes;
@@ -179,8 +219,10 @@ export class ModuleCode {
     this.funcAddress = new Float64Array(n);
     this.codeAddress = new Float64Array(n);
     this.state = new Uint8Array(n);
-    this.symbols = { hash, numImportedFuncs: env.numImportedFuncs, bodyStart: env.bodyStart, names: env.names?.functionNames };
-    this.held = { regions: [], stubs: 0, table: 0, id: this.id };
+    this.symbols = new ModuleSymbols(env.bytes, env.numImportedFuncs, env.bodyStart, env.names?.functionNames);
+    this.held = { regions: [], stubs: 0, table: 0, id: this.id, background: false };
+    this.backgroundWorkers = mode === 'lazy' && options.background > 0 && compiler === compileWasmFunction &&
+      n > 0 && env.bodyEnd[n - 1] - env.bodyStart[0] >= BACKGROUND_MIN_BYTES ? options.background : 0;
     if (n === 0) return;
     if (mode === 'eager') {
       const all = new Array<number>(n);
@@ -218,6 +260,11 @@ export class ModuleCode {
     return this.compiled;
   }
 
+  /** Number of those compiled by background workers. */
+  get backgroundCount(): number {
+    return this.installedFromBackground;
+  }
+
   isCompiled(def: number): boolean {
     return this.state[def] === COMPILED;
   }
@@ -251,8 +298,13 @@ export class ModuleCode {
       this.state[root] = NOT_COMPILED;
       this.pendingBytes += env.bodyEnd[root] - env.bodyStart[root];
     }
-    const nImported = env.numImportedFuncs;
     const t0 = trace ? performance.now() : 0;
+    if (this.backgroundWorkers > 0 && this.fromBackground(root)) {
+      if (trace) process.stderr.write(`derrick lazy: module ${this.id} function ${env.numImportedFuncs + root}: from the background, ${(performance.now() - t0).toFixed(1)} ms\n`);
+      return;
+    }
+    const nImported = env.numImportedFuncs;
+    const claims = this.background?.claims ?? null;
     const queue: number[] = [root];
     const defs: number[] = [];
     const codes: FunctionCode[] = [];
@@ -287,6 +339,7 @@ export class ModuleCode {
           if (m < 0 || m >= n || this.state[m] !== NOT_COMPILED || queue.length >= BATCH_FUNCS) continue;
           const size = env.bodyEnd[m] - env.bodyStart[m];
           if (size > budget) continue;
+          if (claims !== null && (this.ready.has(m) || Atomics.compareExchange(claims, m, 0, CLAIM_MAIN) !== 0)) continue;
           budget -= size;
           this.state[m] = IN_BATCH;
           queue.push(m);
@@ -294,6 +347,7 @@ export class ModuleCode {
       }
       const t1 = trace ? performance.now() : 0;
       this.link(defs, codes);
+      if (this.background !== null) this.predict(codes);
       if (trace) {
         let bytes = 0;
         for (const d of defs) bytes += env.bodyEnd[d] - env.bodyStart[d];
@@ -304,6 +358,62 @@ export class ModuleCode {
       for (const d of queue) if (this.state[d] === IN_BATCH) this.state[d] = NOT_COMPILED;
       throw e;
     }
+  }
+
+  /**
+   * Takes `root` from the background workers when they have compiled it (waiting if
+   * one is compiling it now); false when the calling thread must compile it (it has
+   * claimed it then). Starts the workers on the module's first lazy compilation.
+   */
+  private fromBackground(root: number): boolean {
+    if (this.background === null) {
+      this.background = new Background(this.id, this.env.bytes, this.state.length, this.backgroundWorkers);
+      this.held.background = true;
+    }
+    const bg = this.background;
+    for (;;) {
+      const seen = backgroundCount();
+      drainBackground(deliverBackground);
+      const r = this.ready.get(root);
+      if (r !== undefined) {
+        this.ready.delete(root);
+        if (r.packed === null) return false; // failed there: compiling here reports the error
+        const codes = unpackCodes(r.packed);
+        this.link([root], codes);
+        this.installedFromBackground++;
+        this.predict(codes);
+        return true;
+      }
+      if (Atomics.compareExchange(bg.claims, root, 0, CLAIM_MAIN) !== CLAIM_WORKER || !bg.alive()) return false;
+      waitBackground(seen, 100);
+    }
+  }
+
+  /** Whether a background result for `def` waits to be installed (drains the workers' results first). */
+  backgroundReady(def: number): boolean {
+    if (this.background !== null) drainBackground(deliverBackground);
+    return this.ready.has(def);
+  }
+
+  /** Keeps a background result until its function is called. */
+  acceptBackground(r: BgResult): void {
+    if (this.state[r.def] !== COMPILED) this.ready.set(r.def, r);
+  }
+
+  /** Asks the background workers for the callees of `codes` that nobody compiles yet. */
+  private predict(codes: readonly FunctionCode[]): void {
+    const bg = this.background!;
+    const n = this.state.length;
+    const nImported = this.env.numImportedFuncs;
+    const want: number[] = [];
+    for (const c of codes) {
+      for (const r of c.relocs) {
+        const m = calleeIndex(r.name) - nImported;
+        if (m < 0 || m >= n || this.state[m] !== NOT_COMPILED || Atomics.load(bg.claims, m) !== 0 || this.ready.has(m) || want.includes(m)) continue;
+        want.push(m);
+      }
+    }
+    bg.want(want);
   }
 
   /** Places `codes` (functions `defs`) in a new region, registers it and points the functions at it. */
