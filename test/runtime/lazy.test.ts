@@ -386,3 +386,34 @@ test('engine option: eager engines compile in new Module, the default namespace 
   t.throws(() => new Engine({ compilation: { mode: 'fast' as any } }), { instanceOf: TypeError });
   t.throws(() => new Engine({ compilation: { threads: 0 } }), { instanceOf: TypeError });
 });
+
+test('after the first call, the callee instance\'s funcref record and later records call the code, not the stub', (t) => {
+  const { e, inst, cm } = runtime((x) => x);
+  const code = (index: number): number => {
+    const at = (inst.funcRef(index) - inst.vmctx) >> 2;
+    return inst.words[at] + inst.words[at + 1] * 4294967296;
+  };
+  const stubOfLate = cm.funcAddress[4];
+  t.is(code(5), stubOfLate, 'a record written before compilation holds the stub');
+  t.is(e.callIndirect(0), 21, 'late compiled through the table');
+  const lateCode = cm.funcAddress[4];
+  t.not(lateCode, stubOfLate, 'funcAddress now gives the code');
+  t.is(cm.definedFuncAt(lateCode), 4, 'and it is late\'s code');
+  t.is(code(5), lateCode, 'the record was pointed at the code by the lazy entry');
+  // a record written after compilation holds the code from the start
+  t.is(e.fib(7), 13);
+  t.is(code(3), cm.funcAddress[2]);
+  t.is(cm.definedFuncAt(code(3)), 2);
+  // records of other instances written earlier keep the stub, which still works
+  const other = runtime((x) => x, new CompiledModule(env));
+  const stubOfEven = other.cm.funcAddress[0];
+  const at = (other.inst.funcRef(1) - other.inst.vmctx) >> 2;
+  const third = new Instance(other.cm, [{ kind: ExternKind.Func, fn: (x: number) => x }]);
+  third.funcRef(1);
+  t.is(other.e.callIndirect(1), 0);
+  t.not(other.cm.funcAddress[0], stubOfEven);
+  t.is(other.inst.words[at] + other.inst.words[at + 1] * 4294967296, other.cm.funcAddress[0], 'the caller\'s own record');
+  const at3 = (third.funcRef(1) - third.vmctx) >> 2;
+  t.is(third.words[at3] + third.words[at3 + 1] * 4294967296, stubOfEven, 'another instance\'s record keeps the stub');
+  t.is(third.callFunction(8, [1]), 0, 'and calls through it work');
+});

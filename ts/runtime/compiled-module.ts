@@ -81,9 +81,10 @@ export class CompiledModule implements CodeInfo {
   /** address of the native u32 array of `typeIds` (what VMContext `typeIds` points at) */
   readonly typeIdsAddress: number;
   /**
-   * The address to call each defined function at, fixed for the module's life: its
-   * lazy stub in lazy mode (compiled on first call), its code in eager mode. Funcref
-   * records, exports, tables and imports into other instances use it.
+   * The address to call each defined function at: its lazy stub until it is compiled
+   * (the first call through the stub compiles it), then its code. Both stay valid for
+   * the module's life, so a record or import written with the stub keeps working.
+   * Funcref records, exports, tables and imports into other instances use it.
    */
   readonly funcAddress: Float64Array;
   readonly lazyTables: LazyTablePlan;

@@ -39,6 +39,7 @@ import type { FunctionCode, FunctionCompiler } from './compiled-module';
 import { CodeBatch, ModuleSymbols } from './lazy-batch';
 import { registerInternalHandler } from './host';
 import { registerCode, unregisterCode } from './traps';
+import { FUNCREF_CODE, vmOffsets } from './vmoffsets';
 import { compileWasmFunction } from './compile';
 import { compileParallel, unpackCodes } from './lazy-parallel';
 import {
@@ -149,6 +150,8 @@ interface Held {
 const modules = new Map<number, WeakRef<ModuleCode>>();
 let nextId = 1;
 let handlerIndex = -1;
+/** cache colour of the next batch (jit/link-batch.ts) */
+let colour = 0;
 /** Live code regions of all modules (tests: release). */
 let liveRegions = 0;
 
@@ -200,7 +203,7 @@ function calleeIndex(name: string): number {
 export class ModuleCode {
   readonly id: number;
   readonly mode: CompileMode;
-  /** per defined function: the address to call it at (its stub when lazy, its code when eager) */
+  /** per defined function: the address to call it at (its stub until compiled, then its code) */
   readonly funcAddress: Float64Array;
   /** per defined function: its code, 0 while not compiled */
   private readonly codeAddress: Float64Array;
@@ -255,7 +258,9 @@ export class ModuleCode {
     const tableAddress = addon.addressOf(table);
     this.held.table = tableAddress;
     finalizer.register(this, this.held);
-    const stubs: StubRegion = publishStubRegion(n, emitLazyEntry(this.id, tableAddress, handlerIndex, addon.hostCallAddress), tableAddress);
+    const records = { recordBase: vmOffsets(env).funcRef(env.numImportedFuncs), codeField: FUNCREF_CODE };
+    const stubs: StubRegion = publishStubRegion(n,
+      (at) => emitLazyEntry(this.id, tableAddress, handlerIndex, addon.hostCallAddress, records, at), tableAddress);
     this.held.stubs = stubs.base;
     liveRegions++;
     const words = new Uint32Array(table);
@@ -461,7 +466,7 @@ export class ModuleCode {
       }
       pieces[i] = { bytes: c.code, relocs };
     }
-    const region = publishBatch(pieces);
+    const region = publishBatch(pieces, colour++);
     liveRegions++;
     this.held.regions.push(region);
     const batch = new CodeBatch(region, defs, codes, this.symbols);
@@ -478,9 +483,10 @@ export class ModuleCode {
       if (words !== null) {
         words[2 * d] = a % 4294967296;
         words[2 * d + 1] = Math.floor(a / 4294967296);
-      } else {
-        this.funcAddress[d] = a;
       }
+      // From now on records, imports and exports written for d call the code directly
+      // (the stub stays valid for what was written before).
+      this.funcAddress[d] = a;
     }
     this.compiled += defs.length;
     for (const d of defs) this.pendingBytes -= env.bodyEnd[d] - env.bodyStart[d];
