@@ -9,7 +9,8 @@
  * This file keeps the two directions:
  * - record address → (owner, function index): every record the runtime writes is
  *   registered here by its owner and unregistered when the owner is released;
- * - Exported Function → record address and owner, in a WeakMap.
+ * - Exported Function → owner and function index, in a WeakMap (the record is written
+ *   when the function is first used as a reference, not when it is exported).
  * A funcref crossing from one owner into a table, global or instance of another
  * store joins the two stores (store.ts), so the record stays valid as long as anyone
  * can reach it.
@@ -19,6 +20,8 @@ import { StoreMember, joinStores } from './store';
 export interface FuncOwner extends StoreMember {
   /** The Exported Function of function `index` (created on first use, then cached). */
   exportedFunction(index: number): Function;
+  /** The funcref record of function `index` (written on first use). */
+  funcRef(index: number): number;
 }
 
 /** weak: this registry must not keep owners alive (they unregister when released) */
@@ -29,9 +32,10 @@ interface RecordInfo {
 
 const records = new Map<number, RecordInfo>();
 
+/** An Exported Function's function: its owner and index there (its record is written only when used as a reference). */
 interface ExportedInfo {
-  record: number;
   owner: FuncOwner;
+  index: number;
 }
 
 const exported = new WeakMap<Function, ExportedInfo>();
@@ -51,12 +55,12 @@ export function registeredRecordCount(): number {
   return records.size;
 }
 
-/** Marks `fn` as the Exported Function whose funcref is `record`. */
-export function registerExportedFunction(fn: Function, record: number, owner: FuncOwner): void {
-  exported.set(fn, { record, owner });
+/** Marks `fn` as the Exported Function of function `index` of `owner`. */
+export function registerExportedFunction(fn: Function, owner: FuncOwner, index: number): void {
+  exported.set(fn, { owner, index });
 }
 
-/** The record and owner behind an Exported Function, or undefined for any other value. */
+/** The owner and function index behind an Exported Function, or undefined for any other value. */
 export function exportedFunctionInfo(fn: unknown): ExportedInfo | undefined {
   return typeof fn === 'function' ? exported.get(fn) : undefined;
 }
@@ -83,7 +87,7 @@ export function funcRefFromJs(value: unknown, into: StoreMember | null, prefix =
   const info = exportedFunctionInfo(value);
   if (info === undefined) throw new TypeError(prefix + FUNCREF_TYPE_ERROR);
   if (into !== null) joinStores(info.owner, into);
-  return info.record;
+  return info.owner.funcRef(info.index);
 }
 
 /** The owner of a registered record (store joins for values moving inside wasm). */

@@ -9,7 +9,8 @@
  * - a defined funcref table whose active segments are all constant is left
  *   uninitialised: elements are computed on first touch from the module's
  *   precomputed function indices (compiled-module.ts LazyTablePlan);
- * - exported functions' JS wrappers are made on first access.
+ * - exported functions' JS wrappers are made on first access, and writing one does not
+ *   write its funcref record (only its use as a reference does).
  *
  * Block layout: the VMContext (offsets.size bytes), then a 16-byte cell per defined
  * global, then a 16-byte host record `{ index: u64 }` per imported JS function (the
@@ -151,7 +152,7 @@ export class Instance implements FuncOwner, StoreMember {
           let f: ImportedFunc;
           if (info !== undefined && info.owner instanceof Instance) {
             const src = info.owner;
-            const j = recordIndex(src, info.record);
+            const j = info.index;
             f = { code: src.funcCode(j), vmctx: src.funcVmctx(j), source: src, sourceIndex: j, hostIndex: -1 };
             joinStores(this, src);
           } else {
@@ -274,7 +275,6 @@ export class Instance implements FuncOwner, StoreMember {
   }
 
   private makeWrapper(index: number): Function {
-    const record = this.funcRef(index);
     const code = this.funcCode(index);
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
@@ -282,7 +282,7 @@ export class Instance implements FuncOwner, StoreMember {
     const fn = exportedCall(code, vmctx, typeId, type, this);
     Object.defineProperty(fn, 'name', { value: String(index), writable: false, enumerable: false, configurable: true });
     Object.defineProperty(fn, 'length', { value: type.params.length, writable: false, enumerable: false, configurable: true });
-    registerExportedFunction(fn, record, this);
+    registerExportedFunction(fn, this, index);
     return fn;
   }
 
@@ -432,16 +432,6 @@ export function trap(code: number): RuntimeError {
   return e;
 }
 
-/** Which function of `inst` owns the record at `record` (an exported function's record). */
-function recordIndex(inst: Instance, record: number): number {
-  const off = record - inst.vmctx - inst.module.offsets.funcRefs;
-  const i = off / 32;
-  if (!(Number.isInteger(i) && i >= 0 && i < inst.env.funcTypes.length)) {
-    throw new Error('derrick internal error: an exported function\'s record is not in its instance');
-  }
-  return i;
-}
-
 function limitsName(kind: string, i: number): string {
   return `${kind} import ${i}`;
 }
@@ -464,7 +454,7 @@ export function checkImport(env: ModuleEnv, i: number, ext: Extern, api = 'WebAs
         if (info !== undefined && info.owner instanceof Instance) {
           const src = info.owner;
           const want = env.types[imp.typeIndex];
-          const have = src.funcType(recordIndex(src, info.record));
+          const have = src.funcType(info.index);
           if (!sameFuncType(want, have)) throw linkError(`${where} error: imported function does not match the expected type`, api);
         }
         break;
