@@ -14,7 +14,7 @@ import { CTX_CALL_AREA } from '../native/layout';
 import { FuncType, ValType } from '../wasm/types';
 import { readSlot, storeValue, toWasmValue } from './values';
 import { entryTrampoline } from './trampolines';
-import { trapError } from './traps';
+import { restack, trapError } from './traps';
 import { StoreMember } from './store';
 
 /**
@@ -34,7 +34,12 @@ export function callWasm(code: number, vmctx: number, typeId: number, type: Func
     for (let i = 0; i < np; i++) vals[i] = toWasmValue(params[i] as ValType, i < args.length ? args[i] : undefined, into);
     for (let i = 0; i < np; i++) storeValue(callArea, i, params[i] as ValType, vals[i]);
   }
-  const status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  let status: CallStatus;
+  try {
+    status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } catch (e) {
+    throw restack(e, self);
+  }
   if (status === CallStatus.Trap) throw trapError(readTrap(), self);
   const nr = results.length;
   if (nr === 0) return undefined;
@@ -113,7 +118,11 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     ctx[Ctx.Vmctx] = vmctx;
     ctx[Ctx.Callee] = code;
     ctx[Ctx.Values] = callAreaAddress;
-    addon.invoke();
+    try {
+      addon.invoke();
+    } catch (e) {
+      throw restack(e, self);
+    }
     if (ctx[Ctx.Status] === CallStatus.Trap) throw trapError(readTrap(), self);
     return rk === 0 ? I32[0] : rk === 1 ? F32[0] : rk === 2 ? F64[0] : undefined;
     },
