@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "derrick.h"
 
@@ -50,6 +51,7 @@ struct Object {
   napi_ref view;     // weak reference to the current ArrayBuffer view, or null
   int fd;            // image: its memfd; memory: the image mapped at its start, or -1
   size_t imageBytes; // memory: bytes of the mapped image (page multiple)
+  napi_ref owner = nullptr;  // memory: weak reference to the JS object owning it, or null
 };
 
 std::mutex g_objects_mutex;
@@ -266,7 +268,9 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uintptr_t addr = reinterpret_cast<uintptr_t>(p);
-  g_objects[addr] = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image ? image->fd : -1, imageBytes};
+  Object& obj = g_objects[addr];
+  obj = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image ? image->fd : -1, imageBytes};
+  if (info.Length() > 3 && info[3].IsObject()) napi_create_reference(env, info[3], 0, &obj.owner);
   return Napi::Number::New(env, static_cast<double>(addr));
 }
 
@@ -452,6 +456,13 @@ Napi::Value ImageFree(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+void ReleaseMemory(uintptr_t addr, Object* obj) {
+  DetachView(obj);
+  if (obj->owner != nullptr) napi_delete_reference(obj->env, obj->owner);
+  munmap(reinterpret_cast<void*>(addr), obj->size);
+  g_objects.erase(addr);
+}
+
 Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uintptr_t addr;
@@ -459,10 +470,30 @@ Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object* obj = Find(env, addr, Kind::kMemory, "memoryRelease");
   if (obj == nullptr) return env.Undefined();
-  DetachView(obj);
-  munmap(reinterpret_cast<void*>(addr), obj->size);
-  g_objects.erase(addr);
+  ReleaseMemory(addr, obj);
   return env.Undefined();
+}
+
+// memoryReleaseDead() -> addresses: releases now every memory of this environment
+// whose owner (memoryReserve's 4th argument) has been garbage-collected, and returns
+// their addresses, so TypeScript can forget them before their finalizers run. Weak
+// references are cleared during the collection itself, unlike finalizers.
+Napi::Value MemoryReleaseDead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<uintptr_t> dead;
+  std::lock_guard<std::mutex> lock(g_objects_mutex);
+  for (auto& kv : g_objects) {
+    Object& o = kv.second;
+    if (o.kind != Kind::kMemory || o.owner == nullptr || o.env != static_cast<napi_env>(env)) continue;
+    napi_value v = nullptr;
+    if (napi_get_reference_value(env, o.owner, &v) == napi_ok && v == nullptr) dead.push_back(kv.first);
+  }
+  Napi::Array out = Napi::Array::New(env, dead.size());
+  for (size_t i = 0; i < dead.size(); i++) {
+    ReleaseMemory(dead[i], &g_objects[dead[i]]);
+    out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(dead[i])));
+  }
+  return out;
 }
 
 // ---- plain blocks ----
@@ -596,6 +627,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryBuffer", Napi::Function::New(env, MemoryBuffer, "memoryBuffer"));
   exports.Set("memoryReset", Napi::Function::New(env, MemoryReset, "memoryReset"));
   exports.Set("memoryRelease", Napi::Function::New(env, MemoryRelease, "memoryRelease"));
+  exports.Set("memoryReleaseDead", Napi::Function::New(env, MemoryReleaseDead, "memoryReleaseDead"));
   exports.Set("imageCreate", Napi::Function::New(env, ImageCreate, "imageCreate"));
   exports.Set("imageWrite", Napi::Function::New(env, ImageWrite, "imageWrite"));
   exports.Set("imageFree", Napi::Function::New(env, ImageFree, "imageFree"));

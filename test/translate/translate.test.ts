@@ -15,7 +15,7 @@ import { opName } from '../../ts/ir/opcodes';
 import * as T from '../../ts/ir/types';
 import { TRAP_INDIRECT_OOB, TRAP_INDIRECT_NULL, TRAP_BAD_SIG, TRAP_HEAP_OOB } from '../../ts/runtime/vmoffsets';
 import { InterpRuntime } from './interp-runtime';
-import { module, section, vec, functype, body, u32, name, I32, I64, V128, FUNCREF, Bytes } from '../wasm/builder';
+import { module, section, vec, functype, body, u32, s32, name, I32, I64, V128, FUNCREF, Bytes } from '../wasm/builder';
 
 const typeSec = (...ts: Bytes[]): Bytes => section(1, vec(ts));
 const funcSec = (...types: number[]): Bytes => section(3, vec(types.map((t) => u32(t))));
@@ -208,4 +208,24 @@ test('memory out of bounds traps in both modes, including the offset that needs 
     t.deepEqual(run('far', 0), { kind: 'trap', code: TRAP_HEAP_OOB });
     t.deepEqual(run('far', 0xffffffff), { kind: 'trap', code: TRAP_HEAP_OOB });
   }
+});
+
+test('SIMD: a splat of a constant is a vconst of the lane bytes', (t) => {
+  const bytes = module(typeSec(functype([], [V128, V128, V128])), funcSec(0), codeSec(body([], [
+    0x41, ...s32(0x1fe), ...fd(0x0f), // i8x16.splat 0x1fe: bytes fe
+    0x42, 0x81, 0x82, 0x84, 0x88, 0x10, ...fd(0x12), // i64x2.splat i64.const 0x1_0101_0101 (LEB 0x81 0x82 0x84 0x88 0x10)
+    0x43, 0x00, 0x00, 0xc0, 0x3f, ...fd(0x13), // f32x4.splat 1.5
+    0x0b,
+  ])));
+  const f = translateFunction(decodeModule(bytes), 0);
+  verify(f);
+  const c = opCounts(f);
+  t.is(c.get('splat'), undefined);
+  t.is(c.get('vconst'), 3);
+  const consts = f.constants.map((k) => Array.from(k!));
+  t.deepEqual(consts, [
+    new Array(16).fill(0xfe),
+    [0x01, 0x01, 0x01, 0x01, 0x01, 0, 0, 0, 0x01, 0x01, 0x01, 0x01, 0x01, 0, 0, 0],
+    [0, 0, 0xc0, 0x3f, 0, 0, 0xc0, 0x3f, 0, 0, 0xc0, 0x3f, 0, 0, 0xc0, 0x3f],
+  ]);
 });

@@ -39,7 +39,12 @@ export interface NativeAddon {
    * With an image (imageCreate), the committed prefix starts as a private copy-on-write
    * mapping of it: the initial contents cost no copy.
    */
-  memoryReserve(reserveBytes: number, commitBytes: number, image?: number | null): number;
+  memoryReserve(reserveBytes: number, commitBytes: number, image?: number | null, owner?: object): number;
+  /**
+   * Release now every memory whose `owner` (memoryReserve's last argument, held weakly)
+   * has been garbage-collected; returns their addresses.
+   */
+  memoryReleaseDead(): number[];
   /** Commit up to `commitBytes`; the previous buffer is detached. */
   memoryGrow(address: number, commitBytes: number): void;
   /** The committed bytes as an ArrayBuffer: the same object until the next grow. */

@@ -32,10 +32,71 @@ export const MEMORY_DEF_LENGTH = 8;
 /** Each buffer keeps its memory alive: the reservation must outlive every view of it. */
 const bufferOwners = new WeakMap<ArrayBuffer, LinearMemory>();
 
-const finalizer = new FinalizationRegistry<{ base: number; def: Record16 }>((held) => {
-  addon.memoryRelease(held.base);
-  slab16.free(held.def);
-});
+/** A reservation owned by a LinearMemory, until released. */
+interface Owned {
+  base: number;
+  def: Record16;
+}
+
+/** Every reservation not yet released, by base address. */
+const live = new Map<number, Owned>();
+
+function releaseOwned(o: Owned): void {
+  live.delete(o.base);
+  addon.memoryRelease(o.base);
+  slab16.free(o.def);
+}
+
+const finalizer = new FinalizationRegistry<Owned>(releaseOwned);
+
+let forceGc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection, as V8 does itself when a wasm memory cannot be reserved:
+ * unreachable instances hold 8 GiB of address space each until they are collected,
+ * and ~16,000 of them fill the 47-bit address space before the heap alone would
+ * trigger a collection. null if this Node cannot do it.
+ */
+function collectGarbage(): boolean {
+  if (forceGc === undefined) {
+    forceGc = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      require('node:v8').setFlagsFromString('--expose-gc');
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const gc = require('node:vm').runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') forceGc = gc as () => void;
+    } catch {
+      forceGc = null;
+    }
+  }
+  if (forceGc === null) return false;
+  forceGc();
+  return true;
+}
+
+/**
+ * Reserves address space; when the system refuses, collects garbage, releases the
+ * reservations of memories found dead (their finalizers would run only later), and
+ * tries once more.
+ */
+function reserve(bytes: number, commit: number, image: number | null, owner: LinearMemory): number {
+  try {
+    return addon.memoryReserve(bytes, commit, image, owner);
+  } catch (e) {
+    if (!(e instanceof RangeError) || !collectGarbage()) throw e;
+    // The addon holds each owner weakly: those the collection found dead are released
+    // now (their finalizers, which would run later, are cancelled).
+    for (const base of addon.memoryReleaseDead()) {
+      const o = live.get(base);
+      if (o === undefined) continue;
+      live.delete(base);
+      finalizer.unregister(o);
+      slab16.free(o.def);
+    }
+    return addon.memoryReserve(bytes, commit, image, owner);
+  }
+}
 
 export class LinearMemory {
   /** address of byte 0 */
@@ -49,7 +110,7 @@ export class LinearMemory {
   /** the definition record's chunk and offset, for reading it from TypeScript */
   readonly def: Record16;
   private readonly defWords: Uint32Array;
-  private readonly token = {};
+  private readonly owned: Owned;
   private disposed = false;
 
   /**
@@ -61,14 +122,16 @@ export class LinearMemory {
     this.maximumPages = maximumPages === undefined ? MAX_PAGES_32 : Math.min(maximumPages, MAX_PAGES_32);
     const maxBytes = this.maximumPages * WASM_PAGE_BYTES;
     this.reservedBytes = Math.max(opts.reserveBytes ?? 8 * GiB, maxBytes);
-    this.base = addon.memoryReserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES, opts.image ?? null);
+    this.base = reserve(this.reservedBytes, initialPages * WASM_PAGE_BYTES, opts.image ?? null, this);
     this.currentPages = initialPages;
     this.def = slab16.alloc();
     this.definition = this.def.address;
     // The record holds u64s; both values are below 2^53, written as two u32 halves.
     this.defWords = new Uint32Array(this.def.buffer, this.def.offset, 4);
     this.writeDefinition();
-    finalizer.register(this, { base: this.base, def: this.def }, this.token);
+    this.owned = { base: this.base, def: this.def };
+    live.set(this.base, this.owned);
+    finalizer.register(this, this.owned, this.owned);
   }
 
   get pages(): number {
@@ -111,9 +174,8 @@ export class LinearMemory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    finalizer.unregister(this.token);
-    addon.memoryRelease(this.base);
-    slab16.free(this.def);
+    finalizer.unregister(this.owned);
+    releaseOwned(this.owned);
   }
 
   private checkLive(): void {

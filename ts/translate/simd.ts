@@ -19,7 +19,8 @@
  * the low and high extending multiplies, trunc_sat_f64x2_zero = (u)(u)narrow of the
  * i64x2 saturating conversion with a zero vector, convert_low = fcvt of swiden_low /
  * uwiden_low, pmin/pmax = bitselect on an fcmp (not fmin/fmax: their NaN and zero
- * rules differ). Shift amounts are not masked here: the IR shifts mask by the lane
+ * rules differ). A splat of a constant is a vconst (nothing else folds it at run
+ * time). Shift amounts are not masked here: the IR shifts mask by the lane
  * width themselves. No NaN canonicalisation: Wasm accepts arithmetic NaNs.
  *
  * Memory operators use the same heap addressing and bounds modes as scalar ones
@@ -31,7 +32,7 @@
  * The operator table (SK_* kind, IR opcode, vector type, extra) is dense typed
  * arrays indexed by the sub-opcode, built once at load.
  */
-import { Function, Value, VK_RESULT } from '../ir/function';
+import { Function, Value, VK_RESULT, NONE } from '../ir/function';
 import { Op } from '../ir/opcodes';
 import { IntCC, FloatCC, MF_LITTLE } from '../ir/immediates';
 import * as T from '../ir/types';
@@ -44,6 +45,8 @@ import type { FuncEnvironment } from './environ';
 export interface OperandStack {
   push(v: Value): void;
   pop(): Value;
+  /** Push the i32 `uextend` of an i8 condition (a branch or select right after may use the i8). */
+  pushCompare(v: Value): void;
 }
 
 // operator kinds
@@ -234,6 +237,7 @@ export class SimdTranslator {
   private readonly castRes = new Uint32Array(CAST_CACHE);
   private castBlock = -1;
   private castN = 0;
+  private readonly splatBytes = new Uint8Array(16);
   private readonly a1 = [0];
   private readonly a2 = [0, 0];
   private readonly a3 = [0, 0, 0];
@@ -344,6 +348,8 @@ export class SimdTranslator {
       }
       case SK_SPLAT: {
         let x = s.pop();
+        const k = this.constSplat(x, t);
+        if (k !== NONE) { s.push(k); return; }
         const lane = T.laneOf(t);
         if (T.bits(lane) < 32) x = b.convert(Op.Ireduce, lane, x);
         s.push(b.convert(Op.Splat, t, x));
@@ -412,11 +418,11 @@ export class SimdTranslator {
       }
       case SK_ANY_TRUE: {
         // any lane type: non-zero anywhere
-        s.push(b.convert(Op.Uextend, T.I32, b.unary(Op.VanyTrue, s.pop())));
+        s.pushCompare(b.convert(Op.Uextend, T.I32, b.unary(Op.VanyTrue, s.pop())));
         return;
       }
       case SK_ALL_TRUE:
-        s.push(b.convert(Op.Uextend, T.I32, b.unary(Op.VallTrue, this.as(s.pop(), t))));
+        s.pushCompare(b.convert(Op.Uextend, T.I32, b.unary(Op.VallTrue, this.as(s.pop(), t))));
         return;
       case SK_BITMASK:
         s.push(b.convert(Op.VhighBits, T.I32, this.as(s.pop(), t)));
@@ -465,6 +471,28 @@ export class SimdTranslator {
       default:
         throw new Error(`translate: SIMD operator ${opName(op)} has no translation`);
     }
+  }
+
+  /**
+   * A splat of a constant as a vconst of type `t` (NONE if `x` is not a constant): the
+   * runtime pipeline has no constant folding, and a splat in a loop would be redone on
+   * every iteration.
+   */
+  private constSplat(x: Value, t: T.Type): Value {
+    const f = this.f;
+    const r = f.resolve(x);
+    if (f.vKind[r] !== VK_RESULT) return NONE;
+    const i = f.vDef[r];
+    const op = f.iOp[i];
+    if (op !== Op.Iconst && op !== Op.F32const && op !== Op.F64const) return NONE;
+    const w = T.laneBits(t) >> 3;
+    const lo = f.iImm0[i], hi = f.iImm1[i];
+    const bytes = this.splatBytes;
+    for (let k = 0; k < 16; k++) {
+      const at = k % w;
+      bytes[k] = at < 4 ? lo >>> (8 * at) : hi >>> (8 * (at - 4));
+    }
+    return this.b.vconst(t, bytes);
   }
 
   private extractLane(v: Value, lane: number): Value {

@@ -590,9 +590,10 @@ export class FuncTranslator {
   }
 
   /**
-   * A condition for brif/select: the i32 `uextend` of a compare is replaced by the
-   * compare's i8 (any non-zero integer is true), so the backend can fuse compare and
-   * branch; the uextend is left unused if nothing else reads it.
+   * A condition for brif/select: the i32 `uextend` of a compare (or of a vector
+   * any/all-true reduction) is replaced by its i8 (any non-zero integer is true), so
+   * the backend can fuse compare and branch; the uextend is left unused if nothing
+   * else reads it.
    */
   private condition(v: Value): Value {
     const f = this.f;
@@ -602,14 +603,14 @@ export class FuncTranslator {
     const a = f.resolve(f.arg(i, 0));
     if (f.vKind[a] !== VK_RESULT) return v;
     const op = f.iOp[f.vDef[a]];
-    if (op !== Op.Icmp && op !== Op.Fcmp) return v;
+    if (op !== Op.Icmp && op !== Op.Fcmp && op !== Op.VanyTrue && op !== Op.VallTrue) return v;
     // made by the operator just before this one and popped at once: nothing else can
     // use it (no local.tee in between), and it is the block's last instruction
     if (v === this.extVal && this.extSeq === this.opSeq - 1 && f.bLast[this.b.currentBlock()] === i) f.removeInst(i);
     return a;
   }
 
-  private pushCompare(v: Value): void {
+  pushCompare(v: Value): void {
     this.push(v);
     this.extVal = v;
     this.extSeq = this.opSeq;

@@ -17,7 +17,7 @@
  * unsigned compares) are built from the ones it has; each says how.
  */
 import { Op } from '../../ir/opcodes';
-import { IntCC } from '../../ir/immediates';
+import { IntCC, FloatCC } from '../../ir/immediates';
 import * as T from '../../ir/types';
 import { AluOp, Cond, ShiftOp, SseOp } from './encode';
 import { FP_PTEST, K, USE_REG, defReuse } from './inst';
@@ -110,7 +110,7 @@ function deferredWiden(cx: Lower, v: number): number {
 }
 
 for (const op of [Op.SwidenLow, Op.SwidenHigh, Op.UwidenLow, Op.UwidenHigh, Op.Imul, Op.FcvtToSintSat, Op.FcvtToUintSat,
-  Op.VanyTrue, Op.VallTrue]) simdDeferrable[op] = 1;
+  Op.VanyTrue, Op.VallTrue, Op.Fcmp, Op.Bitcast]) simdDeferrable[op] = 1;
 
 /**
  * Extending multiply: imul of two like widenings of i16x8 or i32x4 lanes. i32x4:
@@ -418,9 +418,38 @@ registerSimdRule(Op.Bnot, (cx, i) => {
   vnot(cx, cx.put(cx.f.arg(i, 0)), cx.def(i));
 });
 
+/**
+ * Wasm's pmin/pmax as translated (bitselect on an fcmp lt, the mask maybe bitcast):
+ * bitselect(lt(a, b), a, b) is minps a, b and bitselect(lt(b, a), a, b) is maxps a, b,
+ * NaNs and zeros included (x86 returns the second operand unless the compare holds).
+ */
+function pseudoMinMax(cx: Lower, i: number): boolean {
+  const f = cx.f;
+  const t = f.iType[i];
+  if (t !== T.F32X4 && t !== T.F64X2) return false;
+  const bc = deferredOp(cx, f.arg(i, 0), Op.Bitcast);
+  const cmp = deferredOp(cx, bc >= 0 ? f.arg(bc, 0) : f.arg(i, 0), Op.Fcmp);
+  if (cmp < 0 || f.iImm0[cmp] !== FloatCC.Lt || typeOf(cx, f.arg(cmp, 0)) !== t) return false;
+  const a = f.resolve(f.arg(i, 1));
+  const b = f.resolve(f.arg(i, 2));
+  const p = f.resolve(f.arg(cmp, 0));
+  const q = f.resolve(f.arg(cmp, 1));
+  let min: boolean;
+  if (p === a && q === b) min = true;
+  else if (p === b && q === a) min = false;
+  else return false;
+  if (bc >= 0) cx.consume(bc);
+  cx.consume(cmp);
+  const s = t === T.F32X4;
+  const x = cx.put(a);
+  vbin(cx, min ? (s ? SseOp.MINPS : SseOp.MINPD) : (s ? SseOp.MAXPS : SseOp.MAXPD), x, cx.put(b), cx.def(i));
+  return true;
+}
+
 registerSimdRule(Op.Bitselect, (cx, i) => {
   vecType(cx, i, 'bitselect');
   const f = cx.f;
+  if (pseudoMinMax(cx, i)) return;
   const c = cx.put(f.arg(i, 0));
   const x = cx.put(f.arg(i, 1));
   const y = cx.put(f.arg(i, 2));
