@@ -12,6 +12,7 @@ import { Memory } from './memory';
 import { Table } from './table';
 import { Global } from './global';
 import { LinkError, RuntimeError } from '../runtime/errors';
+import { compileStreaming, instantiateStreaming } from './streaming';
 
 export interface WebAssemblyNamespace {
   Module: typeof Module;
@@ -25,16 +26,19 @@ export interface WebAssemblyNamespace {
   validate: typeof validate;
   compile: typeof compile;
   instantiate: typeof instantiate;
+  compileStreaming: typeof compileStreaming;
+  instantiateStreaming: typeof instantiateStreaming;
 }
 
 function makeNamespace(): WebAssemblyNamespace {
   const ns = {} as WebAssemblyNamespace;
   const members: Record<string, unknown> = {
-    compile, validate, instantiate, Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError,
+    compile, validate, instantiate, compileStreaming, instantiateStreaming,
+    Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError,
   };
   // Like Node's: writable and configurable; the functions are enumerable, the classes not.
   for (const [k, v] of Object.entries(members)) {
-    const enumerable = k === 'compile' || k === 'validate' || k === 'instantiate';
+    const enumerable = typeof v === 'function' && !/^[A-Z]/.test(k);
     Object.defineProperty(ns, k, { value: v, writable: true, enumerable, configurable: true });
   }
   Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
@@ -42,4 +46,4 @@ function makeNamespace(): WebAssemblyNamespace {
 }
 
 export const WebAssembly: WebAssemblyNamespace = makeNamespace();
-export { Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate };
+export { Module, Instance, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate, compileStreaming, instantiateStreaming };
