@@ -222,6 +222,22 @@ test('pool limits: exhaustion and modules over a limit are RangeErrors naming th
   t.throws(() => new Engine({ allocator: 'fast' as any }), { instanceOf: TypeError });
 });
 
+test('an instantiation that fails for lack of a slot leaves no trace in the stores its imports joined', (t) => {
+  const W = new Engine({ allocator: 'pooling', pooling: { memories: 1 } }).WebAssembly;
+  const a = exportsOf(new D.Instance(new D.Module(bytes)));
+  // B imports A's table (its store joins A's) and defines a memory (one slot in the pool).
+  const b = new W.Module(module(
+    section(2, vec([[...name('m'), ...name('t'), 0x01, 0x70, 0x00, 4]])),
+    section(5, vec([[0x00, 1]])),
+  ));
+  const b1 = new W.Instance(b, { m: { t: a.tab } });
+  const store = runtimeInstanceOf(b1)!.store;
+  t.is(store.instanceCount, 2);
+  t.throws(() => new W.Instance(b, { m: { t: a.tab } }), { instanceOf: RangeError, message: /memories: 1/ });
+  t.is(runtimeInstanceOf(b1)!.store.instanceCount, 2, 'the failed instance is not in the joined store');
+  t.is(a.call(0), 100, 'the exporter still works');
+});
+
 test('dispose(): exports refuse every later use; idempotent; Symbol.dispose; GC still releases the rest', (t) => {
   const inst = new D.Instance(new D.Module(bytes));
   const e = exportsOf(inst);

@@ -171,7 +171,11 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       this.linkImports(linked);
       this.allocate(allocator, res);
     } catch (e) {
+      // Nothing can point into the block yet: give it back, and leave the stores the
+      // imports joined (the block's address may be lent again at once).
       this.dead = true;
+      for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
+      this.store.removeOwnedBy(this);
       res.release();
       throw e;
     }
