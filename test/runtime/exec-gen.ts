@@ -97,8 +97,13 @@ class BodyGen {
 
   /** A value of type t with NaNs replaced by 0 (t float). */
   noNaN(t: number): void {
-    const tmp = this.newLocal(t);
     this.expr(t);
+    this.filterNaN(t);
+  }
+
+  /** Replaces a NaN on top of the stack (type t, float) by 0; consumes no randomness. */
+  filterNaN(t: number): void {
+    const tmp = this.newLocal(t);
     this.emit(0x22, ...u32(tmp)); // local.tee
     this.constant0(t);
     this.emit(0x20, ...u32(tmp), 0x20, ...u32(tmp));
@@ -218,7 +223,7 @@ class BodyGen {
         else { this.expr(I64); this.expr(I64); this.emit(this.pick([0x7c, 0x7d, 0x7e])); }
         return;
       case F32:
-        if (r < 0.35) { this.expr(F32); this.expr(F32); this.emit(this.pick([0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98])); }
+        if (r < 0.35) { this.expr(F32); this.expr(F32); this.binary(F32, this.pick([0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98])); }
         else if (r < 0.5) { this.expr(F32); this.emit(this.pick([0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91])); }
         else if (r < 0.65) { const it = this.pick([I32, I64]); this.expr(it); this.emit(it === I32 ? this.pick([0xb2, 0xb3]) : this.pick([0xb4, 0xb5])); }
         else if (r < 0.75) { this.expr(F64); this.emit(0xb6); }
@@ -226,13 +231,23 @@ class BodyGen {
         else { this.address(); this.emit(0x2a, 2, ...u32(this.int(4) * 4)); }
         return;
       default:
-        if (r < 0.35) { this.expr(F64); this.expr(F64); this.emit(this.pick([0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6])); }
+        if (r < 0.35) { this.expr(F64); this.expr(F64); this.binary(F64, this.pick([0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6])); }
         else if (r < 0.5) { this.expr(F64); this.emit(this.pick([0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f])); }
         else if (r < 0.65) { const it = this.pick([I32, I64]); this.expr(it); this.emit(it === I32 ? this.pick([0xb7, 0xb8]) : this.pick([0xb9, 0xba])); }
         else if (r < 0.75) { this.expr(F32); this.emit(0xbb); }
         else if (r < 0.85) { this.expr(I64); this.emit(0xbf); } // f64.reinterpret_i64
         else { this.address(); this.emit(0x2b, 3, ...u32(this.int(2) * 8)); }
     }
+  }
+
+  /**
+   * A float binary operator on the two operands on the stack. copysign reads the sign
+   * of its second operand, and a NaN's sign is not portable (the spec leaves it
+   * open): that operand goes through the NaN filter.
+   */
+  binary(t: number, op: number): void {
+    if (op === 0x98 || op === 0xa6) this.filterNaN(t);
+    this.emit(op);
   }
 
   /** A float operand converted to integer type `to`: trapping or saturating. */

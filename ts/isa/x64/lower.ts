@@ -596,21 +596,17 @@ export class Lower {
    * (displacement). Emits what it must (put) and leaves the result in `am`.
    */
   computeAmode(addr: number, offset: number, am: AmodeSpec): void {
+    // `put` may emit deferred instructions whose rules build address modes or pool
+    // operands in `this.am` (often the very `am` being built here): every field of
+    // `am` is written only after the last `put`.
     const f = this.f;
-    am.kind = AM_REG;
-    am.base = -1;
-    am.index = -1;
-    am.shift = 0;
-    am.disp = offset;
-    am.aux = 0;
     const d = this.deferredDef(addr);
     if (d >= 0) {
       const op = f.iOp[d] as Op;
       if (op === Op.StackAddr) {
         const disp = this.slotOffset[f.iImm0[d]] + f.iImm1[d] + offset;
         if (disp === (disp | 0)) {
-          am.kind = AM_SLOT;
-          am.disp = disp;
+          this.setAmodeFields(am, AM_SLOT, -1, -1, 0, disp);
           return;
         }
       } else if (op === Op.Iadd && f.iType[d] === T.I64) {
@@ -636,22 +632,24 @@ export class Lower {
             shift = k;
           }
         }
-        am.base = this.put(x);
-        am.index = this.put(idx);
-        am.shift = shift;
+        const base = this.put(x);
+        const index = this.put(idx);
+        this.setAmodeFields(am, AM_REG, base, index, shift, offset);
         return;
       }
     }
-    if (this.isIconst(addr)) {
-      const c = this.imm32(addr, 8);
-      if (!Number.isNaN(c) && fitsI32(offset + c)) {
-        // an absolute address: base = 0 in a register
-        am.base = this.put(addr);
-        am.disp = offset;
-        return;
-      }
-    }
-    am.base = this.put(addr);
+    // (an absolute address, an iconst, is a base register holding it: never a pool operand)
+    const base = this.put(addr);
+    this.setAmodeFields(am, AM_REG, base, -1, 0, offset);
+  }
+
+  private setAmodeFields(am: AmodeSpec, kind: number, base: number, index: number, shift: number, disp: number): void {
+    am.kind = kind;
+    am.base = base;
+    am.index = index;
+    am.shift = shift;
+    am.disp = disp;
+    am.aux = 0;
   }
 
   /** Attach `am` to instruction `i` (being built): adds the base/index operands. */
