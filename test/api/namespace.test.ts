@@ -12,7 +12,8 @@ const V8 = (globalThis as any).WebAssembly;
 const Dx = D as any;
 
 test('namespace members and toStringTag', (t) => {
-  for (const k of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'CompileError', 'LinkError', 'RuntimeError', 'validate', 'compile', 'instantiate']) {
+  for (const k of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'CompileError', 'LinkError', 'RuntimeError', 'validate', 'compile',
+    'instantiate', 'compileStreaming', 'instantiateStreaming']) {
     t.is(typeof Dx[k], typeof V8[k], k);
     const dd = Object.getOwnPropertyDescriptor(D, k)!;
     const vd = Object.getOwnPropertyDescriptor(V8, k)!;
@@ -80,4 +81,27 @@ test('Instance and instantiate: argument errors as in Node, both instantiate ove
   t.true(Object.isFrozen(inst.exports));
   t.is(Object.getPrototypeOf(inst.exports), null);
   t.deepEqual(Object.getOwnPropertyDescriptor(inst.exports, 'add')!.writable, false);
+});
+
+test('compileStreaming / instantiateStreaming over fetch Responses, as in Node', async (t) => {
+  const R = (globalThis as any).Response;
+  const wasm = { headers: { 'content-type': 'application/wasm' } };
+  const cases: [string, () => unknown][] = [
+    ['ok', () => new R(addBytes, wasm)], ['promise', () => Promise.resolve(new R(addBytes, wasm))],
+    ['no content type', () => new R(addBytes)], ['text/plain', () => new R(addBytes, { headers: { 'content-type': 'text/plain' } })],
+    ['not a response', () => addBytes], ['status 404', () => new R(addBytes, { status: 404, ...wasm })],
+  ];
+  for (const [what, make] of cases) {
+    for (const api of ['compileStreaming', 'instantiateStreaming']) {
+      const run = async (W: any): Promise<string> => {
+        try {
+          const r = await W[api](make());
+          return api === 'compileStreaming' ? `module ${r instanceof W.Module}` : `add ${r.instance.exports.add(20, 22)}`;
+        } catch (e) {
+          return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+        }
+      };
+      t.is(await run(D), await run(V8), `${api}: ${what}`);
+    }
+  }
 });

@@ -66,11 +66,13 @@ test('instantiation writes no funcref record when nothing takes a reference at s
   t.deepEqual(rawTable(inst), [0, 0, 0, 0], 'the table is untouched: every element reads "never initialised"');
   t.true(recordWords(inst).every((w) => w === 0));
   const e = exportsOf(inst);
-  t.is(recordsWritten() - before, 10, 'the exports object makes one record per exported function');
+  t.is(recordsWritten() - before, 0, 'exported functions write no record until used as references');
   t.is(e.call(1), 101);
-  t.is(recordsWritten() - before, 11, 'touching a table element writes its function\'s record, once');
+  t.is(recordsWritten() - before, 1, 'touching a table element writes its function\'s record, once');
   t.is(e.call(1), 101);
-  t.is(recordsWritten() - before, 11);
+  t.is(recordsWritten() - before, 1);
+  e.tab.set(2, e.call);
+  t.is(recordsWritten() - before, 2, 'storing an exported function in a table writes its record');
 });
 
 test('a start-up reference (a ref.func global) writes exactly its record', (t) => {
@@ -218,6 +220,22 @@ test('pool limits: exhaustion and modules over a limit are RangeErrors naming th
   t.throws(() => e.mem.grow(1), { instanceOf: RangeError });
   t.throws(() => new Engine({ allocator: 'pooling', pooling: { instances: 0 } }), { instanceOf: RangeError, message: /instances/ });
   t.throws(() => new Engine({ allocator: 'fast' as any }), { instanceOf: TypeError });
+});
+
+test('an instantiation that fails for lack of a slot leaves no trace in the stores its imports joined', (t) => {
+  const W = new Engine({ allocator: 'pooling', pooling: { memories: 1 } }).WebAssembly;
+  const a = exportsOf(new D.Instance(new D.Module(bytes)));
+  // B imports A's table (its store joins A's) and defines a memory (one slot in the pool).
+  const b = new W.Module(module(
+    section(2, vec([[...name('m'), ...name('t'), 0x01, 0x70, 0x00, 4]])),
+    section(5, vec([[0x00, 1]])),
+  ));
+  const b1 = new W.Instance(b, { m: { t: a.tab } });
+  const store = runtimeInstanceOf(b1)!.store;
+  t.is(store.instanceCount, 2);
+  t.throws(() => new W.Instance(b, { m: { t: a.tab } }), { instanceOf: RangeError, message: /memories: 1/ });
+  t.is(runtimeInstanceOf(b1)!.store.instanceCount, 2, 'the failed instance is not in the joined store');
+  t.is(a.call(0), 100, 'the exporter still works');
 });
 
 test('dispose(): exports refuse every later use; idempotent; Symbol.dispose; GC still releases the rest', (t) => {

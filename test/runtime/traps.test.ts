@@ -68,3 +68,28 @@ test('stack exhaustion is a RangeError, as in Node, and the engine stays usable'
   const e = new D.Instance(new D.Module(bytes)).exports as any;
   t.is(e.inner(3), 5);
 });
+
+test('a trap raised by a builtin (memory.fill out of bounds) shows the same wasm frames as Node', (t) => {
+  // f0 "fill": memory.fill(p0, 0, 10); f1 "outer": calls f0
+  const m = module(
+    section(1, vec([functype([I32], [])])),
+    section(3, vec([[0], [0]])),
+    section(5, vec([[0x00, 1]])),
+    section(7, vec([[...name('outer'), 0, 1]])),
+    section(10, vec([body([], [0x20, 0, 0x41, 0, 0x41, 10, 0xfc, 11, 0, 0x0b]), body([], [0x01, 0x20, 0, 0x10, 0, 0x0b])])),
+    nameSection([[0, 'fill'], [1, 'outer']]),
+  );
+  const errs = [D, V8].map((W) => {
+    try {
+      new W.Instance(new W.Module(m)).exports.outer(65530);
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error('no trap');
+  });
+  t.true(errs[0] instanceof D.RuntimeError);
+  t.is(errs[0].message, 'out of bounds memory access');
+  t.deepEqual(wasmFrames(errs[0]), wasmFrames(errs[1]));
+  t.is(wasmFrames(errs[0]).length, 2);
+  t.regex(errs[0].stack!.split('\n')[3], /traps\.test\.[jt]s/, 'then the JavaScript caller, no internal frames');
+});

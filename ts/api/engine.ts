@@ -25,6 +25,7 @@ import { Memory } from './memory';
 import { Table } from './table';
 import { Global } from './global';
 import { CompileError } from './module';
+import { compileStreaming as compileStreamingIn, instantiateStreaming as instantiateStreamingIn } from './streaming';
 import { LinkError, RuntimeError } from '../runtime/errors';
 import { setToStringTag } from './convert';
 
@@ -63,6 +64,8 @@ export interface WebAssemblyNamespace {
   validate: typeof validate;
   compile: (bytes: ArrayBuffer | ArrayBufferView) => Promise<Module>;
   instantiate: typeof instantiateIn;
+  compileStreaming: (source: unknown) => Promise<Module>;
+  instantiateStreaming: (source: unknown, importObject?: object) => Promise<unknown>;
 }
 
 export class Engine {
@@ -140,7 +143,12 @@ export function makeNamespace(engine: Engine | null): WebAssemblyNamespace {
   let M: typeof Module = Module;
   let compile: (bytes: ArrayBuffer | ArrayBufferView) => Promise<Module> = compileModule;
   let instantiate: typeof instantiateIn = instantiateIn;
-  if (engine !== null) {
+  let compileStreaming = (source: unknown): Promise<Module> => compileStreamingIn(source);
+  let instantiateStreaming = (source: unknown, importObject?: object): Promise<unknown> => instantiateStreamingIn(source, importObject);
+  if (engine === null) {
+    compileStreaming = compileStreamingIn as typeof compileStreaming;
+    instantiateStreaming = instantiateStreamingIn as typeof instantiateStreaming;
+  } else {
     const e: Engine = engine;
     const opts: ModuleOptions = { engine: e };
     // A subclass bound to the engine: same statics, same prototype chain.
@@ -154,13 +162,16 @@ export function makeNamespace(engine: Engine | null): WebAssemblyNamespace {
     M = EngineModule as unknown as typeof Module;
     compile = (bytes) => compileModule(bytes, opts);
     instantiate = ((source: unknown, importObject?: object) => instantiateIn(source, importObject, opts)) as typeof instantiateIn;
+    compileStreaming = (source) => compileStreamingIn(source, opts);
+    instantiateStreaming = (source, importObject) => instantiateStreamingIn(source, importObject, opts);
   }
   const ns = {} as WebAssemblyNamespace;
   const members: Record<string, unknown> = {
-    compile, validate, instantiate, Module: M, Instance, InstancePre, Table, Memory, Global, CompileError, LinkError, RuntimeError, Engine,
+    compile, validate, instantiate, compileStreaming, instantiateStreaming,
+    Module: M, Instance, InstancePre, Table, Memory, Global, CompileError, LinkError, RuntimeError, Engine,
   };
   for (const [k, v] of Object.entries(members)) {
-    const enumerable = k === 'compile' || k === 'validate' || k === 'instantiate';
+    const enumerable = typeof v === 'function' && !/^[A-Z]/.test(k);
     Object.defineProperty(ns, k, { value: v, writable: true, enumerable, configurable: true });
   }
   Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });

@@ -17,11 +17,13 @@ import { Memory } from './memory';
 import { Table } from './table';
 import { Global } from './global';
 import { LinkError, RuntimeError } from '../runtime/errors';
+import { compileStreaming, instantiateStreaming } from './streaming';
 import { Engine, EngineOptions, PoolingOptions, WebAssemblyNamespace, makeNamespace } from './engine';
 
 export type { WebAssemblyNamespace, EngineOptions, PoolingOptions };
 
 export const WebAssembly: WebAssemblyNamespace = makeNamespace(null);
 export {
-  Module, Instance, InstancePre, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate, Engine,
+  Module, Instance, InstancePre, Memory, Table, Global, CompileError, LinkError, RuntimeError, validate, compile, instantiate,
+  compileStreaming, instantiateStreaming, Engine,
 };

@@ -6,9 +6,12 @@
  * slot 0; a trap is a thrown RuntimeError, which the addon carries through the wasm
  * frames to the JavaScript caller.
  */
-import { hostArea } from '../native/addon';
+import { ctx, Ctx, hostArea } from '../native/addon';
 import { Builtin, TRAP_HEAP_OOB, TRAP_TABLE_OOB } from './vmoffsets';
-import { setBuiltinHandler } from './host';
+import { builtinSlots, setBuiltinHandler } from './host';
+import { RuntimeError } from './errors';
+import { codeInfoAt, setPendingFrames } from './traps';
+import { walkFrames } from './stackwalk';
 import { Instance, instanceByVmctx, trap } from './instance';
 import { readAddress, writeAddress } from './values';
 
@@ -26,7 +29,28 @@ function memoryBytes(inst: Instance, m: number): Uint8Array {
   return new Uint8Array(inst.memories[m].buffer());
 }
 
+/**
+ * Runs builtin `b`. A trap it raises gets the wasm frames of the caller in its stack:
+ * the exit trampoline's frame sits right above its values area (16 bytes per slot, the
+ * caller's vmctx in the last one), and the rbp chain goes on from there.
+ */
 function run(b: number, callerVmctx: number): void {
+  try {
+    runBuiltin(b, callerVmctx);
+  } catch (e) {
+    if (e instanceof RuntimeError && e.trapCode !== undefined) {
+      const lines: string[] = [];
+      for (const ra of walkFrames(ctx[Ctx.HostValues] + 16 * (builtinSlots[b] + 1))) {
+        const line = codeInfoAt(ra)?.frame(ra, true);
+        if (line) lines.push(line);
+      }
+      setPendingFrames(e, lines);
+    }
+    throw e;
+  }
+}
+
+function runBuiltin(b: number, callerVmctx: number): void {
   const inst = instanceByVmctx(callerVmctx);
   switch (b) {
     case Builtin.MemoryGrow: {

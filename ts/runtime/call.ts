@@ -14,7 +14,7 @@ import { CTX_CALL_AREA } from '../native/layout';
 import { FuncType, ValType } from '../wasm/types';
 import { readSlot, storeValue, toWasmValue } from './values';
 import { entryTrampoline } from './trampolines';
-import { trapError } from './traps';
+import { restack, trapError } from './traps';
 import { StoreMember, enterStore, leaveStore } from './store';
 
 /**
@@ -39,6 +39,8 @@ export function callWasm(code: number, vmctx: number, typeId: number, type: Func
   let status: CallStatus;
   try {
     status = callRaw(entryTrampoline(typeId), vmctx, code, callAreaAddress);
+  } catch (e) {
+    throw restack(e, self);
   } finally {
     leaveStore(prev);
   }
@@ -135,6 +137,8 @@ export function exportedCall(code: number, vmctx: number, typeId: number, type: 
     const prev = enterStore(owner.store);
     try {
       addon.invoke();
+    } catch (e) {
+      throw restack(e, self);
     } finally {
       leaveStore(prev);
     }

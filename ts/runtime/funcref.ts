@@ -11,7 +11,8 @@
  *   VMContext block, and the owner is in the store of whatever holds the record (a
  *   table, a global, a running call: store.ts), so the store finds it
  *   (`Store.instanceAt`); nothing is registered per record;
- * - Exported Function → record address and owner, in a WeakMap.
+ * - Exported Function → owner and function index, in a hidden field (the record is
+ *   written when the function is first used as a reference, not when it is exported).
  * A funcref crossing from one owner into a table, global or instance of another
  * store joins the two stores (store.ts), so the record stays valid as long as anyone
  * can reach it.
@@ -28,10 +29,12 @@ export interface FuncOwner extends StoreInstance {
   readonly disposed: boolean;
   /** The function index whose record is at `record` (inside this owner's block). */
   recordFunction(record: number): number;
+  /** The funcref record of function `index` (written on first use). */
+  funcRef(index: number): number;
 }
 
+/** An Exported Function's function: its owner and index there. */
 export interface ExportedInfo {
-  record: number;
   owner: FuncOwner;
   /** the function index in the owner */
   index: number;
@@ -85,9 +88,9 @@ export function registeredRecordCount(): number {
   return live;
 }
 
-/** Marks `fn` as the Exported Function of function `index` of `owner`, whose funcref is `record`. */
-export function registerExportedFunction(fn: Function, record: number, owner: FuncOwner, index: number): void {
-  new Stamp(fn, { record, owner, index });
+/** Marks `fn` as the Exported Function of function `index` of `owner`. */
+export function registerExportedFunction(fn: Function, owner: FuncOwner, index: number): void {
+  new Stamp(fn, { owner, index });
 }
 
 /** The record and owner behind an Exported Function, or undefined for any other value. */
@@ -123,5 +126,5 @@ export function funcRefFromJs(value: unknown, into: StoreMember | null, prefix =
   if (info === undefined) throw new TypeError(prefix + FUNCREF_TYPE_ERROR);
   if (info.owner.disposed) throw new TypeError(`${prefix}the function's instance has been disposed`);
   if (into !== null) joinStores(info.owner, into);
-  return info.record;
+  return info.owner.funcRef(info.index);
 }

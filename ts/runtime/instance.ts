@@ -16,7 +16,8 @@
  *   uninitialised: elements are computed on first touch from the module's
  *   precomputed function indices (compiled-module.ts LazyTablePlan);
  * - global cells of defined globals, exported functions' JS wrappers and the exports
- *   object are made on first access.
+ *   object are made on first access (an exported function writes no funcref record
+ *   until it is used as a reference).
  * One FinalizationRegistry entry per instance gives everything back (its
  * InstanceResources hold no reference to it); `dispose()` does it at once.
  */
@@ -170,7 +171,11 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       this.linkImports(linked);
       this.allocate(allocator, res);
     } catch (e) {
+      // Nothing can point into the block yet: give it back, and leave the stores the
+      // imports joined (the block's address may be lent again at once).
       this.dead = true;
+      for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
+      this.store.removeOwnedBy(this);
       res.release();
       throw e;
     }
@@ -429,14 +434,14 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     return callWasm(this.funcCode(index), this.funcVmctx(index), this.module.typeIdOf(index), this.funcType(index), args, this, self);
   }
 
+  /** An Exported Function; its funcref record is written only when it is used as a reference. */
   private makeWrapper(index: number): Function {
-    const record = this.funcRef(index);
     const code = this.funcCode(index);
     const vmctx = this.funcVmctx(index);
     const typeId = this.module.typeIdOf(index);
     const type = this.funcType(index);
     const fn = exportedCall(code, vmctx, typeId, type, this, String(index));
-    registerExportedFunction(fn, record, this, index);
+    registerExportedFunction(fn, this, index);
     return fn;
   }
 

@@ -84,6 +84,15 @@ export class Store {
     return out;
   }
 
+  /**
+   * Removes `inst` and the members it owns (`owner === inst`: its tables and global
+   * cells) — an instance that failed before anything could point into it.
+   */
+  removeOwnedBy(inst: StoreInstance): void {
+    this.members = this.members.filter((m) => m !== inst && (m as { owner?: unknown }).owner !== inst);
+    this.instances = this.instances.filter((m) => m !== inst);
+  }
+
   /** Every member (tests, dispose). */
   list(): readonly StoreMember[] {
     return this.members;

@@ -116,3 +116,27 @@ export function insertFrames(err: Error, lines: string[]): void {
   const rest = stack.startsWith(head) ? stack.slice(head.length) : stack.slice(stack.indexOf('\n') >>> 0);
   err.stack = head + lines.map((l) => `\n    at ${l}`).join('') + rest;
 }
+
+/**
+ * Traps raised by TypeScript builtins carry their wasm frame lines here until the
+ * error reaches the call in, which re-captures the JavaScript part of the stack from
+ * its own caller (dropping the dispatcher's internal frames) and puts the wasm lines
+ * back on top.
+ */
+const pendingFrames = new WeakMap<object, string[]>();
+
+export function setPendingFrames(err: Error, lines: string[]): void {
+  pendingFrames.set(err, lines);
+  insertFrames(err, lines);
+}
+
+/** For calls in: `err` as it should reach the JavaScript caller of `self`. */
+export function restack(err: unknown, self: Function | undefined): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const lines = pendingFrames.get(err);
+  if (lines === undefined) return err;
+  pendingFrames.delete(err);
+  if (self !== undefined) Error.captureStackTrace(err, self);
+  insertFrames(err as Error, lines);
+  return err;
+}
