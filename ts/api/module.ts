@@ -47,7 +47,7 @@ export class Module {
     this.#allocator = engine !== undefined ? engine.allocator : defaultAllocator();
     this.#compileOptions = engine?.compileOptions;
     // Eager compilation happens here, as in Node's engine; lazy mode compiles on first call.
-    if (this.#compileOptions?.mode === 'eager') Module.compiledOf(this);
+    if ((this.#compileOptions?.mode ?? compileOptions().mode) === 'eager') Module.compiledOf(this);
   }
 
   /** @internal the decoded module, or undefined for anything but a Module */

@@ -6,23 +6,28 @@
  * Lazy (the default). Creating the module's code costs no compilation: a native
  * table with one 8-byte entry per defined function, all pointing at the module's lazy
  * entry, and a stub per function that jumps through its entry (jit/lazy-stubs.ts).
- * Funcref records, exports, tables and direct calls from code compiled earlier all
- * use the stubs. The first call of function N reaches the lazy entry, which calls
+ * Funcref records, exports, tables and direct calls from code compiled earlier use
+ * the stubs until N is compiled. The first call of function N reaches the lazy entry, which calls
  * `lazyHandler` here through the addon's host-call entry; the handler compiles N
  * (optionally with the not-yet-compiled functions it reaches through direct calls,
  * breadth first, within a byte budget), publishes them as one new W^X region (a
  * CodeBatch, registered for traps and stack traces), points their table entries at
- * the new code, and returns; the lazy entry then jumps to N. Direct calls inside a
- * batch, and to functions compiled before it, are linked straight to the code; calls
- * to functions not compiled yet go through their stubs. Compiled code belongs to the
- * module: every instance shares it, and it lives until the module is collected.
+ * the new code, and returns; the lazy entry points the callee instance's funcref
+ * record of N at the code too, then jumps to N. Direct calls inside a batch, and to
+ * functions compiled before it, are linked straight to the code; calls to functions
+ * not compiled yet go through their stubs (one extra jump, for good: code is never
+ * rewritten). Records, imports and exports written after N is compiled get its code
+ * (`funcAddress`). Batches are cache-coloured (jit/link-batch.ts). Compiled code
+ * belongs to the module: every instance shares it, and it lives until the module is
+ * collected.
  *
  * Eager. Every function is compiled when the module's code is created (on worker
  * threads when allowed: lazy-parallel.ts) and linked into one region; no stubs, no
  * table: `funcAddress` is the code itself.
  *
- * Options: `setCompileOptions({ mode: 'lazy' | 'eager', threads })`, or the
- * environment at load: DERRICK_COMPILE=lazy|eager, DERRICK_COMPILE_THREADS=n (threads
+ * Options: per engine (`new Engine({ compilation: { mode: 'eager', threads: 2 } })`,
+ * api/engine.ts), process-wide `setCompileOptions({ mode, threads, batchBytes,
+ * background })`, or the environment at load: DERRICK_COMPILE=lazy|eager, DERRICK_COMPILE_THREADS=n (threads
  * compiling eagerly, the calling one included; 1 = no workers),
  * DERRICK_LAZY_BATCH_BYTES=n (CompileOptions.batchBytes), DERRICK_LAZY_BACKGROUND=n
  * (CompileOptions.background: worker threads compiling predicted callees; off by
@@ -126,7 +131,7 @@ const trace = process.env.DERRICK_LAZY_TRACE === '1';
  */
 export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 
-/** Lazy mode compiles in the background (threads > 1) only modules with at least this many body bytes. */
+/** Lazy mode compiles in the background (CompileOptions.background) only modules with at least this many body bytes. */
 const BACKGROUND_MIN_BYTES = 64 * 1024;
 
 /** Cap on the functions of one lazy batch. */
