@@ -16,7 +16,12 @@
  *   allocator, then `instance.dispose()` (in the timed region);
  * - derrick pre: `InstancePre.instantiate()` (imports read and checked once), dispose;
  * - pooling: an engine with the pooling allocator, `new Instance`, dispose;
- * - pooling pre: the pooling engine with InstancePre (wasmtime's bench setting).
+ * - pooling pre: the pooling engine with InstancePre (wasmtime's bench setting);
+ * - pooling pre+reset: the same, each instance marked as having run code before its
+ *   dispose, so its slots are reset (a madvise each for the memory and a large table):
+ *   the cost after real use. (A pooled instance that ran no code, exposed no memory
+ *   buffer and had no table element written from JavaScript needs no reset, and the
+ *   plain pooling rows measure that.)
  * Each row prints the module's function count, table size and memory/data size, and
  * every derrick variant beside Node's as a ratio. A module an engine cannot
  * instantiate prints why instead of a figure.
@@ -191,6 +196,16 @@ function variants(engine: 'node' | 'derrick', bytes: Uint8Array, env: ModuleEnv,
     const pre = new d.pooling.InstancePre(poolModule, stubImports(d.pooling, env));
     return () => disposeOf(pre.instantiate());
   });
+  add('pooling pre+reset', () => {
+    const pre = new d.pooling.InstancePre(poolModule, stubImports(d.pooling, env));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { runtimeInstanceOf } = require('../ts/api/instance') as typeof import('../ts/api/instance');
+    return () => {
+      const inst = pre.instantiate();
+      runtimeInstanceOf(inst)!.store.codeRan = true; // as after any call into the instance
+      disposeOf(inst);
+    };
+  });
   return out;
 }
 
@@ -346,7 +361,7 @@ async function main(): Promise<void> {
     rows.push([
       m.name, fmtBytes(mi.bytes), `${mi.functions}`, `${mi.table}`, `${fmtBytes(mi.memoryPages * 65536)} / ${fmtBytes(mi.dataBytes)}`,
       cell('node'), cell('derrick'), ratio('derrick'), cell('derrick pre'), ratio('derrick pre'),
-      cell('pooling'), ratio('pooling'), cell('pooling pre'), ratio('pooling pre'),
+      cell('pooling'), ratio('pooling'), cell('pooling pre'), ratio('pooling pre'), cell('pooling pre+reset'), ratio('pooling pre+reset'),
     ]);
     if (!args.has('--no-parallel')) {
       const cells: string[] = [m.name];
@@ -373,7 +388,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('Sequential instantiation (one instance at a time; median (p10–p90) of single instantiations; ratio = node / derrick)\n');
-  console.log(table(['module', 'size', 'functions', 'table', 'memory / data', 'node', 'derrick', '×', 'derrick pre', '×', 'pooling', '×', 'pooling pre', '×'], rows));
+  console.log(table(['module', 'size', 'functions', 'table', 'memory / data', 'node', 'derrick', '×', 'derrick pre', '×', 'pooling', '×', 'pooling pre', '×', 'pooling pre+reset', '×'], rows));
   if (parRows.length > 0) {
     console.log('\nParallel instantiation (median per instance; each worker thread compiled its own module and instantiates it)\n');
     console.log(table(['module', 'node ×1', 'derrick ×1', 'pooling pre ×1', 'node ×2', 'derrick ×2', 'pooling pre ×2'], parRows));

@@ -2,8 +2,9 @@
  * Time to first call: `new WebAssembly.Module(bytes)`, `new WebAssembly.Instance`,
  * then the first call of one export, on real modules from npm packages — what a user
  * of a freshly started process waits for. derrick compiles lazily (the default:
- * function bodies compiled on first call) or eagerly (everything up front, on 1, 2
- * or 3 threads), beside Node's own engine on the same module and the same call.
+ * function bodies compiled on first call) or eagerly (everything up front, on the
+ * calling thread alone or with 1 or 2 worker threads), beside Node's own engine on
+ * the same module and the same call.
  *
  *   npm run bench:module-compile [-- --quick] [-- --only=<substring>]
  *                                [-- --variants=node,lazy,eager1,eager2,eager3] [-- --samples=N]
@@ -43,7 +44,7 @@ const MODULES: BenchModule[] = [
 const VARIANTS = ['node', 'lazy', 'eager1', 'eager2', 'eager3'] as const;
 type Variant = (typeof VARIANTS)[number];
 const VARIANT_NAMES: Record<Variant, string> = {
-  node: 'node', lazy: 'derrick lazy', eager1: 'eager ×1', eager2: 'eager ×2', eager3: 'eager ×3',
+  node: 'node', lazy: 'derrick lazy', eager1: 'eager, 1 thread', eager2: 'eager, 1 worker', eager3: 'eager, 2 workers',
 };
 
 /** What a child reports (milliseconds). */
@@ -56,6 +57,7 @@ interface Sample {
   /** functions compiled by the end (derrick), and defined in all */
   compiled: number;
   functions: number;
+  bodyBytes: number;
   outcome: string;
   error?: string;
 }
@@ -112,15 +114,16 @@ function child(moduleIndex: number, variant: Variant): Sample {
     outcome = `threw ${(e as Error).message}`;
   }
   const t4 = performance.now();
-  const functions = countDefined(bytes);
-  return { load: t1 - t0, module: t2 - t1, instance: t3 - t2, call: t4 - t3, total: t4 - t1, compiled: compiledCount(inst), functions, outcome };
+  const { functions, bodyBytes } = countDefined(bytes);
+  return { load: t1 - t0, module: t2 - t1, instance: t3 - t2, call: t4 - t3, total: t4 - t1, compiled: compiledCount(inst), functions, bodyBytes, outcome };
 }
 
-function countDefined(bytes: Uint8Array): number {
+function countDefined(bytes: Uint8Array): { functions: number; bodyBytes: number } {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { decodeModule } = require('../ts/wasm');
   const env = decodeModule(bytes, { validateBodies: false });
-  return env.funcTypes.length - env.numImportedFuncs;
+  const n = env.funcTypes.length - env.numImportedFuncs;
+  return { functions: n, bodyBytes: n === 0 ? 0 : env.bodyEnd[n - 1] - env.bodyStart[0] };
 }
 
 /** sql.js's own API on either engine: init (Module, Instance, constructors), then a first query. */
@@ -137,7 +140,7 @@ async function sqlChild(variant: Variant): Promise<Sample> {
   const db = new SQL.Database();
   const r = db.exec("CREATE TABLE t(a, b); INSERT INTO t VALUES (1, 'x'), (2, 'y'); SELECT sum(a), group_concat(b) FROM t;");
   const t3 = performance.now();
-  return { load: t1 - t0, module: 0, instance: t2 - t1, call: t3 - t2, total: t3 - t1, compiled: 0, functions: 0, outcome: JSON.stringify(r[0].values) };
+  return { load: t1 - t0, module: 0, instance: t2 - t1, call: t3 - t2, total: t3 - t1, compiled: 0, functions: 0, bodyBytes: 0, outcome: JSON.stringify(r[0].values) };
 }
 
 function spawnSample(args: string[]): Sample {
@@ -147,7 +150,7 @@ function spawnSample(args: string[]): Sample {
     return JSON.parse(line) as Sample;
   } catch {
     const why = (r.stderr || r.stdout || `status ${r.status}`).trim().split('\n').slice(-3).join(' ');
-    return { load: NaN, module: NaN, instance: NaN, call: NaN, total: NaN, compiled: 0, functions: 0, outcome: '', error: why };
+    return { load: NaN, module: NaN, instance: NaN, call: NaN, total: NaN, compiled: 0, functions: 0, bodyBytes: 0, outcome: '', error: why };
   }
 }
 
@@ -158,6 +161,9 @@ function fmtMs(ms: number): string {
 }
 
 function main(): void {
+  // loaded here, not at the top: children must load derrick inside their timing
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { PARALLEL_MIN_BYTES } = require('../ts/runtime/lazy') as { PARALLEL_MIN_BYTES: number };
   const argv = process.argv.slice(2);
   const opt = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
   const quick = argv.includes('--quick');
@@ -198,6 +204,9 @@ function main(): void {
     for (const v of variants) {
       if (v === 'node' || got.get(v)!.length === 0) continue;
       detail.push([m.name, VARIANT_NAMES[v], fmtMs(med(v, 'module')), fmtMs(med(v, 'instance')), fmtMs(med(v, 'call')), `${med(v, 'compiled')}`]);
+    }
+    if (any && any.bodyBytes < PARALLEL_MIN_BYTES && variants.some((v) => v === 'eager2' || v === 'eager3')) {
+      notes.push(`${m.name}: ${(any.bodyBytes / 1048576).toFixed(1)} MiB of bodies, below the ${PARALLEL_MIN_BYTES / 1048576} MiB where eager compilation starts workers: every eager column compiles on one thread`);
     }
     const outcomes = new Set([...got.values()].flat().map((x) => x.outcome.slice(0, 60)));
     if (outcomes.size > 1) notes.push(`${m.name}: the engines disagree on the call's outcome: ${[...outcomes].join(' | ')}`);

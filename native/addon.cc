@@ -19,8 +19,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -197,6 +200,63 @@ Napi::Value CodeFree(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ---- the unmapper: a background thread that gives released reservations back ----
+//
+// Unmapping an 8 GiB reservation costs several microseconds on a VM (the TLB shootdown
+// reaches every CPU the process ran on), and nothing waits for it: once a memory is
+// released no one may touch its pages, and the range stays mapped — so no new mapping
+// can land there — until the unmapper's munmap. Like V8's own background unmapper.
+
+// Never destroyed: the thread is detached and may still wait on the condition
+// variable while static destructors run at exit (destroying it would block).
+struct Unmapper {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::pair<void*, size_t>> queue;
+  bool started = false;
+};
+Unmapper* const g_unmapper = new Unmapper();
+constexpr size_t kUnmapBatch = 16;
+
+void UnmapperLoop() {
+  Unmapper& u = *g_unmapper;
+  std::vector<std::pair<void*, size_t>> batch;
+  for (;;) {
+    {
+      // Woken for a full batch; otherwise stragglers wait at most 20 ms.
+      std::unique_lock<std::mutex> lock(u.mutex);
+      u.cv.wait_for(lock, std::chrono::milliseconds(20), [&u] { return u.queue.size() >= kUnmapBatch; });
+      batch.swap(u.queue);
+    }
+    for (auto& r : batch) munmap(r.first, r.second);
+    batch.clear();
+  }
+}
+
+void UnmapLater(void* p, size_t size) {
+  Unmapper& u = *g_unmapper;
+  std::lock_guard<std::mutex> lock(u.mutex);
+  if (!u.started) {
+    u.started = true;
+    std::thread(UnmapperLoop).detach();
+  }
+  u.queue.emplace_back(p, size);
+  // One wake-up (a futex syscall) per batch, not per release.
+  if (u.queue.size() == kUnmapBatch) u.cv.notify_one();
+}
+
+// Unmaps everything queued, on this thread (when address space runs out). Returns
+// whether there was anything.
+bool UnmapQueuedNow() {
+  std::vector<std::pair<void*, size_t>> batch;
+  {
+    std::lock_guard<std::mutex> lock(g_unmapper->mutex);
+    batch.swap(g_unmapper->queue);
+  }
+  for (auto& r : batch) munmap(r.first, r.second);
+  return !batch.empty();
+}
+
 // ---- linear memory ----
 
 // Maps `image` (a memory image object, or null for none) read+write, private
@@ -284,7 +344,7 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
   if (!GetImage(env, info, 2, "memoryReserve", &image)) return env.Undefined();
   if (image != nullptr && image->size == commit) {
     void* p = nullptr;
-    if (MapWhole(&p, reserve, image)) {
+    if (MapWhole(&p, reserve, image) || (errno == ENOMEM && UnmapQueuedNow() && MapWhole(&p, reserve, image))) {
       uintptr_t addr = reinterpret_cast<uintptr_t>(p);
       Object& obj = g_objects[addr];
       obj = Object{Kind::kMemory, reserve, commit, true, env, nullptr, image->fd, commit, true};
@@ -294,6 +354,9 @@ Napi::Value MemoryReserve(const Napi::CallbackInfo& info) {
     // Otherwise (e.g. strict overcommit accounting): the two-step way below.
   }
   void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED && errno == ENOMEM && UnmapQueuedNow()) {
+    p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  }
   if (p == MAP_FAILED) {
     Napi::RangeError::New(env, Errno(("derrick.memoryReserve: cannot reserve " + std::to_string(reserve) +
                                       " bytes of address space")
@@ -503,21 +566,29 @@ Napi::Value ImageFree(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-void ReleaseMemory(uintptr_t addr, Object* obj) {
+void ReleaseMemory(uintptr_t addr, Object* obj, bool later = false) {
   DetachView(obj);
   if (obj->owner != nullptr) napi_delete_reference(obj->env, obj->owner);
-  munmap(reinterpret_cast<void*>(addr), obj->size);
+  if (later) {
+    // The pages are unreachable already (view detached, instance gone).
+    UnmapLater(reinterpret_cast<void*>(addr), obj->size);
+  } else {
+    munmap(reinterpret_cast<void*>(addr), obj->size);
+  }
   g_objects.erase(addr);
 }
 
+// memoryRelease(address, later?): unmaps the reservation; with `later`, on the
+// unmapper thread (the call returns at once).
 Napi::Value MemoryRelease(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uintptr_t addr;
   if (!GetAddress(info, 0, &addr)) return env.Undefined();
+  bool later = info.Length() > 1 && info[1].ToBoolean().Value();
   std::lock_guard<std::mutex> lock(g_objects_mutex);
   Object* obj = Find(env, addr, Kind::kMemory, "memoryRelease");
   if (obj == nullptr) return env.Undefined();
-  ReleaseMemory(addr, obj);
+  ReleaseMemory(addr, obj, later);
   return env.Undefined();
 }
 

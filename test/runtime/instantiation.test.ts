@@ -152,6 +152,34 @@ test('pooled slots start with exactly the module\'s initial state: no leak from 
   t.throws(() => new W.Instance(m), { message: /closed/ });
 });
 
+test('pooled slots written only from JavaScript (no code ran) are reset too', (t) => {
+  const engine = new Engine({ allocator: 'pooling', pooling: { instances: 1, memories: 1, tables: 1 } });
+  const W = engine.WebAssembly;
+  const m = new W.Module(bytes);
+  const expected = snapshot(exportsOf(new D.Instance(new D.Module(bytes))));
+  // Through the memory's buffer and the table's API: the store never ran code.
+  const a = new W.Instance(m);
+  const ea = exportsOf(a);
+  new Uint8Array(ea.mem.buffer).fill(0xee, 0, 4096);
+  ea.tab.set(3, ea.tab.get(0));
+  ea.g.value = 55;
+  a.dispose();
+  const b = new W.Instance(m);
+  t.deepEqual(rawTable(b), [0, 0, 0, 0]);
+  t.deepEqual(snapshot(exportsOf(b)), expected);
+  b.dispose();
+  // Grown from JavaScript.
+  const c = new W.Instance(m);
+  exportsOf(c).mem.grow(1);
+  c.dispose();
+  const d = new W.Instance(m);
+  t.deepEqual(snapshot(exportsOf(d)), expected);
+  d.dispose();
+  // Untouched: released without a reset, and still the initial state.
+  new W.Instance(m).dispose();
+  t.deepEqual(snapshot(exportsOf(new W.Instance(m))), expected);
+});
+
 test('pool limits: exhaustion and modules over a limit are RangeErrors naming the limit', (t) => {
   const W = new Engine({ allocator: 'pooling', pooling: { instances: 2, memories: 3, tables: 3 } }).WebAssembly;
   const m = new W.Module(bytes);

@@ -9,7 +9,8 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModule } from '../../ts/wasm';
-import { CompiledModule } from '../../ts/runtime/compiled-module';
+import { CompiledModule, FunctionCode } from '../../ts/runtime/compiled-module';
+import { ModuleEnv } from '../../ts/wasm/types';
 import { compileWasmFunction } from '../../ts/runtime/compile';
 import { compileParallel, compileWorkerCount } from '../../ts/runtime/lazy-parallel';
 import { Instance } from '../../ts/runtime/instance';
@@ -105,10 +106,11 @@ test('parallel compilation gives the code of one thread, function for function',
 });
 
 test('an eager module compiled on two threads runs as in Node', (t) => {
-  const n = 300; // ~150 KB of bodies: past the size where eager compilation uses workers
+  const n = 300;
   const bytes = bigModule(n);
   const env = decodeModule(bytes);
-  const cm = new CompiledModule(env, undefined, { mode: 'eager', threads: 2 });
+  // below PARALLEL_MIN_BYTES: the same path as a large module, compiled through compileParallel directly
+  const cm = new CompiledModule(env, (e, d) => parallelOnce(e, d), { mode: 'eager', threads: 1 });
   t.is(cm.compiledFunctionCount, n);
   const inst = new Instance(cm, []);
   const theirs = new V8.Instance(new V8.Module(bytes)).exports;
@@ -116,6 +118,16 @@ test('an eager module compiled on two threads runs as in Node', (t) => {
     for (const x of [0, 1, -1, 123456789]) t.is(inst.callFunction(i, [x]), theirs[`f${i}`](x), `f${i}(${x})`);
   }
 });
+
+/** A FunctionCompiler that compiles the whole module on 2 threads at its first call, then serves the results. */
+let parallelCache: { env: object; codes: FunctionCode[] } | null = null;
+function parallelOnce(env: ModuleEnv, def: number): FunctionCode {
+  if (parallelCache?.env !== env) {
+    const n = env.funcTypes.length - env.numImportedFuncs;
+    parallelCache = { env, codes: compileParallel(env, Array.from({ length: n }, (_, i) => i), 2) };
+  }
+  return parallelCache.codes[def];
+}
 
 test('background workers compile the callees of called functions; their code is installed on first call', async (t) => {
   const n = 300;

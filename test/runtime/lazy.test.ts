@@ -12,7 +12,8 @@
 import test from 'ava';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { WebAssembly as D } from '../../ts/api';
+import { Engine, WebAssembly as D } from '../../ts/api';
+import { Module as ApiModule } from '../../ts/api/module';
 import { decodeModule } from '../../ts/wasm';
 import { ExternKind, ModuleEnv } from '../../ts/wasm/types';
 import { CompileError } from '../../ts/wasm/errors';
@@ -366,4 +367,53 @@ test.serial('compiled code regions are released with the module', async (t) => {
     await new Promise((r) => setTimeout(r, 10));
   }
   t.is(liveCodeRegionCount(), base);
+});
+
+test('engine option: eager engines compile in new Module, the default namespace lazily', (t) => {
+  // bytes of their own (a custom section): modules with equal bytes share their code
+  const own = new Uint8Array([...bytes, ...section(0, [...name('engine-test'), 1])]);
+  const eager = new Engine({ compilation: { mode: 'eager', threads: 1 } });
+  const W = eager.WebAssembly;
+  const m = new W.Module(own);
+  t.is(ApiModule.compiledOf(m).compiledFunctionCount, N_DEFINED, 'compiled by the constructor');
+  const e = new W.Instance(m, { m: { host: (x: number) => x } }).exports as any;
+  t.is(e.fib(11), 89);
+  const lazyModule = new D.Module(own);
+  const e2 = new D.Instance(lazyModule, { m: { host: (x: number) => x } }).exports as any;
+  t.is(ApiModule.compiledOf(lazyModule).compiledFunctionCount, 0);
+  t.is(e2.fib(11), 89);
+  t.is(ApiModule.compiledOf(lazyModule).compiledFunctionCount, 1);
+  t.throws(() => new Engine({ compilation: { mode: 'fast' as any } }), { instanceOf: TypeError });
+  t.throws(() => new Engine({ compilation: { threads: 0 } }), { instanceOf: TypeError });
+});
+
+test('after the first call, the callee instance\'s funcref record and later records call the code, not the stub', (t) => {
+  const { e, inst, cm } = runtime((x) => x);
+  const code = (index: number): number => {
+    const at = (inst.funcRef(index) - inst.vmctx) >> 2;
+    return inst.words[at] + inst.words[at + 1] * 4294967296;
+  };
+  const stubOfLate = cm.funcAddress[4];
+  t.is(code(5), stubOfLate, 'a record written before compilation holds the stub');
+  t.is(e.callIndirect(0), 21, 'late compiled through the table');
+  const lateCode = cm.funcAddress[4];
+  t.not(lateCode, stubOfLate, 'funcAddress now gives the code');
+  t.is(cm.definedFuncAt(lateCode), 4, 'and it is late\'s code');
+  t.is(code(5), lateCode, 'the record was pointed at the code by the lazy entry');
+  // a record written after compilation holds the code from the start
+  t.is(e.fib(7), 13);
+  t.is(code(3), cm.funcAddress[2]);
+  t.is(cm.definedFuncAt(code(3)), 2);
+  // records of other instances written earlier keep the stub, which still works
+  const other = runtime((x) => x, new CompiledModule(env));
+  const stubOfEven = other.cm.funcAddress[0];
+  const at = (other.inst.funcRef(1) - other.inst.vmctx) >> 2;
+  const third = new Instance(other.cm, [{ kind: ExternKind.Func, fn: (x: number) => x }]);
+  third.funcRef(1);
+  t.is(other.e.callIndirect(1), 0);
+  t.not(other.cm.funcAddress[0], stubOfEven);
+  t.is(other.inst.words[at] + other.inst.words[at + 1] * 4294967296, other.cm.funcAddress[0], 'the caller\'s own record');
+  const at3 = (third.funcRef(1) - third.vmctx) >> 2;
+  t.is(third.words[at3] + third.words[at3 + 1] * 4294967296, stubOfEven, 'another instance\'s record keeps the stub');
+  t.is(third.callFunction(8, [1]), 0, 'and calls through it work');
 });

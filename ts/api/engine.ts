@@ -18,6 +18,7 @@
  * on-demand allocator (runtime/allocator.ts).
  */
 import { InstanceAllocator, OnDemandAllocator, PoolingAllocator, PoolingOptions, defaultAllocator } from '../runtime/allocator';
+import { CompileOptions, checkCompileOptions } from '../runtime/compiled-module';
 import { Module, ModuleOptions, compile as compileModule, validate } from './module';
 import { Instance, InstancePre, instantiate as instantiateIn } from './instance';
 import { Memory } from './memory';
@@ -27,7 +28,7 @@ import { CompileError } from './module';
 import { LinkError, RuntimeError } from '../runtime/errors';
 import { setToStringTag } from './convert';
 
-export type { PoolingOptions };
+export type { PoolingOptions, CompileOptions };
 
 export interface EngineOptions {
   /**
@@ -38,6 +39,13 @@ export interface EngineOptions {
   allocator?: 'on-demand' | 'pooling';
   /** limits of the pooling allocator (runtime/allocator.ts PoolingOptions) */
   pooling?: PoolingOptions;
+  /**
+   * How function bodies become machine code (runtime/lazy.ts): `{ mode: 'lazy' }`
+   * (default: each function compiled on its first call) or `{ mode: 'eager', threads }`
+   * (everything compiled by `new Module`, on `threads` threads); unset fields come
+   * from the process-wide options (DERRICK_COMPILE, DERRICK_COMPILE_THREADS, ...).
+   */
+  compilation?: CompileOptions;
 }
 
 /** The standard namespace's members, plus derrick's InstancePre and Engine. */
@@ -60,6 +68,7 @@ export interface WebAssemblyNamespace {
 export class Engine {
   #allocator: InstanceAllocator;
   #namespace: WebAssemblyNamespace | null = null;
+  #compileOptions: CompileOptions | undefined;
 
   constructor(options: EngineOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('derrick.Engine(): Argument 0 must be an object');
@@ -67,6 +76,7 @@ export class Engine {
     if (kind === 'pooling') this.#allocator = new PoolingAllocator(options.pooling ?? {});
     else if (kind === 'on-demand') this.#allocator = new OnDemandAllocator();
     else throw new TypeError(`derrick.Engine(): allocator must be 'on-demand' or 'pooling', got ${String(kind)}`);
+    if (options.compilation !== undefined) this.#compileOptions = checkCompileOptions(options.compilation);
   }
 
   /** The engine of the default namespace (on-demand allocation, shared by the thread). */
@@ -83,6 +93,11 @@ export class Engine {
   /** @internal what modules of this engine instantiate with */
   get allocator(): InstanceAllocator {
     return this.#allocator;
+  }
+
+  /** @internal how modules of this engine are compiled (undefined: the process-wide options) */
+  get compileOptions(): CompileOptions | undefined {
+    return this.#compileOptions;
   }
 
   /** 'on-demand' or 'pooling'. */

@@ -7,15 +7,16 @@
  */
 import { CompileError, decodeModule, ExternKind, ModuleEnv, validate as validateBytes } from '../wasm';
 import { setToStringTag } from './convert';
-import { CompiledModule } from '../runtime/compiled-module';
+import { CompiledModule, CompileOptions, compileOptions } from '../runtime/compiled-module';
 import { InstanceAllocator, defaultAllocator } from '../runtime/allocator';
-import '../runtime/compile'; // installs the default function compiler (translate + codegen)
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'];
 
 /** What an engine gives its modules (api/engine.ts). */
 export interface ModuleEngine {
   readonly allocator: InstanceAllocator;
+  /** how its modules are compiled (runtime/lazy.ts); undefined: the process-wide options */
+  readonly compileOptions?: CompileOptions;
 }
 
 /** derrick's options of the Module constructor (the second argument). */
@@ -37,12 +38,16 @@ export class Module {
   #env: ModuleEnv;
   #compiled: CompiledModule | null = null;
   #allocator: InstanceAllocator;
+  #compileOptions: CompileOptions | undefined;
   #importMemo: { values: unknown[]; linked: never[] } | null = null;
 
   constructor(bytes: ArrayBuffer | ArrayBufferView, options?: ModuleOptions) {
     this.#env = decodeShared(copyBytes(bytes, 'WebAssembly.Module()'));
     const engine = typeof options === 'object' && options !== null ? options.engine : undefined;
     this.#allocator = engine !== undefined ? engine.allocator : defaultAllocator();
+    this.#compileOptions = engine?.compileOptions;
+    // Eager compilation happens here, as in Node's engine; lazy mode compiles on first call.
+    if (this.#compileOptions?.mode === 'eager') Module.compiledOf(this);
   }
 
   /** @internal the decoded module, or undefined for anything but a Module */
@@ -52,7 +57,7 @@ export class Module {
 
   /** @internal the machine code, compiled on first use and shared by every instance */
   static compiledOf(m: Module): CompiledModule {
-    return (m.#compiled ??= compiledModule(m.#env));
+    return (m.#compiled ??= compiledModule(m.#env, m.#compileOptions));
   }
 
   /** @internal what the last instantiation's function imports linked to (api/instance.ts ImportMemo) */
@@ -140,17 +145,26 @@ export function moduleEnv(m: unknown, op: string): ModuleEnv {
   return env;
 }
 
-const compiled = new WeakMap<ModuleEnv, CompiledModule>();
+/** per environment, its compiled module per compile mode ('lazy', 'eager') */
+const compiled = new WeakMap<ModuleEnv, Map<string, CompiledModule>>();
 
 /**
  * The machine code of a module, compiled on first instantiation and shared by every
- * later one. Throws CompileError for what derrick cannot compile yet.
+ * later one of the same compile mode (an eager engine's module is compiled whole even
+ * when a lazy one shares its bytes). Throws CompileError for what derrick cannot
+ * compile yet.
  */
-export function compiledModule(env: ModuleEnv): CompiledModule {
-  let c = compiled.get(env);
+export function compiledModule(env: ModuleEnv, options?: CompileOptions): CompiledModule {
+  const mode = options?.mode ?? compileOptions().mode;
+  let byMode = compiled.get(env);
+  if (byMode === undefined) {
+    byMode = new Map();
+    compiled.set(env, byMode);
+  }
+  let c = byMode.get(mode);
   if (c === undefined) {
-    c = new CompiledModule(env);
-    compiled.set(env, c);
+    c = new CompiledModule(env, undefined, options);
+    byMode.set(mode, c);
   }
   return c;
 }

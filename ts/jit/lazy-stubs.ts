@@ -25,12 +25,19 @@
  * the return address are exactly as at the call. If the handler throws, the addon
  * unwinds to the JavaScript caller and the table is unchanged. The entry keeps an rbp
  * frame, so a trap backtrace taken while it is live walks through it.
+ *
+ * Before jumping, the entry also points the callee instance's funcref record of N at
+ * the new code when the record exists and still holds stub N (the record of a defined
+ * function sits at a fixed offset of its instance's VMContext, `recordBase + 32 * N`
+ * from the callee vmctx): call_indirect through it then reaches the code directly
+ * instead of through the stub. Records are compared by address, never by code, so
+ * funcref identity is untouched.
  */
 import { addon } from '../native/addon';
 import { CodeSink } from '../isa/x64/encode-sink';
 import {
-  Amode, AluOp, aluRI, aluRR, callR, jmpM, movabs, movMI, movMR, movRI32, movRM, movRR, pop, push, shiftRI, ShiftOp,
-  SseOp, sseRM,
+  Amode, AluOp, Cond, aluRI, aluRM, aluRR, callR, jccRel8, jmpM, lea, movabs, movMI, movMR, movRI32, movRM, movRR, pop, push,
+  shiftRI, ShiftOp, SseOp, sseRM,
 } from '../isa/x64/encode';
 import { Gpr } from '../isa/x64/regs';
 
@@ -49,11 +56,22 @@ function movabsAddress(s: CodeSink, r: number, addr: number): void {
   movabs(s, r, addr % 4294967296, Math.floor(addr / 4294967296));
 }
 
+/** Where the lazy entry finds the funcref record of defined function N in the callee's VMContext. */
+export interface LazyRecordLayout {
+  /** offset of defined function 0's record from the vmctx (records are 32 bytes apart) */
+  recordBase: number;
+  /** offset of the code field in a record */
+  codeField: number;
+}
+
 /**
- * The lazy entry of one module. `handler` is the host-call index of the lazy-compile
- * handler (runtime/lazy.ts); `hostCall` the address of `derrick_host_call`.
+ * The lazy entry of one module, for a region whose stubs start at `stubsAddress`.
+ * `handler` is the host-call index of the lazy-compile handler (runtime/lazy.ts);
+ * `hostCall` the address of `derrick_host_call`. Its length does not depend on the
+ * addresses (they are movabs immediates).
  */
-export function emitLazyEntry(moduleId: number, tableAddress: number, handler: number, hostCall: number): Uint8Array {
+export function emitLazyEntry(moduleId: number, tableAddress: number, handler: number, hostCall: number,
+  records: LazyRecordLayout, stubsAddress: number): Uint8Array {
   const s = new CodeSink(256);
   push(s, Gpr.RBP);
   movRR(s, 8, Gpr.RBP, Gpr.RSP);
@@ -74,6 +92,22 @@ export function emitLazyEntry(moduleId: number, tableAddress: number, handler: n
   movRI32(s, Gpr.RCX, 2);
   movabsAddress(s, Gpr.RAX, hostCall);
   callR(s, Gpr.RAX);
+  // The callee's record of N: rax = vmctx + recordBase + 32 N; if its code is stub N
+  // (rcx = stubs + 16 N), store the code the table now holds.
+  movRM(s, 8, Gpr.R11, Amode.base(Gpr.RSP, R11_AT));
+  movabsAddress(s, Gpr.RAX, tableAddress);
+  movRR(s, 8, Gpr.R10, Gpr.R11);
+  aluRR(s, AluOp.Sub, 8, Gpr.R10, Gpr.RAX); // r10 = 8 N
+  movRM(s, 8, Gpr.RDI, Amode.base(Gpr.RSP, GPR_AT));
+  lea(s, 8, Gpr.RAX, Amode.bi(Gpr.RDI, Gpr.R10, 2, records.recordBase));
+  movabsAddress(s, Gpr.RCX, stubsAddress);
+  lea(s, 8, Gpr.RCX, Amode.bi(Gpr.RCX, Gpr.R10, 1));
+  aluRM(s, AluOp.Cmp, 8, Gpr.RCX, Amode.base(Gpr.RAX, records.codeField));
+  const jne = s.cur();
+  jccRel8(s, Cond.NE, 0);
+  movRM(s, 8, Gpr.RCX, Amode.base(Gpr.R11));
+  movMR(s, 8, Amode.base(Gpr.RAX, records.codeField), Gpr.RCX);
+  s.data[jne + 1] = s.cur() - (jne + 2);
   for (let x = 0; x < 8; x++) sseRM(s, SseOp.MOVDQU, x, Amode.base(Gpr.RSP, XMM_AT + 16 * x));
   SAVED_GPRS.forEach((r, i) => movRM(s, 8, r, Amode.base(Gpr.RSP, GPR_AT + 8 * i)));
   movRM(s, 8, Gpr.R11, Amode.base(Gpr.RSP, R11_AT));
@@ -108,16 +142,18 @@ export interface StubRegion {
 }
 
 /**
- * Lays out, writes and publishes (W^X) the lazy entry and `n` stubs for the table at
- * `tableAddress`. The caller registers the range for traps if it wants frames there
- * and frees it with `addon.codeFree(base)`.
+ * Lays out, writes and publishes (W^X) the lazy entry (`entry(stubsAddress)`) and
+ * `n` stubs for the table at `tableAddress`. The caller frees the region with
+ * `addon.codeFree(base)`.
  */
-export function publishStubRegion(n: number, entryBytes: Uint8Array, tableAddress: number): StubRegion {
-  const stubsAt = (entryBytes.length + 15) & ~15;
+export function publishStubRegion(n: number, entry: (stubsAddress: number) => Uint8Array, tableAddress: number): StubRegion {
+  const stubsAt = (entry(0).length + 15) & ~15;
   const size = stubsAt + LAZY_STUB_BYTES * n;
   const view = addon.codeAlloc(size);
   const base = addon.addressOf(view);
   const bytes = new Uint8Array(view);
+  const entryBytes = entry(base + stubsAt);
+  if (((entryBytes.length + 15) & ~15) !== stubsAt) throw new Error('derrick internal error: the lazy entry changed length');
   bytes.fill(0xcc, entryBytes.length, stubsAt);
   bytes.set(entryBytes, 0);
   const t = stubTemplate();

@@ -61,7 +61,8 @@ export interface NativeAddon {
   imageWrite(image: number, offset: number, bytes: Uint8Array): void;
   /** Close the image; memories that map it keep their contents. */
   imageFree(image: number): void;
-  memoryRelease(address: number): void;
+  /** Unmaps the reservation; with `later`, on the addon's background unmapper thread (returns at once). */
+  memoryRelease(address: number, later?: boolean): void;
 
   /**
    * A native block, 64-byte aligned, zeroed if asked. Blocks of 256 KiB and more, or

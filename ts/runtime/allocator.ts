@@ -55,6 +55,8 @@ export interface MemorySlot {
   readonly growLimitPages: number;
   /** released early (its instance was found dead when the address space ran out) */
   released: boolean;
+  /** false when the owner knows the memory still holds its initial contents (no reset needed) */
+  dirty: boolean;
 }
 
 /** What an instance gives back, and how; no reference to the instance (finalizers). */
@@ -244,7 +246,7 @@ export class OnDemandAllocator implements InstanceAllocator {
       this.reclaimDead();
       base = addon.memoryReserve(DEFAULT_RESERVE_BYTES, commit, img, lifetime);
     }
-    const slot: MemorySlot = { base, slot: this.outstanding.length, growLimitPages: maximumPages, released: false };
+    const slot: MemorySlot = { base, slot: this.outstanding.length, growLimitPages: maximumPages, released: false, dirty: true };
     this.outstanding.push(slot);
     return slot;
   }
@@ -280,7 +282,8 @@ export class OnDemandAllocator implements InstanceAllocator {
     if (m.released) return;
     m.released = true;
     this.forget(m);
-    addon.memoryRelease(m.base);
+    // The unmapping itself happens on the addon's background thread.
+    addon.memoryRelease(m.base, true);
   }
 
   releaseVm(vm: VmBlock): void {
@@ -453,7 +456,7 @@ export class PoolingAllocator implements InstanceAllocator {
     } else {
       throw new RangeError(`derrick: the pooling allocator has no free memory slot (memories: ${L.memories})`);
     }
-    return { base: slot!.base, slot: slot!.index, growLimitPages: Math.min(maximumPages, this.maxPages), released: false };
+    return { base: slot!.base, slot: slot!.index, growLimitPages: Math.min(maximumPages, this.maxPages), released: false, dirty: true };
   }
 
   acquireTable(_res: InstanceResources, initial: number, maximum: number): { block: Block; capacity: number; growLimit: number } {
@@ -489,8 +492,9 @@ export class PoolingAllocator implements InstanceAllocator {
   releaseMemory(m: MemorySlot): void {
     const slot = this.memSlots[m.slot];
     if (this.closed) return;
-    // Back to the image (or zeros) at the initial size: one madvise when not grown.
-    addon.memoryReset(slot.base, slot.commitBytes, slot.image === null ? null : slot.image.id);
+    // Back to the image (or zeros) at the initial size: one madvise when not grown;
+    // nothing when the owner knows it stayed untouched.
+    if (m.dirty) addon.memoryReset(slot.base, slot.commitBytes, slot.image === null ? null : slot.image.id);
     let list = this.freeMemories.get(slot.image);
     if (list === undefined) {
       list = [];

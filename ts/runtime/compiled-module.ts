@@ -19,7 +19,7 @@ import type { RelocKind } from '../isa/x64/encode-sink';
 import { CodeInfo } from './traps';
 import { VMOffsets, canonicalTypeId, moduleTypeIds, vmOffsets } from './vmoffsets';
 import { compileWasmFunction } from './compile';
-import { CompileMode, CompileOptions, ModuleCode, compileOptions } from './lazy';
+import { CompileMode, CompileOptions, ModuleCode, checkCompileOptions, compileOptions } from './lazy';
 import type { InstancePlan } from './instance-plan';
 
 /**
@@ -81,9 +81,10 @@ export class CompiledModule implements CodeInfo {
   /** address of the native u32 array of `typeIds` (what VMContext `typeIds` points at) */
   readonly typeIdsAddress: number;
   /**
-   * The address to call each defined function at, fixed for the module's life: its
-   * lazy stub in lazy mode (compiled on first call), its code in eager mode. Funcref
-   * records, exports, tables and imports into other instances use it.
+   * The address to call each defined function at: its lazy stub until it is compiled
+   * (the first call through the stub compiles it), then its code. Both stay valid for
+   * the module's life, so a record or import written with the stub keeps working.
+   * Funcref records, exports, tables and imports into other instances use it.
    */
   readonly funcAddress: Float64Array;
   readonly lazyTables: LazyTablePlan;
@@ -107,7 +108,7 @@ export class CompiledModule implements CodeInfo {
     this.funcTypeIds = new Uint32Array(env.funcTypes.length);
     for (let i = 0; i < env.funcTypes.length; i++) this.funcTypeIds[i] = this.typeIds[env.funcTypes[i]];
     this.lazyTables = planLazyTables(env);
-    const opts = { ...compileOptions(), ...options };
+    const opts = { ...compileOptions(), ...checkCompileOptions(options) };
     this.mode = opts.mode;
 
     const nDefined = env.funcTypes.length - env.numImportedFuncs;
@@ -218,4 +219,4 @@ export function planLazyTables(env: ModuleEnv): LazyTablePlan {
 
 export { canonicalTypeId };
 export type { CompileMode, CompileOptions };
-export { setCompileOptions, compileOptions } from './lazy';
+export { setCompileOptions, compileOptions, checkCompileOptions } from './lazy';

@@ -302,6 +302,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     for (let i = 0; i < this.memories.length; i++) if (this.memories[i].owner === this) this.memories[i].markDisposed();
     for (let i = 0; i < this.tables.length; i++) if (this.tables[i].owner === this) this.tables[i].markDisposed();
     if (!this.storeIsOwn()) return;
+    this.markClean();
     if (this.pendingBatch === batch) {
       pending[this.pendingAt] = null;
       pending[this.pendingAt + 1] = null;
@@ -312,6 +313,25 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     }
     this.res.release();
     this.store.drain();
+  }
+
+  /**
+   * Before an explicit release: when no generated code ever ran in the store, the
+   * memories no JavaScript buffer reached and the tables TypeScript never wrote still
+   * hold their initial contents, and a pooled slot needs no reset for them.
+   */
+  private markClean(): void {
+    if (this.store.codeRan) return;
+    const env = this.env;
+    const res = this.res;
+    for (let k = 0; k < res.memories.length; k++) {
+      const mem = this.memories[env.numImportedMemories + k];
+      if (!mem.exposed && mem.pages === env.memories[env.numImportedMemories + k].min) res.memories[k].dirty = false;
+    }
+    for (let k = 0; k < res.tables.length; k++) {
+      const table = this.tables[env.numImportedTables + k];
+      if (!table.touched) res.tables[k].dirty = false;
+    }
   }
 
   private storeIsOwn(): boolean {

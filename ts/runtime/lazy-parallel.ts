@@ -20,7 +20,7 @@
  *   [0] next chunk to claim   [1] CLOSED flag | workers inside the job
  */
 import * as path from 'node:path';
-import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort, threadId } from 'node:worker_threads';
 import { ModuleEnv } from '../wasm/types';
 import { CompileError } from '../wasm/errors';
 import { chunkBoundaries } from '../wasm/parallel';
@@ -58,6 +58,9 @@ export interface ChunkResult {
   packed: ArrayBuffer;
   failure: CompileFailure | null;
   internal: string | null;
+  /** milliseconds spent compiling the chunk, and the thread's id */
+  ms: number;
+  thread: number;
 }
 
 /**
@@ -72,6 +75,7 @@ export function compileChunks(job: CompileJob, env: ModuleEnv, post: (r: ChunkRe
     const codes: FunctionCode[] = [];
     let failure: CompileFailure | null = null;
     let internal: string | null = null;
+    const t0 = performance.now();
     for (let i = job.chunkStart[c]; i < job.chunkStart[c + 1]; i++) {
       try {
         codes.push(compileWasmFunction(env, job.defs[i]));
@@ -82,7 +86,7 @@ export function compileChunks(job: CompileJob, env: ModuleEnv, post: (r: ChunkRe
         break;
       }
     }
-    post({ chunk: c, packed: packCodes(codes), failure, internal });
+    post({ chunk: c, packed: packCodes(codes), failure, internal, ms: performance.now() - t0, thread: threadId });
     if (failure !== null || internal !== null) {
       // Later chunks cannot matter for the error; let every thread stop claiming.
       Atomics.store(job.control, 0, chunks);
@@ -299,6 +303,16 @@ export function compileParallel(env: ModuleEnv, defs: readonly number[], threads
     }
   }
   if (failure !== null) throw failure;
+  if (process.env.DERRICK_PARALLEL_TRACE === '1') {
+    const per = new Map<number, [number, number]>();
+    for (const r of results) {
+      const e = per.get(r.thread) ?? [0, 0];
+      e[0] += r.ms;
+      e[1]++;
+      per.set(r.thread, e);
+    }
+    process.stderr.write(`derrick parallel: ${defs.length} functions, ${results.length} chunks; per thread (ms, chunks): ${[...per].map(([t, [ms, k]]) => `${t}: ${ms.toFixed(0)} ${k}`).join(', ')}\n`);
+  }
   for (const r of results) if (r.chunk < 0) throw new Error(`derrick internal error in a compile worker: ${r.internal}`);
   // Chunks before the first failing one were all claimed before it, so they are all
   // here: stop at the first failure in chunk order.

@@ -38,7 +38,7 @@ parentPort!.on('message', (job: CompileJob) => {
     compileChunks(job, lastEnv, (r: ChunkResult) => setup.port.postMessage(r, [r.packed]));
   } catch (e) {
     // Anything thrown outside a function's compilation: report it on a chunk of its own.
-    setup.port.postMessage({ chunk: -1, packed: new ArrayBuffer(4), failure: null, internal: (e as Error).stack ?? String(e) });
+    setup.port.postMessage({ chunk: -1, packed: new ArrayBuffer(4), failure: null, internal: (e as Error).stack ?? String(e), ms: 0, thread: -1 });
   } finally {
     leaveJob(job.control);
   }

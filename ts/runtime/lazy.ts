@@ -39,6 +39,7 @@ import type { FunctionCode, FunctionCompiler } from './compiled-module';
 import { CodeBatch, ModuleSymbols } from './lazy-batch';
 import { registerInternalHandler } from './host';
 import { registerCode, unregisterCode } from './traps';
+import { FUNCREF_CODE, vmOffsets } from './vmoffsets';
 import { compileWasmFunction } from './compile';
 import { compileParallel, unpackCodes } from './lazy-parallel';
 import {
@@ -89,13 +90,24 @@ function envCount(name: string, dflt: number): number {
   return v === undefined ? dflt : Math.max(0, Number(v) | 0);
 }
 
-/** Sets the engine-wide compilation options for modules compiled from now on. */
+/** Sets the process-wide compilation options for modules compiled from now on. */
 export function setCompileOptions(o: CompileOptions): void {
+  engineOptions = { ...engineOptions, ...checkCompileOptions(o) };
+}
+
+/** `o` if its fields are valid (a copy); TypeError otherwise. */
+export function checkCompileOptions(o: CompileOptions): CompileOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError('derrick: compile options must be an object');
   if (o.mode !== undefined && o.mode !== 'lazy' && o.mode !== 'eager') throw new TypeError(`derrick: compile mode must be 'lazy' or 'eager', got ${String(o.mode)}`);
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw new TypeError('derrick: compile threads must be an integer >= 1');
   if (o.batchBytes !== undefined && !(Number.isInteger(o.batchBytes) && o.batchBytes >= 0)) throw new TypeError('derrick: batchBytes must be an integer >= 0');
   if (o.background !== undefined && !(Number.isInteger(o.background) && o.background >= 0)) throw new TypeError('derrick: background must be an integer >= 0');
-  engineOptions = { ...engineOptions, ...o };
+  const out: CompileOptions = {};
+  if (o.mode !== undefined) out.mode = o.mode;
+  if (o.threads !== undefined) out.threads = o.threads;
+  if (o.batchBytes !== undefined) out.batchBytes = o.batchBytes;
+  if (o.background !== undefined) out.background = o.background;
+  return out;
 }
 
 /** The engine-wide compilation options. */
@@ -106,8 +118,13 @@ export function compileOptions(): Required<CompileOptions> {
 /** DERRICK_LAZY_TRACE=1: one line per lazy batch on stderr (functions, bytes, milliseconds). */
 const trace = process.env.DERRICK_LAZY_TRACE === '1';
 
-/** Eager compilation uses worker threads only for modules with at least this many body bytes. */
-const PARALLEL_MIN_BYTES = 64 * 1024;
+/**
+ * Eager compilation uses worker threads only for modules with at least this many body
+ * bytes. Each thread warms up its own copy of the compiler in V8 first, which costs
+ * about as much CPU as compiling sql.js's 0.6 MB of bodies once warm (measured: 1.2 s
+ * of 2.4 s), so smaller modules lose time on a second thread.
+ */
+export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 
 /** Lazy mode compiles in the background (threads > 1) only modules with at least this many body bytes. */
 const BACKGROUND_MIN_BYTES = 64 * 1024;
@@ -133,6 +150,8 @@ interface Held {
 const modules = new Map<number, WeakRef<ModuleCode>>();
 let nextId = 1;
 let handlerIndex = -1;
+/** cache colour of the next batch (jit/link-batch.ts) */
+let colour = 0;
 /** Live code regions of all modules (tests: release). */
 let liveRegions = 0;
 
@@ -184,7 +203,7 @@ function calleeIndex(name: string): number {
 export class ModuleCode {
   readonly id: number;
   readonly mode: CompileMode;
-  /** per defined function: the address to call it at (its stub when lazy, its code when eager) */
+  /** per defined function: the address to call it at (its stub until compiled, then its code) */
   readonly funcAddress: Float64Array;
   /** per defined function: its code, 0 while not compiled */
   private readonly codeAddress: Float64Array;
@@ -239,7 +258,9 @@ export class ModuleCode {
     const tableAddress = addon.addressOf(table);
     this.held.table = tableAddress;
     finalizer.register(this, this.held);
-    const stubs: StubRegion = publishStubRegion(n, emitLazyEntry(this.id, tableAddress, handlerIndex, addon.hostCallAddress), tableAddress);
+    const records = { recordBase: vmOffsets(env).funcRef(env.numImportedFuncs), codeField: FUNCREF_CODE };
+    const stubs: StubRegion = publishStubRegion(n,
+      (at) => emitLazyEntry(this.id, tableAddress, handlerIndex, addon.hostCallAddress, records, at), tableAddress);
     this.held.stubs = stubs.base;
     liveRegions++;
     const words = new Uint32Array(table);
@@ -371,6 +392,7 @@ export class ModuleCode {
       this.held.background = true;
     }
     const bg = this.background;
+    let quiet = 0; // milliseconds waited without any worker posting anything
     for (;;) {
       const seen = backgroundCount();
       drainBackground(deliverBackground);
@@ -385,7 +407,11 @@ export class ModuleCode {
         return true;
       }
       if (Atomics.compareExchange(bg.claims, root, 0, CLAIM_MAIN) !== CLAIM_WORKER || !bg.alive()) return false;
+      // A worker that died holding the claim is seen only by the event loop, which
+      // cannot run now: after 10 s without any result, compile here as well.
+      if (quiet >= 10_000) return false;
       waitBackground(seen, 100);
+      quiet = backgroundCount() === seen ? quiet + 100 : 0;
     }
   }
 
@@ -440,7 +466,7 @@ export class ModuleCode {
       }
       pieces[i] = { bytes: c.code, relocs };
     }
-    const region = publishBatch(pieces);
+    const region = publishBatch(pieces, colour++);
     liveRegions++;
     this.held.regions.push(region);
     const batch = new CodeBatch(region, defs, codes, this.symbols);
@@ -457,9 +483,10 @@ export class ModuleCode {
       if (words !== null) {
         words[2 * d] = a % 4294967296;
         words[2 * d + 1] = Math.floor(a / 4294967296);
-      } else {
-        this.funcAddress[d] = a;
       }
+      // From now on records, imports and exports written for d call the code directly
+      // (the stub stays valid for what was written before).
+      this.funcAddress[d] = a;
     }
     this.compiled += defs.length;
     for (const d of defs) this.pendingBytes -= env.bodyEnd[d] - env.bodyStart[d];

@@ -140,6 +140,8 @@ export class LinearMemory {
   /** the owning instance (owned memories), kept alive by the memory */
   readonly owner: object | null;
   private disposed = false;
+  /** an ArrayBuffer of the memory was handed out: JavaScript may have written it */
+  exposed = false;
 
   /**
    * A standalone memory (`new WebAssembly.Memory`), or with `owned` a memory of an
@@ -194,6 +196,7 @@ export class LinearMemory {
   /** The committed bytes; the same ArrayBuffer until the next grow. */
   buffer(): ArrayBuffer {
     this.checkLive();
+    this.exposed = true;
     const b = addon.memoryBuffer(this.base);
     bufferOwners.set(b, this);
     return b;

@@ -42,6 +42,12 @@ export class Store {
   private instances: StoreInstance[] = [];
   /** set when this store was merged into another one */
   mergedInto: Store | null = null;
+  /**
+   * Set once any call from JavaScript entered the store (enterStore): until then no
+   * generated code has run against its members, so their memories and tables hold
+   * only what TypeScript wrote (allocator.ts skips resetting what stayed clean).
+   */
+  codeRan = false;
 
   get size(): number {
     return this.members.length;
@@ -122,6 +128,7 @@ export class Store {
       while (j < ys.length) out[k++] = ys[j++];
       this.instances = out;
     }
+    if (y.codeRan) this.codeRan = true;
     y.mergedInto = this;
   }
 }
@@ -154,6 +161,7 @@ let active: Store | null = null;
 export function enterStore(s: Store): Store | null {
   const prev = active;
   active = s;
+  s.codeRan = true;
   return prev;
 }
 

@@ -55,6 +55,8 @@ export interface TableHeld {
   /** elements in use (what to clean before the block is reused) */
   used: number;
   def: Record16 | null;
+  /** false when the owner knows no element was written (nothing to clean) */
+  dirty: boolean;
 }
 
 const finalizer = new FinalizationRegistry<TableHeld>((held) => releaseTableHeld(held));
@@ -62,7 +64,7 @@ const finalizer = new FinalizationRegistry<TableHeld>((held) => releaseTableHeld
 /** Frees or gives back the block of a released table and its definition record. */
 export function releaseTableHeld(held: TableHeld): void {
   const b = held.block;
-  if (b.source !== null) b.source.giveBack(b, held.used);
+  if (b.source !== null) b.source.giveBack(b, held.dirty ? held.used : 0);
   else if (b.address !== 0) addon.blockFree(b.address);
   if (held.def !== null) slab16.free(held.def);
 }
@@ -118,6 +120,8 @@ export class RuntimeTable implements StoreMember {
   /** holds the current block for the release (the block changes on grow) */
   readonly held: TableHeld;
   private disposed = false;
+  /** TypeScript wrote an element (generated code's writes are not seen here) */
+  touched = false;
 
   /**
    * `init` is the untagged initial value of every element (funcref record address or
@@ -140,7 +144,7 @@ export class RuntimeTable implements StoreMember {
       this.defAt = 0;
       this.growLimit = max;
       this.owner = null;
-      this.held = { block: this.block, used: initial, def };
+      this.held = { block: this.block, used: initial, def, dirty: true };
       this.store = undefined as unknown as Store;
       newStore(this);
       if (!lazyZero) this.fillRaw(0, initial, this.encode(init));
@@ -153,7 +157,7 @@ export class RuntimeTable implements StoreMember {
       this.defAt = owned.defAt;
       this.growLimit = Math.min(max, owned.growLimit);
       this.owner = owned.owner;
-      this.held = { block: this.block, used: initial, def: null };
+      this.held = { block: this.block, used: initial, def: null, dirty: true };
       this.store = undefined as unknown as Store;
       owned.owner.store.add(this);
       if (!lazyZero && init !== 0) this.fillRaw(0, initial, this.encode(init));
@@ -237,6 +241,7 @@ export class RuntimeTable implements StoreMember {
     // Never-initialised source elements are resolved first: a 0 means "ask my own
     // lazy source", which would be wrong at another index or in another table.
     if (src.elemType === ValType.FuncRef && src.lazyIndices !== null) src.resolveRange(s, n);
+    this.touched = true;
     const sw = src.block.words;
     const dw = this.block.words;
     if (src === this) dw.copyWithin(2 * d, 2 * s, 2 * (s + n));
@@ -278,6 +283,7 @@ export class RuntimeTable implements StoreMember {
   }
 
   private writeRaw(i: number, raw: number): void {
+    this.touched = true;
     const w = this.block.words;
     w[2 * i] = raw % 4294967296;
     w[2 * i + 1] = Math.floor(raw / 4294967296);
@@ -285,6 +291,7 @@ export class RuntimeTable implements StoreMember {
 
   private fillRaw(i: number, n: number, raw: number): void {
     if (n === 0) return;
+    this.touched = true;
     const lo = raw % 4294967296;
     const hi = Math.floor(raw / 4294967296);
     const w = this.block.words;
