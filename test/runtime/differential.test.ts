@@ -4,7 +4,7 @@
  * (exec-gen.ts) run in both engines; results, traps (by kind), memory and globals
  * must agree after every call. Each module runs in a child process that may crash or
  * hang without taking the test down (isolate.ts). Modules listed in
- * differential-known.txt (`seed:index reason`, bugs owned elsewhere) may differ; any
+ * differential-known.txt (`seed:index reason`) may differ; any
  * other difference fails the test, and listed modules that agree now are reported.
  */
 import test from 'ava';
@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { runIsolated } from './isolate';
 
 const SEED = 2;
-const COUNT = 300;
+const COUNT = 600;
 const KNOWN = path.join(__dirname, '..', '..', '..', 'test', 'runtime', 'differential-known.txt');
 
 function known(): Set<string> {

@@ -420,6 +420,11 @@ export class VCode {
   }
 
   setAmode(i: number, kind: number, disp: number, shift: number, base: number, index: number, aux: number): void {
+    // the pool is read-only data: only loads and read operands may address it
+    const k = this.kind[i];
+    if (kind === AM_CONST && (k === K.Store || k === K.StoreImm || k === K.XStore)) {
+      throw new Error(`vcode: inst ${i} stores into the constant pool (a lowering bug)`);
+    }
     this.amKind[i] = kind;
     this.amDisp[i] = disp;
     this.amShift[i] = shift;
