@@ -205,7 +205,7 @@ function align(n: number, to: number): number {
 
 /** Writes a u64 (below 2^53) at byte offset `at` of a word array. */
 export function setU64(w: Uint32Array, at: number, v: number): void {
-  w[at >> 2] = v % 4294967296;
+  w[at >> 2] = v >>> 0;
   w[(at >> 2) + 1] = Math.floor(v / 4294967296);
 }
 

@@ -166,8 +166,16 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
     try {
       w.set(plan.header, 0);
       w.set(plan.tail, o.size >> 2);
+      // vmctx + addend, as two words: the block's address split once, a carry per entry.
       const rel = plan.selfRelocs;
-      for (let i = 0; i < rel.length; i += 2) setU64(w, rel[i], vmctx + rel[i + 1]);
+      const lo = vmctx % 4294967296;
+      const hi = (vmctx - lo) / 4294967296;
+      for (let i = 0; i < rel.length; i += 2) {
+        const at = rel[i] >> 2;
+        const sum = lo + rel[i + 1];
+        w[at] = sum >>> 0;
+        w[at + 1] = sum >= 4294967296 ? hi + 1 : hi;
+      }
       this.linkImports(linked);
       this.allocate(allocator, res);
     } catch (e) {

@@ -486,7 +486,7 @@ export class ModuleCode {
       this.codeAddress[d] = a;
       this.state[d] = COMPILED;
       if (words !== null) {
-        words[2 * d] = a % 4294967296;
+        words[2 * d] = a >>> 0;
         words[2 * d + 1] = Math.floor(a / 4294967296);
       }
       // From now on records, imports and exports written for d call the code directly

@@ -255,6 +255,6 @@ export const DEFAULT_RESERVE_BYTES = 8 * GiB;
 
 /** Writes a non-negative integer below 2^53 as a little-endian u64 at u32 index `i`. */
 export function writeU64(u32: Uint32Array, i: number, value: number): void {
-  u32[i] = value % 4294967296;
+  u32[i] = value >>> 0;
   u32[i + 1] = Math.floor(value / 4294967296);
 }

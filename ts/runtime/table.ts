@@ -285,14 +285,14 @@ export class RuntimeTable implements StoreMember {
   private writeRaw(i: number, raw: number): void {
     this.touched = true;
     const w = this.block.words;
-    w[2 * i] = raw % 4294967296;
+    w[2 * i] = raw >>> 0;
     w[2 * i + 1] = Math.floor(raw / 4294967296);
   }
 
   private fillRaw(i: number, n: number, raw: number): void {
     if (n === 0) return;
     this.touched = true;
-    const lo = raw % 4294967296;
+    const lo = raw >>> 0;
     const hi = Math.floor(raw / 4294967296);
     const w = this.block.words;
     if (lo === 0 && hi === 0) {
@@ -309,7 +309,7 @@ export class RuntimeTable implements StoreMember {
     const d = this.defWords;
     const at = this.defAt;
     const base = this.block.address;
-    d[at] = base % 4294967296;
+    d[at] = base >>> 0;
     d[at + 1] = Math.floor(base / 4294967296);
     d[at + 2] = this.len;
     d[at + 3] = 0;

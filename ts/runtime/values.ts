@@ -116,7 +116,7 @@ export function toNumber(value: unknown): number {
 
 /** Writes an address or handle (below 2^53) as a u64 without BigInt. */
 export function writeAddress(view: DataView, at: number, v: number): void {
-  view.setUint32(at, v % 4294967296, true);
+  view.setUint32(at, v >>> 0, true);
   view.setUint32(at + 4, Math.floor(v / 4294967296), true);
 }
 
