@@ -173,6 +173,10 @@ export class CompiledModule implements CodeInfo {
   frame(pc: number, isReturnAddress: boolean): string | null {
     return this.code.batchAt(isReturnAddress ? pc - 1 : pc)?.frame(pc, isReturnAddress) ?? null;
   }
+
+  opcodeAt(pc: number): number {
+    return this.code.batchAt(pc)?.opcodeAt(pc) ?? -1;
+  }
 }
 
 /** See LazyTablePlan. */

@@ -19,8 +19,8 @@ export class ModuleSymbols {
   private h: string | null = null;
 
   constructor(
-    /** the module's bytes (for the hash) */
-    private readonly bytes: Uint8Array,
+    /** the module's bytes (for the hash and trap opcodes) */
+    readonly bytes: Uint8Array,
     readonly numImportedFuncs: number,
     /** per defined function: module offset of its body (the fallback frame offset) */
     readonly bodyStart: Uint32Array,
@@ -131,18 +131,29 @@ export class CodeBatch implements CodeInfo {
     return i < 0 ? -1 : this.defs[i];
   }
 
-  frame(pc: number, isReturnAddress: boolean): string | null {
-    const at = isReturnAddress ? pc - 1 : pc;
-    if (!this.contains(at)) return null;
+  /** The module byte offset of the instruction at `at` (its function's body if unknown), or -1 outside. */
+  private sourceOffset(at: number): number {
+    if (!this.contains(at)) return -1;
     const rel = at - this.base;
     const piece = upperBound(this.starts, rel) - 1;
-    if (piece < 0) return null;
-    const def = this.defs[piece];
+    if (piece < 0) return -1;
+    const k = upperBound(this.srcStarts, rel) - 1;
+    return k >= 0 && this.srcStarts[k] >= this.starts[piece] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
+      ? this.srcLocs[k] : this.symbols.bodyStart[this.defs[piece]];
+  }
+
+  opcodeAt(pc: number): number {
+    const off = this.sourceOffset(pc);
+    return off < 0 ? -1 : this.symbols.bytes[off];
+  }
+
+  frame(pc: number, isReturnAddress: boolean): string | null {
+    const at = isReturnAddress ? pc - 1 : pc;
+    const off = this.sourceOffset(at);
+    if (off < 0) return null;
+    const def = this.defs[upperBound(this.starts, at - this.base) - 1];
     const sy = this.symbols;
     const index = sy.numImportedFuncs + def;
-    const k = upperBound(this.srcStarts, rel) - 1;
-    const off = k >= 0 && this.srcStarts[k] >= this.starts[piece] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
-      ? this.srcLocs[k] : sy.bodyStart[def];
     // As V8 writes them: a module name prefixes the script name and the function's.
     const mod = sy.moduleName;
     const script = mod !== null && mod !== '' ? `${mod}-${sy.hash}` : sy.hash;
