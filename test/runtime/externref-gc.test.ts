@@ -223,6 +223,7 @@ test.serial('values held only in wasm frames survive a host call that allocates 
   }
   t.true(externStats().collections - before >= 10, 'collections ran while the values were held');
   t.true(scanned > 0);
+  t.log(`stack words scanned from the two host calls: ${scanned}`);
   t.is(marked, 2 * HELD, 'the scan found every held handle');
   t.is(addon.stackScan(new ArrayBuffer(16), HANDLE_FIRST, HANDLE_STRIDE, 16), 0, 'no wasm on the stack: nothing to scan');
   t.throws(() => addon.stackScan(new ArrayBuffer(4), HANDLE_FIRST, HANDLE_STRIDE, 16), { instanceOf: TypeError });
