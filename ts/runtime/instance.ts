@@ -25,7 +25,7 @@ import { ConstExpr, ConstOp, ExternKind, FuncType, ModuleEnv, NONE, SegmentMode,
 import { CompiledModule } from './compiled-module';
 import { linkError, RuntimeError } from './errors';
 import { ExportedInfo, FuncOwner, exportedFunctionInfo, noteRecordWritten, registerExportedFunction } from './funcref';
-import { GlobalCell } from './global';
+import { GlobalCell, registerExternCells } from './global';
 import { HostImporter, instanceInActiveStore } from './host';
 import { LinearMemory, WASM_PAGE_BYTES } from './memory';
 import { Store, StoreMember, joinStores } from './store';
@@ -187,6 +187,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       res.release();
       throw e;
     }
+    if (plan.externGlobalWords !== null) registerExternCells(w, plan.externGlobalWords, res);
     this.pendingBatch = batch;
     this.pendingAt = pending.length;
     pending.push(this.lifetime, res);
