@@ -112,6 +112,10 @@ void Enter(EnvData* data) {
                           : 0;
     if (limit < t.stack_floor) limit = t.stack_floor;
     reinterpret_cast<uintptr_t*>(ctx)[kCtxStackLimit] = limit;
+  } else if (act.prev->ctx != ctx) {
+    // Nested inside a call of another environment on this thread (the addon loaded
+    // twice): the limit of the outermost call holds for this context too.
+    reinterpret_cast<uintptr_t*>(ctx)[kCtxStackLimit] = reinterpret_cast<uintptr_t*>(act.prev->ctx)[kCtxStackLimit];
   }
   ctx[kCtxDepth] += 1;
   *current = &act;

@@ -46,6 +46,7 @@ import { FuncType, ValType } from '../wasm/types';
 import { readSlot, storeValue, toWasmValue } from './values';
 import { restack, trapError } from './traps';
 import { StoreMember, enterStore, leaveStore } from './store';
+import { exportedFunctionInfo } from './funcref';
 
 /** What an Exported Function calls into: its instance (store, and whether it was disposed). */
 export interface CallOwner extends StoreMember {
@@ -59,7 +60,7 @@ type WrapperFactory = (name: string, owner: CallOwner, vmctx: number, code: numb
 // Everything the generated code uses, by position (the generated factory's parameters).
 const DEP_NAMES = [
   'CTX', 'I32', 'I64', 'F32', 'F64', 'VALUES', 'AREA', 'invoke', 'enterStore', 'leaveStore', 'restack', 'trapError',
-  'readTrap', 'asIntN', 'toWasmValue', 'storeValue', 'readSlot',
+  'readTrap', 'asIntN', 'toWasmValue', 'storeValue', 'readSlot', 'funcRefArg',
 ];
 
 let deps: unknown[] | null = null;
@@ -85,6 +86,7 @@ function dependencies(): unknown[] {
       toWasmValue,
       storeValue,
       readSlot,
+      funcRefArg,
     ];
   }
   return deps;
@@ -107,6 +109,15 @@ export function makeExportedFunction(name: string, owner: CallOwner, vmctx: numb
     factories.set(key, f);
   }
   return f(name, owner, vmctx, code, tramp);
+}
+
+/**
+ * A funcref argument: null or an Exported Function, else the TypeError Node's engine
+ * throws for call arguments (tables and globals word it differently: funcref.ts).
+ */
+function funcRefArg(v: unknown, owner: CallOwner): number | bigint {
+  if (v !== null && exportedFunctionInfo(v) === undefined) throw new TypeError('type incompatibility when transforming from/to JS');
+  return toWasmValue(ValType.FuncRef, v, owner);
 }
 
 /** Number of distinct wrapper sources compiled so far (tests). */
@@ -173,6 +184,7 @@ function convertArg(t: number, i: number): string {
     case ValType.F64: return `+a${i}`;
     // BigInt.asIntN is ToBigInt (TypeError for a number, also one from valueOf) and the wrap.
     case ValType.I64: return `typeof a${i} === 'bigint' ? a${i} : asIntN(64, a${i})`;
+    case ValType.FuncRef: return `funcRefArg(a${i}, owner)`;
     default: return `toWasmValue(${t}, a${i}, owner)`;
   }
 }
