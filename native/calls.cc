@@ -30,7 +30,8 @@ EnvData* GetEnvData(napi_env env) {
   return static_cast<EnvData*>(data);
 }
 
-inline uintptr_t AsAddress(double d) { return static_cast<uintptr_t>(d); }
+// Addresses are below 2^47: the signed conversion is exact and one instruction.
+inline uintptr_t AsAddress(double d) { return static_cast<uintptr_t>(static_cast<int64_t>(d)); }
 
 // What a call in needs from this thread, found without any N-API call or function
 // call: the environment whose instance data is cached here (Node runs one per
