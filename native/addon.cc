@@ -793,6 +793,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("call", Napi::Value(env, fn));
   napi_create_function(env, "setHostDispatcher", NAPI_AUTO_LENGTH, SetHostDispatcher, nullptr, &fn);
   exports.Set("setHostDispatcher", Napi::Value(env, fn));
+  RegisterStackScan(env, exports);
   return exports;
 }
 

@@ -90,4 +90,7 @@ napi_value Call(napi_env env, napi_callback_info info);
 napi_value SetHostDispatcher(napi_env env, napi_callback_info info);
 extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t values, uintptr_t nslots);
 
+// stackscan.cc
+void RegisterStackScan(napi_env env, napi_value exports);  // exports.stackScan
+
 }  // namespace derrick

@@ -50,7 +50,7 @@ test('instantiation writes no funcref record and no table element; first use com
   t.not(table.rawElement(142), 0);
   t.is(table.rawElement(143), 0, 'its neighbour is still untouched');
   t.is(e.call(3), 7);
-  t.throws(() => e.call(50), { instanceOf: D.RuntimeError, message: 'uninitialized element' });
+  t.throws(() => e.call(50), { instanceOf: D.RuntimeError, message: 'null function or function signature mismatch' });
   t.is(table.rawElement(50), 1, 'a null element, once read, is stored as tagged null');
   // Table.get of an untouched element: the same function object as the export.
   t.is(e.t.get(105), e.f5);

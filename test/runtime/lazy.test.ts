@@ -199,7 +199,8 @@ test('traps in lazily compiled code: message and wasm frames as in Node, across 
   const a = thrown(() => ours.outer(0));
   const b = thrown(() => theirs.outer(0));
   t.true(a instanceof D.RuntimeError);
-  t.is(a.message, 'integer divide by zero');
+  t.is(a.message, 'divide by zero');
+  t.is(a.message, b.message);
   t.deepEqual(wasmFrames(a), wasmFrames(b));
   t.is(wasmFrames(a).length, 2);
   t.regex(wasmFrames(a)[0], /at divide \(wasm:\/\/wasm\/HASH:wasm-function\[6\]:0x[0-9a-f]+\)/);
@@ -207,7 +208,8 @@ test('traps in lazily compiled code: message and wasm frames as in Node, across 
   // through a table: signature mismatch and the frame of the caller
   const c = thrown(() => ours.callIndirect(4));
   const d = thrown(() => theirs.callIndirect(4));
-  t.is(c.message, 'indirect call type mismatch');
+  t.is(c.message, 'null function or function signature mismatch');
+  t.is(c.message, d.message);
   t.true(d instanceof V8.RuntimeError);
   t.deepEqual(wasmFrames(c), wasmFrames(d));
   // a trap in the very call that compiled the function

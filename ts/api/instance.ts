@@ -6,8 +6,8 @@
  * exports object whose functions, tables, memories and globals keep their identity.
  */
 import { ExternKind, ModuleEnv, ValType } from '../wasm/types';
-import { Instance as RuntimeInstance, LinkedImport, LinkedImports, checkImport } from '../runtime/instance';
-import { linkError } from '../runtime/errors';
+import { Instance as RuntimeInstance, LinkedImport, LinkedImports, checkImport, isSegmentError } from '../runtime/instance';
+import { RuntimeError, linkError } from '../runtime/errors';
 import { GlobalCell } from '../runtime/global';
 import { FUNCREF_TYPE_ERROR, exportedFunctionInfo } from '../runtime/funcref';
 import { Module, ModuleOptions, copyBytes } from './module';
@@ -157,6 +157,28 @@ const WRAP = {};
 /** `Symbol.dispose` where the runtime has it (Node ≥ 20.4 / 18.18), for `using`. */
 const SYMBOL_DISPOSE: symbol | undefined = (Symbol as unknown as { dispose?: symbol }).dispose;
 
+/**
+ * A runtime instance of `module` with the imports read from `importObject`; errors
+ * name `api` as Node's engine does (also a segment out of bounds at instantiation).
+ */
+function makeRuntime(module: Module, importObject: unknown, api: string): RuntimeInstance {
+  const env = Module.envOf(module);
+  if (env === undefined) throw new TypeError(`${api}: Argument 0 must be a WebAssembly.Module`);
+  const imports = readImports(env, importObject, api, Module.importMemoOf(module));
+  return construct(module, new LinkedImports(imports), api);
+}
+
+function construct(module: Module, imports: LinkedImports, api: string): RuntimeInstance {
+  try {
+    return new RuntimeInstance(Module.compiledOf(module), imports, true, Module.allocatorOf(module));
+  } catch (e) {
+    if (!isSegmentError(e)) throw e;
+    const err = new RuntimeError(`${api}: ${e.message}`);
+    Object.defineProperty(err, 'trapCode', { value: (e as RuntimeError & { trapCode: number }).trapCode, writable: true, enumerable: false, configurable: true });
+    throw err;
+  }
+}
+
 export class Instance {
   #runtime: RuntimeInstance;
   #exports: object | null = null;
@@ -167,10 +189,7 @@ export class Instance {
       this.#runtime = importObject as unknown as RuntimeInstance;
       return;
     }
-    const env = Module.envOf(module);
-    if (env === undefined) throw new TypeError('WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module');
-    const imports = readImports(env, importObject, 'WebAssembly.Instance()', Module.importMemoOf(module));
-    this.#runtime = new RuntimeInstance(Module.compiledOf(module), new LinkedImports(imports), true, Module.allocatorOf(module));
+    this.#runtime = makeRuntime(module, importObject, 'WebAssembly.Instance()');
   }
 
   /**
@@ -246,7 +265,7 @@ export class InstancePre {
   /** A new Instance of the module with the pre-resolved imports. */
   instantiate(): Instance {
     const m = this.#module;
-    return Instance.wrap(new RuntimeInstance(Module.compiledOf(m), this.#linked, true, Module.allocatorOf(m)));
+    return Instance.wrap(construct(m, this.#linked, 'WebAssembly.InstancePre.instantiate()'));
   }
 }
 setToStringTag(InstancePre, 'InstancePre');
@@ -257,13 +276,13 @@ setToStringTag(InstancePre, 'InstancePre');
  */
 export function instantiate(source: unknown, importObject?: object, options?: ModuleOptions): Promise<unknown> {
   try {
-    if (source instanceof Module) return Promise.resolve(new Instance(source, importObject));
+    if (source instanceof Module) return Promise.resolve(Instance.wrap(makeRuntime(source, importObject, 'WebAssembly.instantiate()')));
     if (!(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
       throw new TypeError('WebAssembly.instantiate(): Argument 0 must be a buffer source or a WebAssembly.Module object');
     }
     if (importObject !== undefined && !isObject(importObject)) throw new TypeError('WebAssembly.instantiate(): Argument 1 must be an object');
     const module = new Module(copyBytes(source, 'WebAssembly.instantiate()'), options);
-    const instance = new Instance(module, importObject);
+    const instance = Instance.wrap(makeRuntime(module, importObject, 'WebAssembly.instantiate()'));
     return Promise.resolve({ module, instance });
   } catch (e) {
     return Promise.reject(e);

@@ -116,6 +116,16 @@ function entryTrampoline(abi: CallAbi, wasm: boolean): Uint8Array {
 }
 
 /**
+ * Bytes between an exit trampoline's values area (its rsp during the call out) and its
+ * rbp: frame walks start at `values + exitFrameBytes`.
+ */
+export function exitFrameBytes(sig: TrampolineSig, opts: { callerVmctx?: boolean } = {}): number {
+  const slots = Math.max(sig.params.length, sig.results.length) + (opts.callerVmctx === true ? 1 : 0);
+  const retArea = wasmCallAbi(sig.params, sig.results).retAreaReg >= 0;
+  return (16 * slots + (retArea ? 16 : 0) + 15) & ~15;
+}
+
+/**
  * Code-to-host exit trampoline for `sig`. `hostCall` is the address of the addon's
  * `derrick_host_call`.
  */
@@ -126,7 +136,7 @@ export function emitExitTrampoline(sig: TrampolineSig, hostCall: number, opts: {
   const slots = valueSlots + (opts.callerVmctx === true ? 1 : 0);
   // The values area, plus one slot to keep the return-area pointer across the call.
   const retPtrAt = 16 * slots;
-  const frame = (16 * slots + (abi.retAreaReg >= 0 ? 16 : 0) + 15) & ~15;
+  const frame = exitFrameBytes(sig, opts);
   push(s, Gpr.RBP);
   movRR(s, 8, Gpr.RBP, Gpr.RSP);
   if (frame > 0) aluRI(s, AluOp.Sub, 8, Gpr.RSP, frame);

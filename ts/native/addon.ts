@@ -86,6 +86,15 @@ export interface NativeAddon {
   call(trampoline: number, vmctx: number, callee: number, values: number): CallStatus;
   /** The JS function that generated code's host calls reach; it reads HostVmctx/HostIndex and the host area. */
   setHostDispatcher(fn: () => void): void;
+
+  /**
+   * Conservative stack scan (native/stackscan.cc, for runtime/externref.ts): sets
+   * `marks[k] = 1` for every 8-byte aligned word equal to `first + k * stride`
+   * (0 <= k < count) between the caller's native frame and the entry of the outermost
+   * call into generated code on this thread, callee-saved registers included. Returns
+   * the words read: 0 when no call into generated code is active.
+   */
+  stackScan(marks: ArrayBuffer, first: number, stride: number, count: number): number;
 }
 
 function load(): NativeAddon {

@@ -10,8 +10,8 @@ import { ctx, Ctx, hostArea } from '../native/addon';
 import { Builtin, TRAP_HEAP_OOB, TRAP_TABLE_OOB } from './vmoffsets';
 import { builtinSlots, setBuiltinHandler } from './host';
 import { RuntimeError } from './errors';
-import { codeInfoAt, setPendingFrames } from './traps';
-import { walkFrames } from './stackwalk';
+import { setPendingFrames } from './traps';
+import { activationFrameLines } from './stackwalk';
 import { Instance, instanceByVmctx, trap } from './instance';
 import { readAddress, writeAddress } from './values';
 
@@ -39,12 +39,7 @@ function run(b: number, callerVmctx: number): void {
     runBuiltin(b, callerVmctx);
   } catch (e) {
     if (e instanceof RuntimeError && e.trapCode !== undefined) {
-      const lines: string[] = [];
-      for (const ra of walkFrames(ctx[Ctx.HostValues] + 16 * (builtinSlots[b] + 1))) {
-        const line = codeInfoAt(ra)?.frame(ra, true);
-        if (line) lines.push(line);
-      }
-      setPendingFrames(e, lines);
+      setPendingFrames(e, activationFrameLines(ctx[Ctx.HostValues] + 16 * (builtinSlots[b] + 1)));
     }
     throw e;
   }

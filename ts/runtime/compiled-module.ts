@@ -90,7 +90,7 @@ export class CompiledModule implements CodeInfo {
   readonly lazyTables: LazyTablePlan;
   /** what instantiation precomputes (instance-plan.ts), built on first instantiation */
   plan: InstancePlan | null = null;
-  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>), computed on first use */
+  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>, V8's value), computed on first use */
   get hash(): string {
     return this.code.symbols.hash;
   }
@@ -172,6 +172,10 @@ export class CompiledModule implements CodeInfo {
 
   frame(pc: number, isReturnAddress: boolean): string | null {
     return this.code.batchAt(isReturnAddress ? pc - 1 : pc)?.frame(pc, isReturnAddress) ?? null;
+  }
+
+  opcodeAt(pc: number): number {
+    return this.code.batchAt(pc)?.opcodeAt(pc) ?? -1;
   }
 }
 

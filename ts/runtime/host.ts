@@ -12,14 +12,18 @@
  * active store (store.ts), and the function is its import. Nothing is registered per
  * import or per instance. The function is called with the JS API's conversions
  * (ToJSValue for arguments, ToWebAssemblyValue for results, an iterable for several
- * results). An exception thrown here travels unchanged through the wasm frames to the
- * JavaScript caller of the outermost wasm frame (the addon does that).
+ * results). An exception thrown here travels through the wasm frames to the JavaScript
+ * caller of the outermost wasm frame (the addon does that), the same object; only its
+ * stack changes, to show the wasm frames it unwound (withCallerFrames).
  */
+import * as path from 'node:path';
 import { addon, ctx, Ctx, hostArea } from '../native/addon';
 import { FuncType, ValType } from '../wasm/types';
 import { readAddress, readSlot, storeValue, toWasmValue } from './values';
 import { Builtin } from './vmoffsets';
 import { StoreInstance, activeStore } from './store';
+import { activationFrameLines } from './stackwalk';
+import { exitFrameBytesOf } from './trampolines';
 
 /** An instance that imports JavaScript functions. */
 export interface HostImporter extends StoreInstance {
@@ -74,6 +78,17 @@ function dispatch(): void {
     return;
   }
   const inst = instanceInActiveStore(ctx[Ctx.HostVmctx] - index) as HostImporter;
+  // Read now: a call back into wasm from the host function reuses the context.
+  const values = ctx[Ctx.HostValues];
+  try {
+    callImport(inst, index);
+  } catch (e) {
+    throw withCallerFrames(e, values, inst.hostType(index));
+  }
+}
+
+/** Calls the JavaScript function imported at record `index` of `inst`, with the JS API's conversions. */
+function callImport(inst: HostImporter, index: number): void {
   const fn = inst.hostFunction(index);
   const type = inst.hostType(index);
   const params = type.params;
@@ -97,6 +112,54 @@ function dispatch(): void {
   const vals: (number | bigint)[] = new Array(nr);
   for (let i = 0; i < nr; i++) vals[i] = toWasmValue(results[i] as ValType, list[i], inst);
   for (let i = 0; i < nr; i++) storeValue(hostArea, i, results[i] as ValType, vals[i]);
+}
+
+/**
+ * How frames of derrick's own code read in error stacks: under its compiled files
+ * (dist/ts), or under its sources (ts/) when Node maps stacks through source maps.
+ */
+const OWN_DIRS = [path.resolve(__dirname, '..') + path.sep, path.resolve(__dirname, '..', '..', '..', 'ts') + path.sep];
+const THIS_FILES = [`${__filename}:`, `${path.join(OWN_DIRS[1], 'runtime', 'host.ts')}:`];
+const isOwn = (line: string): boolean => line.includes(OWN_DIRS[0]) || line.includes(OWN_DIRS[1]);
+const isThisFile = (line: string): boolean => line.includes(THIS_FILES[0]) || line.includes(THIS_FILES[1]);
+
+/**
+ * An exception leaving a host function on its way to the JavaScript caller of the wasm
+ * frames below it: in its stack, the frames of derrick's own code between the host
+ * function and that caller (this dispatcher, the call in) become the wasm frames of
+ * the activation the exception unwinds, as in a stack from Node's engine:
+ *
+ *     at hostFn (app.js:7:31)
+ *     at wasm://wasm/<hash>:wasm-function[1]:0x29     ← the wasm caller(s)
+ *     at outer (app.js:9:30)
+ *
+ * `values` is the exit trampoline's values area, `type` the import's type (together
+ * they locate the trampoline's frame). Each host call level rewrites its own dispatcher
+ * line, the first one left. Errors without a string stack are left alone.
+ */
+function withCallerFrames(e: unknown, values: number, type: FuncType): unknown {
+  if (typeof e !== 'object' || e === null) return e;
+  let stack: unknown;
+  try {
+    stack = (e as { stack?: unknown }).stack;
+  } catch {
+    return e;
+  }
+  if (typeof stack !== 'string') return e;
+  const lines = stack.split('\n');
+  let i = 0;
+  while (i < lines.length && !isThisFile(lines[i])) i++;
+  if (i === lines.length) return e;
+  let j = i + 1;
+  while (j < lines.length && isOwn(lines[j])) j++;
+  const wasm = activationFrameLines(values + exitFrameBytesOf(type)).map((l) => `    at ${l}`);
+  lines.splice(i, j - i, ...wasm);
+  try {
+    (e as { stack: string }).stack = lines.join('\n');
+  } catch {
+    // a frozen object keeps its stack
+  }
+  return e;
 }
 
 /** Slot of the caller's vmctx per builtin (set by builtins.ts). */

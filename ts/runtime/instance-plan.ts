@@ -28,7 +28,7 @@
  * written here: a module that takes no reference at start-up writes none.
  */
 import { ctxAddress } from '../native/addon';
-import { ConstOp, ExternKind, FuncType, ModuleEnv, SegmentMode } from '../wasm/types';
+import { ConstOp, ExternKind, FuncType, ModuleEnv, SegmentMode, ValType } from '../wasm/types';
 import type { CompiledModule } from './compiled-module';
 import { MemoryImage, memoryImage } from './image';
 import { exitTrampoline } from './trampolines';
@@ -61,6 +61,8 @@ export class InstancePlan {
   readonly importKindIndex: Int32Array;
   /** defined globals whose initialiser is not a constant (global.get, ref.func), by global index */
   readonly dynamicGlobals: Int32Array;
+  /** word index in the block of each defined externref global's cell (externref roots), or null */
+  readonly externGlobalWords: Int32Array | null;
   /** per defined memory: its copy-on-write image, or null (no data, or not imageable) */
   readonly images: (MemoryImage | null)[];
   /** per memory (all): 1 when instantiation must copy its active data segments */
@@ -103,12 +105,15 @@ export class InstancePlan {
       relocs.push(o.table(t), this.tableDefsAt + 16 * (t - env.numImportedTables));
     }
     const dyn: number[] = [];
+    const externCells: number[] = [];
     for (let g = env.numImportedGlobals; g < env.globals.length; g++) {
       const cell = this.globalsAt + CELL_BYTES * (g - env.numImportedGlobals);
       relocs.push(o.global(g), cell);
       if (!constantInit(env, g, tail, cell - o.size)) dyn.push(g);
+      if (env.globals[g].type === ValType.ExternRef) externCells.push(cell >> 2);
     }
     this.dynamicGlobals = Int32Array.from(dyn);
+    this.externGlobalWords = externCells.length > 0 ? Int32Array.from(externCells) : null;
 
     this.funcImportAt = new Int32Array(nImpFuncs);
     this.funcImportTypes = new Array(nImpFuncs);

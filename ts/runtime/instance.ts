@@ -25,7 +25,7 @@ import { ConstExpr, ConstOp, ExternKind, FuncType, ModuleEnv, NONE, SegmentMode,
 import { CompiledModule } from './compiled-module';
 import { linkError, RuntimeError } from './errors';
 import { ExportedInfo, FuncOwner, exportedFunctionInfo, noteRecordWritten, registerExportedFunction } from './funcref';
-import { GlobalCell } from './global';
+import { GlobalCell, registerExternCells } from './global';
 import { HostImporter, instanceInActiveStore } from './host';
 import { LinearMemory, WASM_PAGE_BYTES } from './memory';
 import { Store, StoreMember, joinStores } from './store';
@@ -36,7 +36,7 @@ import { InstanceAllocator, InstanceResources, defaultAllocator, liveInstanceCou
 import { InstancePlan, CELL_BYTES, getU64, setU64 } from './instance-plan';
 import {
   FUNCREF_CODE, FUNCREF_TYPE_ID, FUNCREF_VMCTX, IMPORTED_FUNC_CODE, IMPORTED_FUNC_VMCTX,
-  TRAP_HEAP_OOB, TRAP_TABLE_OOB, trapMessage,
+  TRAP_HEAP_OOB, TRAP_TABLE_OOB, v8TrapMessage,
 } from './vmoffsets';
 // Last: builtins.ts installs the builtin handler and imports this file back; it uses
 // nothing from here while loading, so the cycle is harmless.
@@ -187,6 +187,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       res.release();
       throw e;
     }
+    if (plan.externGlobalWords !== null) registerExternCells(w, plan.externGlobalWords, res);
     this.pendingBatch = batch;
     this.pendingAt = pending.length;
     pending.push(this.lifetime, res);
@@ -556,14 +557,14 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       if (s.mode === SegmentMode.Active) {
         if (k === plan.failsAt) {
         this.undropFrom(k, 0);
-        throw trap(TRAP_TABLE_OOB);
+        throw segmentError(TRAP_TABLE_OOB);
       }
         if (plan.lazySegment[k] === 0) {
           const offset = this.offsetConst(s.offset!);
           try {
             // Not tableInit: the segment reads as dropped already (plan.droppedElems).
             const table = this.tables[s.table];
-            if (offset + s.count > table.length) throw trap(TRAP_TABLE_OOB);
+            if (offset + s.count > table.length) throw segmentError(TRAP_TABLE_OOB);
             for (let i = 0; i < s.count; i++) table.set(offset + i, this.elemItem(k, i));
           } catch (e) {
             this.truncateLazyPlans(k);
@@ -623,7 +624,7 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
       const len = d.end[k] - d.start[k];
       if (offset + len > mem.byteLength) {
         this.undropFrom(env.elements.length, k);
-        throw trap(TRAP_HEAP_OOB);
+        throw segmentError(TRAP_HEAP_OOB);
       }
       if (len > 0) new Uint8Array(mem.buffer(), offset, len).set(bytes.subarray(d.start[k], d.end[k]));
     }
@@ -639,11 +640,29 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-/** The RuntimeError of a trap code raised by TypeScript (builtins, instantiation). */
+/** The RuntimeError of a trap code raised by TypeScript (builtins). */
 export function trap(code: number): RuntimeError {
-  const e = new RuntimeError(trapMessage(code));
+  const e = new RuntimeError(v8TrapMessage(code));
   Object.defineProperty(e, 'trapCode', { value: code, writable: true, enumerable: false, configurable: true });
   return e;
+}
+
+/**
+ * The RuntimeError of an active segment out of bounds at instantiation, in V8's words;
+ * the JS API puts its own name in front (api/instance.ts), as Node's engine does.
+ */
+export function segmentError(code: number): RuntimeError {
+  const e = new RuntimeError(code === TRAP_HEAP_OOB ? 'data segment is out of bounds' : 'table index is out of bounds');
+  Object.defineProperty(e, 'trapCode', { value: code, writable: true, enumerable: false, configurable: true });
+  segmentErrors.add(e);
+  return e;
+}
+
+const segmentErrors = new WeakSet<object>();
+
+/** Whether `e` is a segment error of instantiation (segmentError). */
+export function isSegmentError(e: unknown): e is RuntimeError {
+  return typeof e === 'object' && e !== null && segmentErrors.has(e);
 }
 
 /** Which function of `inst` owns the record at `record` (an exported function's record). */

@@ -19,30 +19,48 @@ export class ModuleSymbols {
   private h: string | null = null;
 
   constructor(
-    /** the module's bytes (for the hash) */
-    private readonly bytes: Uint8Array,
+    /** the module's bytes (for the hash and trap opcodes) */
+    readonly bytes: Uint8Array,
     readonly numImportedFuncs: number,
     /** per defined function: module offset of its body (the fallback frame offset) */
     readonly bodyStart: Uint32Array,
     /** function names from the name section */
     readonly names: Map<number, string> | undefined,
+    /** the module name from the name section (null: none) */
+    readonly moduleName: string | null = null,
   ) {}
 
-  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>), computed on first use */
+  /** 8 hex digits naming the module in stack traces (wasm://wasm/<hash>, V8's value), computed on first use */
   get hash(): string {
     this.h ??= moduleHash(this.bytes);
     return this.h;
   }
 }
 
-/** FNV-1a over the module bytes, as 8 hex digits. */
+/**
+ * The 8 hex digits naming a module in stack traces, the value V8 shows for the same
+ * bytes: its hash field of the bytes taken as a one-byte string (a one-at-a-time hash,
+ * seed 0, kept to 30 bits, shifted left by 2 with the "hash" type bits 2), or for
+ * inputs over 16,383 bytes the length in place of the hash.
+ */
 export function moduleHash(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193);
+  let h: number;
+  if (bytes.length > 16383) {
+    h = bytes.length;
+  } else {
+    h = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      h = (h + bytes[i]) | 0;
+      h = (h + (h << 10)) | 0;
+      h ^= h >>> 6;
+    }
+    h = (h + (h << 3)) | 0;
+    h ^= h >>> 11;
+    h = (h + (h << 15)) | 0;
+    h &= 0x3fffffff;
+    if (h === 0) h = 27;
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return (((h << 2) | 2) >>> 0).toString(16).padStart(8, '0');
 }
 
 export class CodeBatch implements CodeInfo {
@@ -113,21 +131,36 @@ export class CodeBatch implements CodeInfo {
     return i < 0 ? -1 : this.defs[i];
   }
 
-  frame(pc: number, isReturnAddress: boolean): string | null {
-    const at = isReturnAddress ? pc - 1 : pc;
-    if (!this.contains(at)) return null;
+  /** The module byte offset of the instruction at `at` (its function's body if unknown), or -1 outside. */
+  private sourceOffset(at: number): number {
+    if (!this.contains(at)) return -1;
     const rel = at - this.base;
     const piece = upperBound(this.starts, rel) - 1;
-    if (piece < 0) return null;
-    const def = this.defs[piece];
+    if (piece < 0) return -1;
+    const k = upperBound(this.srcStarts, rel) - 1;
+    return k >= 0 && this.srcStarts[k] >= this.starts[piece] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
+      ? this.srcLocs[k] : this.symbols.bodyStart[this.defs[piece]];
+  }
+
+  opcodeAt(pc: number): number {
+    const off = this.sourceOffset(pc);
+    return off < 0 ? -1 : this.symbols.bytes[off];
+  }
+
+  frame(pc: number, isReturnAddress: boolean): string | null {
+    const at = isReturnAddress ? pc - 1 : pc;
+    const off = this.sourceOffset(at);
+    if (off < 0) return null;
+    const def = this.defs[upperBound(this.starts, at - this.base) - 1];
     const sy = this.symbols;
     const index = sy.numImportedFuncs + def;
-    const k = upperBound(this.srcStarts, rel) - 1;
-    const off = k >= 0 && this.srcStarts[k] >= this.starts[piece] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
-      ? this.srcLocs[k] : sy.bodyStart[def];
-    const where = `wasm://wasm/${sy.hash}:wasm-function[${index}]:0x${off.toString(16)}`;
-    const name = sy.names?.get(index);
-    return name !== undefined ? `${name} (${where})` : where;
+    // As V8 writes them: a module name prefixes the script name and the function's.
+    const mod = sy.moduleName;
+    const script = mod !== null && mod !== '' ? `${mod}-${sy.hash}` : sy.hash;
+    const where = `wasm://wasm/${script}:wasm-function[${index}]:0x${off.toString(16)}`;
+    const fn = sy.names?.get(index);
+    const name = mod === null ? fn : fn === undefined ? mod : `${mod}.${fn}`;
+    return name !== undefined && name !== '' ? `${name} (${where})` : where;
   }
 }
 

@@ -243,7 +243,7 @@ export class ModuleCode {
     this.funcAddress = new Float64Array(n);
     this.codeAddress = new Float64Array(n);
     this.state = new Uint8Array(n);
-    this.symbols = new ModuleSymbols(env.bytes, env.numImportedFuncs, env.bodyStart, env.names?.functionNames);
+    this.symbols = new ModuleSymbols(env.bytes, env.numImportedFuncs, env.bodyStart, env.names?.functionNames, env.names?.moduleName ?? null);
     this.held = { regions: [], stubs: 0, table: 0, id: this.id, background: false };
     this.backgroundWorkers = mode === 'lazy' && options.background > 0 && compiler === compileWasmFunction &&
       n > 0 && env.bodyEnd[n - 1] - env.bodyStart[0] >= BACKGROUND_MIN_BYTES ? options.background : 0;

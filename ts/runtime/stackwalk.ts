@@ -15,6 +15,7 @@ import { CodeSink } from '../isa/x64/encode-sink';
 import { AluOp, Amode, Cond, aluRR, jccRel8, jmpRel8, movMR, movRM, movRR, ret, testRI, testRR } from '../isa/x64/encode';
 import { Gpr } from '../isa/x64/regs';
 import { publishCode } from '../jit/code-memory';
+import { codeInfoAt } from './traps';
 
 const MAX_FRAMES = 64;
 
@@ -66,5 +67,23 @@ export function walkFrames(rbp: number): number[] {
   const n = callArea.getUint32(0, true);
   const out: number[] = new Array(n);
   for (let k = 0; k < n; k++) out[k] = callArea.getUint32(8 + 8 * k, true) + callArea.getUint32(12 + 8 * k, true) * 4294967296;
+  return out;
+}
+
+/**
+ * The frame lines (traps.ts CodeInfo.frame) of the wasm frames above the exit
+ * trampoline frame whose rbp is `rbp`, innermost first: the frames of one activation,
+ * up to its entry trampoline. The walk stops at the first return address outside
+ * registered wasm code (the entry trampoline's), so the frames of outer activations,
+ * further up behind JavaScript frames, are not included.
+ */
+export function activationFrameLines(rbp: number): string[] {
+  const out: string[] = [];
+  for (const ra of walkFrames(rbp)) {
+    const info = codeInfoAt(ra);
+    if (info === undefined) break;
+    const line = info.frame(ra, true);
+    if (line) out.push(line);
+  }
   return out;
 }

@@ -10,7 +10,8 @@
  *   (`resolve`), which computes the element from the table's `LazyElements` (a
  *   function index per slot, precomputed from the owner's active element segments)
  *   and stores it.
- * - externref: the externref handle (externref.ts), 0 = null; no laziness.
+ * - externref: the externref handle (externref.ts), 0 = null; no laziness. The
+ *   table's `held` record is an externref root (externref.ts) until it is released.
  * TypeScript sees elements untagged: a funcref is a record address (0 = null), an
  * externref a handle.
  *
@@ -19,6 +20,7 @@
  */
 import { addon } from '../native/addon';
 import { NONE, ValType } from '../wasm/types';
+import { ExternRoot, markExternWords, registerExternRoot } from './externref';
 import { Record16, slab16 } from './slab';
 import { Store, StoreMember, newStore } from './store';
 
@@ -49,20 +51,37 @@ export interface BlockSource {
   giveBack(block: Block, usedElements: number): void;
 }
 
-/** What a table's release needs: no reference to the table itself (finalizers). */
-export interface TableHeld {
-  block: Block;
-  /** elements in use (what to clean before the block is reused) */
-  used: number;
-  def: Record16 | null;
-  /** false when the owner knows no element was written (nothing to clean) */
-  dirty: boolean;
+/**
+ * What a table's release needs: no reference to the table itself (finalizers). It is
+ * also what keeps an externref table's handles alive (an ExternRoot), until released.
+ */
+export class TableHeld implements ExternRoot {
+  /** set by releaseTableHeld: the block is no longer this table's */
+  released = false;
+  constructor(
+    public block: Block,
+    /** elements in use (what to clean before the block is reused); the table's length */
+    public used: number,
+    public def: Record16 | null,
+    /** false when the owner knows no element was written (nothing to clean) */
+    public dirty: boolean,
+  ) {}
+
+  externRootReleased(): boolean {
+    return this.released;
+  }
+
+  traceExternRefs(): number {
+    markExternWords(this.block.words, 0, this.used, 2);
+    return this.used;
+  }
 }
 
 const finalizer = new FinalizationRegistry<TableHeld>((held) => releaseTableHeld(held));
 
 /** Frees or gives back the block of a released table and its definition record. */
 export function releaseTableHeld(held: TableHeld): void {
+  held.released = true;
   const b = held.block;
   if (b.source !== null) b.source.giveBack(b, held.dirty ? held.used : 0);
   else if (b.address !== 0) addon.blockFree(b.address);
@@ -144,7 +163,7 @@ export class RuntimeTable implements StoreMember {
       this.defAt = 0;
       this.growLimit = max;
       this.owner = null;
-      this.held = { block: this.block, used: initial, def, dirty: true };
+      this.held = new TableHeld(this.block, initial, def, true);
       this.store = undefined as unknown as Store;
       newStore(this);
       if (!lazyZero) this.fillRaw(0, initial, this.encode(init));
@@ -157,12 +176,13 @@ export class RuntimeTable implements StoreMember {
       this.defAt = owned.defAt;
       this.growLimit = Math.min(max, owned.growLimit);
       this.owner = owned.owner;
-      this.held = { block: this.block, used: initial, def: null, dirty: true };
+      this.held = new TableHeld(this.block, initial, null, true);
       this.store = undefined as unknown as Store;
       owned.owner.store.add(this);
       if (!lazyZero && init !== 0) this.fillRaw(0, initial, this.encode(init));
     }
     this.writeDefinition();
+    if (elemType === ValType.ExternRef) registerExternRoot(this.held);
   }
 
   get isDisposed(): boolean {

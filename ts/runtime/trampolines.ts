@@ -9,7 +9,7 @@
  * is bounded by the number of distinct function types).
  */
 import { addon } from '../native/addon';
-import { emitEntryTrampoline, emitExitTrampoline, TrampolineSig } from '../jit/trampolines';
+import { emitEntryTrampoline, emitExitTrampoline, exitFrameBytes, TrampolineSig } from '../jit/trampolines';
 import { publishCode } from '../jit/code-memory';
 import * as T from '../ir/types';
 import { FuncType } from '../wasm/types';
@@ -29,6 +29,11 @@ export function trampolineSig(ft: FuncType): TrampolineSig {
 /** Slots an exit trampoline of `ft` passes: the values, then the caller's vmctx. */
 export function exitSlots(ft: FuncType): number {
   return Math.max(ft.params.length, ft.results.length) + 1;
+}
+
+/** Bytes from the values area of an exit trampoline of `ft` to its frame pointer. */
+export function exitFrameBytesOf(ft: FuncType): number {
+  return exitFrameBytes(trampolineSig(ft), { callerVmctx: true });
 }
 
 /** The entry trampoline of canonical type `typeId`: tramp(vmctx, code, values). */

@@ -11,13 +11,13 @@
  *       at name (wasm://wasm/<hash>:wasm-function[N]:0xOFF)   ← one line per wasm frame
  *       at <the JavaScript frames of the caller>
  *
- * the shape of Node's own engine. Stack exhaustion (TRAP_STK_OVF) becomes what Node
+ * the shape and wording of Node's own engine. Stack exhaustion (TRAP_STK_OVF) becomes what Node
  * users and the spec runner expect from Node's engine: `RangeError: Maximum call stack
  * size exceeded` (with the wasm frames too).
  */
 import { TrapRecord } from '../native/addon';
 import { RuntimeError } from './errors';
-import { TRAP_STK_OVF, trapMessage } from './vmoffsets';
+import { TRAP_STK_OVF, v8TrapMessage } from './vmoffsets';
 
 export interface CodeInfo {
   /** The trap code of the instruction at absolute address `pc`, or -1 if none. */
@@ -27,6 +27,8 @@ export interface CodeInfo {
    * address is looked up one byte back (inside the call instruction).
    */
   frame(pc: number, isReturnAddress: boolean): string | null;
+  /** The wasm opcode byte at the source location of the instruction at `pc`, or -1. */
+  opcodeAt(pc: number): number;
 }
 
 interface Range {
@@ -97,7 +99,7 @@ export function trapError(rec: TrapRecord, caller?: Function): Error {
   if (code === TRAP_STK_OVF) {
     err = new RangeError('Maximum call stack size exceeded');
   } else if (code >= 0) {
-    err = new RuntimeError(trapMessage(code));
+    err = new RuntimeError(v8TrapMessage(code, codeInfoAt(rec.pc)?.opcodeAt(rec.pc) ?? -1));
   } else {
     err = new RuntimeError(`derrick: unexpected signal ${rec.signal} at pc 0x${rec.pc.toString(16)}`);
   }

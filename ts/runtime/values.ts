@@ -6,9 +6,13 @@
  * externref: a handle (externref.ts) at +0 as a u64; funcref: the address of a
  * funcref record at +0, 0 for null. Conversions to and from JS follow the JS API's
  * ToJSValue / ToWebAssemblyValue.
+ *
+ * An externref handle made by `toWasmValue` is pinned (externref.ts) until
+ * `storeValue` writes it: between the two, only TypeScript holds it, and converting
+ * the next value may allocate handles and collect.
  */
 import { ValType } from '../wasm/types';
-import { externHandle, externValue } from './externref';
+import { externConversionBegin, externConversionEnd, externHandle, externPin, externUnpin, externValue } from './externref';
 import { funcRefFromJs, funcRefToJs } from './funcref';
 import { Store, StoreMember } from './store';
 
@@ -50,22 +54,47 @@ export function writeSlot(view: SlotView, i: number, type: ValType, value: unkno
 /**
  * ToWebAssemblyValue without storing: may run user code (valueOf, toString), so
  * callers convert every value first and store them all afterwards with `storeValue`
- * (user code may call into wasm and reuse the values area).
+ * (user code may call into wasm and reuse the values area). An externref's handle
+ * stays pinned until storeValue stores it.
  */
 export function toWasmValue(type: ValType, value: unknown, into: StoreMember | null = null): number | bigint {
+  // Conversions that run no user code and cannot throw.
+  switch (type) {
+    case ValType.I32: if (typeof value === 'number') return value | 0; break;
+    case ValType.F32: if (typeof value === 'number') return Math.fround(value); break;
+    case ValType.F64: if (typeof value === 'number') return value; break;
+    case ValType.I64: if (typeof value === 'bigint') return BigInt.asIntN(64, value); break;
+    case ValType.ExternRef: {
+      const h = externHandle(value);
+      externPin(h);
+      return h;
+    }
+  }
+  // The rest may run user code or throw: a pin frame (externref.ts) around it.
+  const mark = externConversionBegin();
+  let threw = true;
+  try {
+    const v = convertValue(type, value, into);
+    threw = false;
+    return v;
+  } finally {
+    externConversionEnd(mark, threw);
+  }
+}
+
+function convertValue(type: ValType, value: unknown, into: StoreMember | null): number | bigint {
   switch (type) {
     case ValType.I32: return toNumber(value) | 0;
     case ValType.I64: return BigInt.asIntN(64, toBigInt(value));
     case ValType.F32: return Math.fround(toNumber(value));
     case ValType.F64: return toNumber(value);
-    case ValType.ExternRef: return externHandle(value);
     case ValType.FuncRef: return funcRefFromJs(value, into);
     case ValType.V128: throw new TypeError('type incompatibility when transforming from/to JS (v128)');
     default: throw new Error(`derrick internal error: toWasmValue of type 0x${type.toString(16)}`);
   }
 }
 
-/** Stores a value made by toWasmValue into slot `i`. */
+/** Stores a value made by toWasmValue into slot `i` (an externref's handle is unpinned). */
 export function storeValue(view: SlotView, i: number, type: ValType, v: number | bigint): void {
   const at = i * 16;
   switch (type) {
@@ -73,6 +102,10 @@ export function storeValue(view: SlotView, i: number, type: ValType, v: number |
     case ValType.I64: view.setBigInt64(at, v as bigint, true); return;
     case ValType.F32: view.setFloat32(at, v as number, true); return;
     case ValType.F64: view.setFloat64(at, v as number, true); return;
+    case ValType.ExternRef:
+      externUnpin(v as number);
+      writeAddress(view, at, v as number);
+      return;
     default: writeAddress(view, at, v as number);
   }
 }

@@ -368,8 +368,9 @@ export function builtinSignature(b: Builtin): Signature {
 
 /**
  * Wasm trap codes. The IR's reserved codes cover the arithmetic traps and memory and
- * stack faults; the Wasm layer adds user codes. Messages are the spec test suite's
- * (what `assert_trap` expects); V8's wording is given for reference.
+ * stack faults; the Wasm layer adds user codes. `message` is the spec test suite's
+ * wording (what `assert_trap` expects); RuntimeErrors in JavaScript use V8's
+ * (`v8TrapMessage`), as Node's engine does.
  */
 export const TRAP_UNREACHABLE = 1;
 /** table.get/set out of bounds (and table.fill/copy/init, raised by their builtins) */
@@ -400,7 +401,34 @@ export const TRAPS: readonly TrapInfo[] = [
   { code: TRAP_STK_OVF, name: 'stk_ovf', message: 'call stack exhausted', v8: 'Maximum call stack size exceeded' },
 ];
 
-/** The RuntimeError message of a trap code. */
+/**
+ * The message of the RuntimeError a trap becomes in JavaScript: Node's engine's wording
+ * (derrick is a drop-in for it). `opcode` is the wasm opcode byte at the trap's source
+ * location (-1 if unknown): V8 words a remainder by zero and a division overflow
+ * differently from a division by zero and a float-to-int conversion that cannot be
+ * represented.
+ */
+export function v8TrapMessage(code: number, opcode = -1): string {
+  switch (code) {
+    case TRAP_UNREACHABLE: return 'unreachable';
+    case TRAP_HEAP_OOB: return 'memory access out of bounds';
+    case TRAP_TABLE_OOB:
+    case TRAP_INDIRECT_OOB: return 'table index is out of bounds';
+    case TRAP_INDIRECT_NULL:
+    case TRAP_BAD_SIG: return 'null function or function signature mismatch';
+    case TRAP_INT_DIVZ:
+      // i32.rem_s/u, i64.rem_s/u
+      return opcode === 0x6f || opcode === 0x70 || opcode === 0x81 || opcode === 0x82 ? 'remainder by zero' : 'divide by zero';
+    case TRAP_INT_OVF:
+      // i32.div_s, i64.div_s; otherwise a trunc
+      return opcode === 0x6d || opcode === 0x7f ? 'divide result unrepresentable' : 'float unrepresentable in integer range';
+    case TRAP_BAD_TOINT: return 'float unrepresentable in integer range';
+    case TRAP_STK_OVF: return 'Maximum call stack size exceeded';
+    default: return trapMessage(code);
+  }
+}
+
+/** The spec's message of a trap code (what the spec suite's `assert_trap` expects). */
 export function trapMessage(code: number): string {
   for (const t of TRAPS) if (t.code === code) return t.message;
   return `trap ${code}`;
