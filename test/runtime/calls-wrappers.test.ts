@@ -7,12 +7,14 @@
  * must be identical. Also: the order of valueOf side effects and a throwing valueOf,
  * re-entrancy from inside a conversion and from a host import, traps and host
  * exceptions inside, stack exhaustion, v128 signatures, disposal during a conversion,
+ * externref handles in flight (pinned until stored, through throwing inner calls),
  * the function objects' shape (name, length, prototype, construct), and that wrappers
  * are compiled once per signature.
  */
 import test from 'ava';
 import { WebAssembly as D } from '../../ts/api';
 import { wrapperFactoryCount, wrapperSource } from '../../ts/runtime/call-wrapper';
+import { externStats } from '../../ts/runtime/externref';
 import { Bytes, body, functype, module, name, section, u32, vec, I32, I64, F32, F64, V128, FUNCREF, EXTERNREF } from '../wasm/builder';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -410,4 +412,61 @@ test('a call into a disposed instance throws TypeError, also when a conversion d
   t.is(hostCalls, 1);
   t.throws(() => f(1), { instanceOf: TypeError });
   t.is(hostCalls, 1);
+});
+
+test.serial('externref arguments in flight: pinned until stored, not dropped by inner sequences that throw, never leaked', (t) => {
+  // first(externref, i32) -> externref = param 0; mid(i32, externref, i32) -> externref = param 1;
+  // mix(externref, i64, funcref, f64) -> externref = param 0; id(externref) -> externref
+  const bytes = build([
+    { name: 'first', params: [EXTERNREF, I32], results: [EXTERNREF], code: [0x20, 0, 0x0b] },
+    { name: 'mid', params: [I32, EXTERNREF, I32], results: [EXTERNREF], code: [0x20, 1, 0x0b] },
+    { name: 'mix', params: [EXTERNREF, I64, FUNCREF, F64], results: [EXTERNREF], code: [0x20, 0, 0x0b] },
+    { name: 'id', params: [EXTERNREF], results: [EXTERNREF], code: [0x20, 0, 0x0b] },
+  ]);
+  const inst = new D.Instance(new D.Module(bytes), { m: { h: (x: number) => x } }) as any;
+  const e = inst.exports;
+  const before = externStats().collections;
+  const churn = (): void => {
+    for (let i = 0; i < 3000; i++) e.id({ fresh: i });
+  };
+  const a = { a: 1 };
+  // An argument after the externref runs user code in which another call's sequence
+  // (itself entered from an inlined conversion) throws after pinning, with collections.
+  const r = e.first(a, {
+    valueOf() {
+      try {
+        e.mid({
+          valueOf() {
+            try {
+              e.first({ x: 1 }, { valueOf() { churn(); throw new Error('inner'); } });
+            } catch {
+              // expected
+            }
+            churn();
+            return 0;
+          },
+        }, { y: 2 }, 0);
+      } catch {
+        // not expected: mid returns
+      }
+      churn();
+      return 5;
+    },
+  });
+  t.is(r, a);
+  t.is(externStats().pins, 0);
+  // Every way a call can fail after pinning leaves no pin behind.
+  const fn = e.id;
+  t.throws(() => e.first({ b: 1 }, Symbol('x')), { instanceOf: TypeError });
+  t.throws(() => e.mix({ c: 1 }, 5, null, 0), { instanceOf: TypeError, message: 'Cannot convert 5 to a BigInt' });
+  t.throws(() => e.mix({ c: 1 }, { valueOf: () => (churn(), 5) }, null, 0), { instanceOf: TypeError });
+  t.throws(() => e.mix({ c: 1 }, 1n, () => 0, 0), { instanceOf: TypeError, message: 'type incompatibility when transforming from/to JS' });
+  t.throws(() => e.mix({ c: 1 }, 1n, fn, { valueOf() { churn(); throw new RangeError('last'); } }), { instanceOf: RangeError });
+  const d = { d: 1 };
+  t.is(e.mix(d, { valueOf: () => (churn(), 7n) }, fn, { valueOf: () => (churn(), 1.5) }), d);
+  t.is(externStats().pins, 0);
+  t.true(externStats().collections - before >= 3, 'collections ran during the conversions');
+  // Disposed by a conversion after an externref was pinned.
+  t.throws(() => e.first({ e: 1 }, { valueOf: () => (inst.dispose(), 1) }), { instanceOf: TypeError });
+  t.is(externStats().pins, 0);
 });

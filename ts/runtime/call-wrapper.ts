@@ -31,6 +31,13 @@
  *   i64 ToBigInt (BigInt.asIntN: a number is a TypeError, also one returned by valueOf)
  *   wrapped to 64 bits by the BigInt64Array store; reference types go
  *   through values.ts (toWasmValue / storeValue / readSlot);
+ * - externref handles in flight follow externref.ts's pin protocol: toWasmValue pins
+ *   each handle and storeValue unpins it; once a handle is pinned, every later
+ *   conversion of the call runs in a pin frame (toWasmValue; funcRefArg runs no user
+ *   code), and a throw after a pin abandons the sequence (externConversionAbort), so
+ *   that user code run by a conversion can neither drop nor leak this call's pins.
+ *   Conversions before the first externref argument are inlined: there is nothing of
+ *   the call's to protect yet;
  * - a signature with v128 throws TypeError on every call, before any conversion;
  * - one result is returned as is, several as an Array;
  * - a trap throws the RuntimeError (or stack RangeError) of traps.ts with this
@@ -47,6 +54,7 @@ import { readSlot, storeValue, toWasmValue } from './values';
 import { restack, trapError } from './traps';
 import { StoreMember, enterStore, leaveStore } from './store';
 import { exportedFunctionInfo } from './funcref';
+import { externConversionAbort } from './externref';
 
 /** What an Exported Function calls into: its instance (store, and whether it was disposed). */
 export interface CallOwner extends StoreMember {
@@ -60,7 +68,7 @@ type WrapperFactory = (name: string, owner: CallOwner, vmctx: number, code: numb
 // Everything the generated code uses, by position (the generated factory's parameters).
 const DEP_NAMES = [
   'CTX', 'I32', 'I64', 'F32', 'F64', 'VALUES', 'AREA', 'invoke', 'enterStore', 'leaveStore', 'restack', 'trapError',
-  'readTrap', 'asIntN', 'toWasmValue', 'storeValue', 'readSlot', 'funcRefArg',
+  'readTrap', 'asIntN', 'toWasmValue', 'storeValue', 'readSlot', 'funcRefArg', 'externConversionAbort',
 ];
 
 let deps: unknown[] | null = null;
@@ -87,6 +95,7 @@ function dependencies(): unknown[] {
       storeValue,
       readSlot,
       funcRefArg,
+      externConversionAbort,
     ];
   }
   return deps;
@@ -116,7 +125,10 @@ export function makeExportedFunction(name: string, owner: CallOwner, vmctx: numb
  * throws for call arguments (tables and globals word it differently: funcref.ts).
  */
 function funcRefArg(v: unknown, owner: CallOwner): number | bigint {
-  if (v !== null && exportedFunctionInfo(v) === undefined) throw new TypeError('type incompatibility when transforming from/to JS');
+  if (v !== null && exportedFunctionInfo(v) === undefined) {
+    externConversionAbort(); // the call's externref pins, if any (see the header)
+    throw new TypeError('type incompatibility when transforming from/to JS');
+  }
   return toWasmValue(ValType.FuncRef, v, owner);
 }
 
@@ -152,8 +164,13 @@ export function wrapperSource(type: FuncType): string {
     body.push(`throw new RangeError('derrick: too many parameters or results for a call from JavaScript');`);
   } else {
     body.push('if (owner.disposed) owner.checkLive();');
-    for (let i = 0; i < np; i++) body.push(`const v${i} = ${convertArg(params[i], i)};`);
-    if (np > 0) body.push('if (owner.disposed) owner.checkLive();');
+    const firstExtern = params.indexOf(ValType.ExternRef);
+    for (let i = 0; i < np; i++) {
+      const framed = firstExtern >= 0 && i > firstExtern && params[i] !== ValType.FuncRef;
+      body.push(`const v${i} = ${framed ? `toWasmValue(${params[i]}, a${i}, owner)` : convertArg(params[i], i)};`);
+    }
+    if (firstExtern >= 0) body.push('if (owner.disposed) { externConversionAbort(); owner.checkLive(); }');
+    else if (np > 0) body.push('if (owner.disposed) owner.checkLive();');
     for (let i = 0; i < np; i++) body.push(storeArg(params[i], i));
     body.push('CTX[0] = tramp; CTX[1] = vmctx; CTX[2] = code; CTX[3] = VALUES;');
     body.push('const prev = enterStore(owner.store);');
