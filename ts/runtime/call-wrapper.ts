@@ -41,7 +41,7 @@
  * - a signature with v128 throws TypeError on every call, before any conversion;
  * - one result is returned as is, several as an Array;
  * - a trap throws the RuntimeError (or stack RangeError) of traps.ts with this
- *   function cut from its stack; a host exception reaches the caller unchanged;
+ *   function cut from its stack; a host exception reaches the caller as the same object;
  * - the owner's store is the active store during the call (store.ts), and a disposed
  *   owner throws (checked again after the conversions, which may dispose it);
  * - the function is a method: no prototype, not a constructor, `name` set from the
