@@ -30,10 +30,60 @@ EnvData* GetEnvData(napi_env env) {
   return static_cast<EnvData*>(data);
 }
 
-inline uintptr_t AsAddress(double d) { return static_cast<uintptr_t>(d); }
+// Addresses are below 2^47: the signed conversion is exact and one instruction.
+inline uintptr_t AsAddress(double d) { return static_cast<uintptr_t>(static_cast<int64_t>(d)); }
+
+// What a call in needs from this thread, found without any N-API call or function
+// call: the environment whose instance data is cached here (Node runs one per
+// thread; another one on the same thread refills the cache), the slot of the
+// activation chain (signals.cc), and the lowest stack limit this thread allows.
+// initial-exec TLS, like signals.cc's: a plain %fs-relative load even in a
+// dlopen'ed library (no __tls_get_addr call).
+struct CallThread {
+  napi_env env;
+  EnvData* data;
+  Activation** activation;  // &CurrentActivation() of this thread
+  uintptr_t stack_floor;    // thread stack low + reserve
+};
+static thread_local CallThread t_call __attribute__((tls_model("initial-exec"))) = {nullptr, nullptr, nullptr, 0};
+
+// The environment's cleanup hook: forget it, so that a later environment that
+// happens to get the same address on this thread never meets stale data.
+void ForgetEnv(void* arg) {
+  if (t_call.env == static_cast<napi_env>(arg)) {
+    t_call.env = nullptr;
+    t_call.data = nullptr;
+  }
+}
+
+// The slow part of the first call on a thread (and of a call from another
+// environment of the same thread): fills t_call.
+__attribute__((noinline)) EnvData* CacheEnv(napi_env env) {
+  CallThread& t = t_call;
+  if (t.activation == nullptr) {
+    EnsureAltStack();
+    uintptr_t low, high;
+    ThreadStackBounds(&low, &high);
+    const uintptr_t reserve = 128 * 1024;  // for signal handling and host calls
+    t.stack_floor = low + reserve;
+    t.activation = &CurrentActivation();
+  }
+  EnvData* data = GetEnvData(env);
+  if (t.env != nullptr) napi_remove_env_cleanup_hook(t.env, ForgetEnv, t.env);
+  t.env = env;
+  t.data = data;
+  napi_add_env_cleanup_hook(env, ForgetEnv, env);
+  return data;
+}
+
+inline EnvData* ThreadEnvData(napi_env env) {
+  CallThread& t = t_call;
+  return t.env == env ? t.data : CacheEnv(env);
+}
 
 // Kept out of line and free of objects with destructors: it is the function that
-// sigsetjmp returns into twice.
+// sigsetjmp returns into twice. sigsetjmp(.., 0) saves no signal mask (no system
+// call; SA_NODEFER in signals.cc makes that safe).
 __attribute__((noinline)) int RunProtected(Activation* act, Trampoline fn, uintptr_t vmctx,
                                            uintptr_t callee, uintptr_t values) {
   if (sigsetjmp(act->jmp, 0) == 0) {
@@ -43,33 +93,37 @@ __attribute__((noinline)) int RunProtected(Activation* act, Trampoline fn, uintp
   return act->status;
 }
 
+// Runs the call described in the context. `data` came from ThreadEnvData, so
+// t_call is filled in for this thread.
 void Enter(EnvData* data) {
+  CallThread& t = t_call;
   double* ctx = data->ctx;
+  Activation** current = t.activation;
   Activation act;
-  act.prev = CurrentActivation();
+  act.prev = *current;
   act.ctx = ctx;
   act.env = data->env;
   act.status = kStatusOk;
   act.entry_sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   if (act.prev == nullptr) {
     // Outermost call on this thread: fix the stack limit for generated code.
-    EnsureAltStack();
-    uintptr_t low, high;
-    ThreadStackBounds(&low, &high);
     double budget = ctx[kCtxStackBudget];
     uintptr_t limit = budget > 0 && budget < static_cast<double>(act.entry_sp)
                           ? act.entry_sp - static_cast<uintptr_t>(budget)
                           : 0;
-    const uintptr_t reserve = 128 * 1024;  // for signal handling and host calls
-    if (limit < low + reserve) limit = low + reserve;
+    if (limit < t.stack_floor) limit = t.stack_floor;
     reinterpret_cast<uintptr_t*>(ctx)[kCtxStackLimit] = limit;
+  } else if (act.prev->ctx != ctx) {
+    // Nested inside a call of another environment on this thread (the addon loaded
+    // twice): the limit of the outermost call holds for this context too.
+    reinterpret_cast<uintptr_t*>(ctx)[kCtxStackLimit] = reinterpret_cast<uintptr_t*>(act.prev->ctx)[kCtxStackLimit];
   }
   ctx[kCtxDepth] += 1;
-  CurrentActivation() = &act;
+  *current = &act;
   Trampoline fn = reinterpret_cast<Trampoline>(AsAddress(ctx[kCtxTrampoline]));
   int status = RunProtected(&act, fn, AsAddress(ctx[kCtxVmctx]), AsAddress(ctx[kCtxCallee]),
                             AsAddress(ctx[kCtxValues]));
-  CurrentActivation() = act.prev;
+  *current = act.prev;
   ctx[kCtxDepth] -= 1;
   ctx[kCtxStatus] = status;
   if (status != kStatusTrap) ctx[kCtxFrameCount] = 0;
@@ -79,8 +133,8 @@ void Enter(EnvData* data) {
 // (the exception is left pending). The handle scope is closed before returning.
 bool DispatchToJs(Activation* act, uintptr_t vmctx, uintptr_t index, uintptr_t values, uintptr_t nslots) {
   napi_env env = act->env;
-  EnvData* data = GetEnvData(env);
-  double* ctx = data->ctx;
+  EnvData* data = ThreadEnvData(env);
+  double* ctx = act->ctx;
   char* area = reinterpret_cast<char*>(ctx) + kCtxHostAreaOffset;
   ctx[kCtxHostVmctx] = static_cast<double>(vmctx);
   ctx[kCtxHostIndex] = static_cast<double>(index);
@@ -123,7 +177,7 @@ extern "C" void derrick_host_call(uintptr_t vmctx, uintptr_t index, uintptr_t va
 // invoke(): runs the call described in the thread context. No N-API arguments and
 // no result: the status and any trap record are in the thread context.
 napi_value Invoke(napi_env env, napi_callback_info info) {
-  Enter(GetEnvData(env));
+  Enter(ThreadEnvData(env));
   return nullptr;
 }
 
@@ -149,7 +203,7 @@ napi_value Call(napi_env env, napi_callback_info info) {
                            "derrick.call: the trampoline address is not in published code memory");
     return nullptr;
   }
-  EnvData* data = GetEnvData(env);
+  EnvData* data = ThreadEnvData(env);
   for (int i = 0; i < 4; i++) data->ctx[kCtxTrampoline + i] = a[i];
   Enter(data);
   napi_value result;

@@ -6,7 +6,7 @@
  * on these (code placement, memory layout, lazy initialisation) are TypeScript's.
  */
 import * as path from 'node:path';
-import { Ctx, CallStatus, Signal, CTX_BYTES, CTX_CALL_AREA, CTX_HOST_AREA, CTX_VALUE_SLOTS } from './layout';
+import { Ctx, CallStatus, Signal, CTX_BYTES, CTX_CALL_AREA, CTX_HOST_AREA, CTX_VALUE_SLOTS as VALUE_SLOTS } from './layout';
 
 export interface CpuFeatures {
   sse3: boolean;
@@ -121,9 +121,9 @@ if (addon.threadContext.byteLength !== CTX_BYTES) {
   throw new Error(`derrick: the native addon's thread context has ${addon.threadContext.byteLength} bytes, expected ${CTX_BYTES} (rebuild it with \`npm install\`)`);
 }
 /** A host call's values: the dispatcher reads its arguments here and writes its results here. */
-export const hostArea = new DataView(addon.threadContext, CTX_HOST_AREA, CTX_VALUE_SLOTS * 16);
+export const hostArea = new DataView(addon.threadContext, CTX_HOST_AREA, VALUE_SLOTS * 16);
 /** Scratch values area for calls in, and its address. */
-export const callArea = new DataView(addon.threadContext, CTX_CALL_AREA, CTX_VALUE_SLOTS * 16);
+export const callArea = new DataView(addon.threadContext, CTX_CALL_AREA, VALUE_SLOTS * 16);
 export const callAreaAddress = ctxAddress + CTX_CALL_AREA;
 
 /** A trap reported by the signal handler. */
@@ -169,4 +169,10 @@ export function setStackBudget(bytes: number): void {
   ctx[Ctx.StackBudget] = bytes;
 }
 
-export { Ctx, CallStatus, Signal, CTX_VALUE_SLOTS };
+export { Ctx, CallStatus, Signal };
+/**
+ * A plain constant, not a re-export: a re-exported value becomes an accessor on this
+ * module's exports object, which turns it into a dictionary and makes every
+ * `addon.x`/`ctx` access from other modules a slow generic load (call overhead).
+ */
+export const CTX_VALUE_SLOTS: number = VALUE_SLOTS;

@@ -85,7 +85,8 @@ export function toWasmValue(type: ValType, value: unknown, into: StoreMember | n
 function convertValue(type: ValType, value: unknown, into: StoreMember | null): number | bigint {
   switch (type) {
     case ValType.I32: return toNumber(value) | 0;
-    case ValType.I64: return BigInt.asIntN(64, toBigInt(value));
+    // asIntN is ToBigInt itself: unlike BigInt(), a number from valueOf is a TypeError.
+    case ValType.I64: return BigInt.asIntN(64, value as bigint);
     case ValType.F32: return Math.fround(toNumber(value));
     case ValType.F64: return toNumber(value);
     case ValType.FuncRef: return funcRefFromJs(value, into);
