@@ -9,40 +9,23 @@
  */
 import test from 'ava';
 import { WebAssembly as D } from '../../ts/index';
+import { body as codeEntry, module as wasmModule, name, section, u32 } from '../wasm/builder';
 
 type Ns = typeof D;
 type Fn = () => unknown;
 const NODE = (globalThis as unknown as { WebAssembly: Ns }).WebAssembly;
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-const name = (s: string): number[] => [s.length, ...Buffer.from(s)];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-
 /** A module of `() -> ()` functions: optional import h.f, optional 1-page memory, exported bodies. */
 function module(opts: { importF: boolean; memory?: boolean; funcs: [string, number[]][] }): Uint8Array {
-  const b = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  b.push(...section(1, [1, 0x60, 0, 0]));
-  if (opts.importF) b.push(...section(2, [1, ...name('h'), ...name('f'), 0x00, 0]));
-  b.push(...section(3, [opts.funcs.length, ...opts.funcs.map(() => 0)]));
-  if (opts.memory === true) b.push(...section(5, [1, 0, 1]));
   const base = opts.importF ? 1 : 0;
-  const exps = opts.funcs.flatMap(([n], i) => [...name(n), 0x00, base + i]);
-  b.push(...section(7, [opts.funcs.length, ...exps]));
-  const bodies = opts.funcs.flatMap(([, code]) => {
-    const body = [0, ...code, 0x0b];
-    return [...leb(body.length), ...body];
-  });
-  b.push(...section(10, [opts.funcs.length, ...bodies]));
-  return new Uint8Array(b);
+  return wasmModule(
+    section(1, [1, 0x60, 0, 0]),
+    opts.importF ? section(2, [1, ...name('h'), ...name('f'), 0x00, 0]) : [],
+    section(3, [opts.funcs.length, ...opts.funcs.map(() => 0)]),
+    opts.memory === true ? section(5, [1, 0, 1]) : [],
+    section(7, [opts.funcs.length, ...opts.funcs.flatMap(([n], i) => [...name(n), 0x00, base + i])]),
+    section(10, [opts.funcs.length, ...opts.funcs.flatMap(([, code]) => codeEntry([], [...code, 0x0b]))]),
+  );
 }
 
 /** run: calls the import h.f */
@@ -80,10 +63,10 @@ function stackOf(body: () => void): string[] {
 /** `bytes` with a name section: an optional module name, optional names of functions. */
 function withNames(bytes: Uint8Array, moduleName: string | null, funcNames: [number, string][]): Uint8Array {
   const body = [...name('name')];
-  if (moduleName !== null) body.push(0, ...leb(moduleName.length + 1), ...name(moduleName));
+  if (moduleName !== null) body.push(0, ...u32(moduleName.length + 1), ...name(moduleName));
   if (funcNames.length > 0) {
     const sub = [funcNames.length, ...funcNames.flatMap(([i, n]) => [i, ...name(n)])];
-    body.push(1, ...leb(sub.length), ...sub);
+    body.push(1, ...u32(sub.length), ...sub);
   }
   return new Uint8Array([...bytes, ...section(0, body)]);
 }

@@ -5,22 +5,10 @@
  */
 import test from 'ava';
 import { WebAssembly as D } from '../../ts/index';
+import { body as codeEntry, module as wasmModule, s32, section } from '../wasm/builder';
 
 type Ns = typeof D;
 const NODE = (globalThis as unknown as { WebAssembly: Ns }).WebAssembly;
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-const section = (id: number, b: number[]): number[] => [id, ...leb(b.length), ...b];
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /**
  * Function 0 (exported "f", () -> ()) runs `body`; function 1 has type (i32) -> i32;
@@ -28,34 +16,22 @@ const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
  * data segment of 3 bytes and one passive element segment.
  */
 function module(body: number[]): Uint8Array {
-  const b = [...HEADER];
-  b.push(...section(1, [2, 0x60, 0, 0, 0x60, 1, 0x7f, 1, 0x7f]));
-  b.push(...section(3, [2, 0, 1]));
-  b.push(...section(4, [1, 0x70, 0, 2]));
-  b.push(...section(5, [1, 0, 1]));
-  b.push(...section(7, [1, 1, 0x66, 0, 0]));
-  b.push(...section(9, [2, 0, 0x41, 0, 0x0b, 1, 0, 1, 0, 1, 0]));
-  b.push(...section(12, [1]));
-  const bodies = [[0, ...body, 0x0b], [0, 0x20, 0, 0x0b]];
-  b.push(...section(10, [2, ...bodies.flatMap((x) => [...leb(x.length), ...x])]));
-  b.push(...section(11, [1, 1, 3, 1, 2, 3]));
-  return new Uint8Array(b);
+  return wasmModule(
+    section(1, [2, 0x60, 0, 0, 0x60, 1, 0x7f, 1, 0x7f]),
+    section(3, [2, 0, 1]),
+    section(4, [1, 0x70, 0, 2]),
+    section(5, [1, 0, 1]),
+    section(7, [1, 1, 0x66, 0, 0]),
+    section(9, [2, 0, 0x41, 0, 0x0b, 1, 0, 1, 0, 1, 0]),
+    section(12, [1]),
+    section(10, [2, ...codeEntry([], [...body, 0x0b]), ...codeEntry([], [0x20, 0, 0x0b])]),
+    section(11, [1, 1, 3, 1, 2, 3]),
+  );
 }
 
-const i32 = (v: number): number[] => [0x41, ...sleb(v)];
-const i64 = (v: number): number[] => [0x42, ...sleb(v)];
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+const i32 = (v: number): number[] => [0x41, ...s32(v)];
+/** i64.const of a value that fits in 32 bits (the same signed LEB128) */
+const i64 = (v: number): number[] => [0x42, ...s32(v)];
 const f32 = (bits: number): number[] => [0x43, bits & 0xff, (bits >>> 8) & 0xff, (bits >>> 16) & 0xff, bits >>> 24];
 const DROP = 0x1a;
 
@@ -108,9 +84,9 @@ for (const [title, body] of RUNTIME) {
 }
 
 /** Active segments out of bounds: a data segment at 65535 of 2 bytes, an element at 1 of a 1-element table. */
-const DATA_OOB = new Uint8Array([...HEADER, ...section(5, [1, 0, 1]), ...section(11, [1, 0, ...i32(65535), 0x0b, 2, 1, 2])]);
-const ELEM_OOB = new Uint8Array([...HEADER, ...section(1, [1, 0x60, 0, 0]), ...section(3, [1, 0]), ...section(4, [1, 0x70, 0, 1]),
-  ...section(9, [1, 0, ...i32(1), 0x0b, 1, 0]), ...section(10, [1, 2, 0, 0x0b])]);
+const DATA_OOB = wasmModule(section(5, [1, 0, 1]), section(11, [1, 0, ...i32(65535), 0x0b, 2, 1, 2]));
+const ELEM_OOB = wasmModule(section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(4, [1, 0x70, 0, 1]),
+  section(9, [1, 0, ...i32(1), 0x0b, 1, 0]), section(10, [1, 2, 0, 0x0b]));
 
 for (const [title, bytes] of [['data segment', DATA_OOB], ['element segment', ELEM_OOB]] as const) {
   test(`an active ${title} out of bounds: the same message as Node's, from each API`, async (t) => {

@@ -6,8 +6,8 @@
  * exports object whose functions, tables, memories and globals keep their identity.
  */
 import { ExternKind, ModuleEnv, ValType } from '../wasm/types';
-import { Instance as RuntimeInstance, LinkedImport, LinkedImports, checkImport, isSegmentError } from '../runtime/instance';
-import { RuntimeError, linkError } from '../runtime/errors';
+import { Instance as RuntimeInstance, LinkedImport, LinkedImports, checkImport, isSegmentError, trap } from '../runtime/instance';
+import { linkError } from '../runtime/errors';
 import { GlobalCell } from '../runtime/global';
 import { FUNCREF_TYPE_ERROR, exportedFunctionInfo } from '../runtime/funcref';
 import { Module, ModuleOptions, copyBytes } from './module';
@@ -173,9 +173,7 @@ function construct(module: Module, imports: LinkedImports, api: string): Runtime
     return new RuntimeInstance(Module.compiledOf(module), imports, true, Module.allocatorOf(module));
   } catch (e) {
     if (!isSegmentError(e)) throw e;
-    const err = new RuntimeError(`${api}: ${e.message}`);
-    Object.defineProperty(err, 'trapCode', { value: (e as RuntimeError & { trapCode: number }).trapCode, writable: true, enumerable: false, configurable: true });
-    throw err;
+    throw trap(e.trapCode, `${api}: ${e.message}`);
   }
 }
 

@@ -641,8 +641,8 @@ export class Instance implements FuncOwner, HostImporter, LazyOwner, StoreMember
 const EMPTY_BYTES = new Uint8Array(0);
 
 /** The RuntimeError of a trap code raised by TypeScript (builtins). */
-export function trap(code: number): RuntimeError {
-  const e = new RuntimeError(v8TrapMessage(code));
+export function trap(code: number, message = v8TrapMessage(code)): RuntimeError {
+  const e = new RuntimeError(message);
   Object.defineProperty(e, 'trapCode', { value: code, writable: true, enumerable: false, configurable: true });
   return e;
 }
@@ -652,8 +652,7 @@ export function trap(code: number): RuntimeError {
  * the JS API puts its own name in front (api/instance.ts), as Node's engine does.
  */
 export function segmentError(code: number): RuntimeError {
-  const e = new RuntimeError(code === TRAP_HEAP_OOB ? 'data segment is out of bounds' : 'table index is out of bounds');
-  Object.defineProperty(e, 'trapCode', { value: code, writable: true, enumerable: false, configurable: true });
+  const e = trap(code, code === TRAP_HEAP_OOB ? 'data segment is out of bounds' : 'table index is out of bounds');
   segmentErrors.add(e);
   return e;
 }
@@ -661,7 +660,7 @@ export function segmentError(code: number): RuntimeError {
 const segmentErrors = new WeakSet<object>();
 
 /** Whether `e` is a segment error of instantiation (segmentError). */
-export function isSegmentError(e: unknown): e is RuntimeError {
+export function isSegmentError(e: unknown): e is RuntimeError & { trapCode: number } {
   return typeof e === 'object' && e !== null && segmentErrors.has(e);
 }
 

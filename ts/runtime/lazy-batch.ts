@@ -124,34 +124,36 @@ export class CodeBatch implements CodeInfo {
     return i >= 0 && this.trapPcs[i] === rel ? this.trapCodes[i] : -1;
   }
 
-  /** Defined function containing absolute address `pc`, or -1. */
-  definedFuncAt(pc: number): number {
-    if (!this.contains(pc)) return -1;
-    const i = upperBound(this.starts, pc - this.base) - 1;
-    return i < 0 ? -1 : this.defs[i];
+  /** The piece (index into defs) holding address `at`, or -1. */
+  private pieceAt(at: number): number {
+    return this.contains(at) ? upperBound(this.starts, at - this.base) - 1 : -1;
   }
 
-  /** The module byte offset of the instruction at `at` (its function's body if unknown), or -1 outside. */
-  private sourceOffset(at: number): number {
-    if (!this.contains(at)) return -1;
+  /** Defined function containing absolute address `pc`, or -1. */
+  definedFuncAt(pc: number): number {
+    const piece = this.pieceAt(pc);
+    return piece < 0 ? -1 : this.defs[piece];
+  }
+
+  /** The module byte offset of the instruction at `at` in `piece` (its function's body if unknown). */
+  private sourceOffset(at: number, piece: number): number {
     const rel = at - this.base;
-    const piece = upperBound(this.starts, rel) - 1;
-    if (piece < 0) return -1;
     const k = upperBound(this.srcStarts, rel) - 1;
     return k >= 0 && this.srcStarts[k] >= this.starts[piece] && rel < this.srcEnds[k] && this.srcLocs[k] !== 0
       ? this.srcLocs[k] : this.symbols.bodyStart[this.defs[piece]];
   }
 
   opcodeAt(pc: number): number {
-    const off = this.sourceOffset(pc);
-    return off < 0 ? -1 : this.symbols.bytes[off];
+    const piece = this.pieceAt(pc);
+    return piece < 0 ? -1 : this.symbols.bytes[this.sourceOffset(pc, piece)];
   }
 
   frame(pc: number, isReturnAddress: boolean): string | null {
     const at = isReturnAddress ? pc - 1 : pc;
-    const off = this.sourceOffset(at);
-    if (off < 0) return null;
-    const def = this.defs[upperBound(this.starts, at - this.base) - 1];
+    const piece = this.pieceAt(at);
+    if (piece < 0) return null;
+    const off = this.sourceOffset(at, piece);
+    const def = this.defs[piece];
     const sy = this.symbols;
     const index = sy.numImportedFuncs + def;
     // As V8 writes them: a module name prefixes the script name and the function's.
